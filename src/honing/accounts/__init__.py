@@ -1,0 +1,48 @@
+"""Accounts: workspaces, users, roles, API tokens and browser sessions."""
+
+from honing.accounts._credentials import (
+    create_token,
+    list_tokens,
+    login,
+    logout,
+    principal_for,
+    revoke_token,
+)
+from honing.accounts._passwords import hash_password, verify_password
+from honing.accounts._roles import Role
+from honing.accounts._service import (
+    Principal,
+    authorize,
+    create_user,
+    create_workspace,
+    get_user,
+    get_workspace,
+    list_workspaces,
+    members,
+    remove_member,
+    role_in,
+    set_role,
+)
+
+__all__ = [
+    "Principal",
+    "Role",
+    "authorize",
+    "create_token",
+    "create_user",
+    "create_workspace",
+    "get_user",
+    "get_workspace",
+    "hash_password",
+    "list_tokens",
+    "list_workspaces",
+    "login",
+    "logout",
+    "members",
+    "principal_for",
+    "remove_member",
+    "revoke_token",
+    "role_in",
+    "set_role",
+    "verify_password",
+]

@@ -1,0 +1,90 @@
+"""Bearer tokens and browser sessions. Only SHA-256 digests are stored: the secrets are
+long random strings, so a fast hash is enough and lookups stay a single indexed query."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from honing import audit
+from honing._errors import NotFound, Unauthenticated
+from honing.accounts._passwords import verify_password
+from honing.accounts._service import Principal, get_user
+from honing.storage import ApiToken, User, utcnow
+
+TOKEN_PREFIX = "hon_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(session: Session, actor: Principal, username: str, name: str,
+                 *, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new API token for `username`. The secret is returned once and never stored."""
+    user = get_user(session, username)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, kind="api", name=name, token_hash=_digest(secret),
+                     prefix=secret[:12],
+                     expires_at=utcnow() + timedelta(days=days) if days else None)
+    session.add(token)
+    session.flush()
+    audit.record(session, actor=actor.audit_name, action="token.create",
+                 target=f"user:{username}", details={"token_id": token.id, "name": name})
+    return token, secret
+
+
+def list_tokens(session: Session, username: str) -> list[ApiToken]:
+    user = get_user(session, username)
+    return list(session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.kind == "api").order_by(ApiToken.id)))
+
+
+def revoke_token(session: Session, actor: Principal, token_id: int, *, owner: str | None = None) -> None:
+    token = session.get(ApiToken, token_id)
+    user = session.get(User, token.user_id) if token else None
+    if token is None or token.kind != "api" or (owner is not None and user.username != owner):
+        raise NotFound(f"token {token_id} does not exist")
+    token.revoked_at = utcnow()
+    audit.record(session, actor=actor.audit_name, action="token.revoke",
+                 target=f"user:{user.username}", details={"token_id": token_id})
+
+
+def login(session: Session, username: str, password: str, *, days: int = 14) -> tuple[User, str]:
+    """Check a password and open a browser session; the same message for every failure."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+        raise Unauthenticated("unknown user or wrong password")
+    secret = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, kind="session", name="browser",
+                         token_hash=_digest(secret), prefix="session",
+                         expires_at=utcnow() + timedelta(days=days)))
+    audit.record(session, actor=f"user:{username}", action="session.login", target=f"user:{username}")
+    return user, secret
+
+
+def logout(session: Session, secret: str) -> None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def principal_for(session: Session, secret: str, *, kind: str) -> Principal:
+    """The principal a token or session secret stands for, or Unauthenticated."""
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.kind == kind)
+    ).first()
+    if row is None:
+        raise Unauthenticated("the credential is not valid")
+    token, user = row
+    expires = token.expires_at
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=utcnow().tzinfo)
+    if token.revoked_at is not None or (expires is not None and expires < utcnow()) or not user.is_active:
+        raise Unauthenticated("the credential has expired or was revoked")
+    return Principal(name=user.username, user_id=user.id, is_site_admin=user.is_site_admin)

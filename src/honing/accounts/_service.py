@@ -1,0 +1,159 @@
+"""Workspaces, users and their roles in workspaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from honing import audit
+from honing._errors import Conflict, Forbidden, InvalidInput, NotFound
+from honing._names import check_name
+from honing.accounts._passwords import hash_password
+from honing.accounts._roles import Role
+from honing.storage import Membership, User, Workspace
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a signed-in user, or the local operator at the command line."""
+
+    name: str
+    user_id: int | None = None
+    is_site_admin: bool = False
+
+    @property
+    def audit_name(self) -> str:
+        return self.name if self.user_id is None else f"user:{self.name}"
+
+
+def create_workspace(session: Session, actor: Principal, name: str, title: str | None = None) -> Workspace:
+    check_name("workspace", name)
+    if session.scalar(select(Workspace.id).where(Workspace.name == name)) is not None:
+        raise Conflict(f"workspace {name!r} already exists")
+    workspace = Workspace(name=name, title=title or name)
+    session.add(workspace)
+    session.flush()
+    audit.record(session, actor=actor.audit_name, action="workspace.create",
+                 target=f"workspace:{name}", workspace=name, details={"title": workspace.title})
+    if actor.user_id is not None:
+        # Whoever creates a workspace administers it.
+        set_role(session, actor, name, actor.name, Role.admin)
+    return workspace
+
+
+def get_workspace(session: Session, name: str) -> Workspace:
+    workspace = session.scalar(select(Workspace).where(Workspace.name == name))
+    if workspace is None:
+        raise NotFound(f"workspace {name!r} does not exist",
+                       hint="list workspaces with `honing workspace list`")
+    return workspace
+
+
+def list_workspaces(session: Session, principal: Principal | None = None) -> list[Workspace]:
+    """All workspaces for the operator and site admins; a user's own otherwise."""
+    query = select(Workspace).order_by(Workspace.name)
+    if principal is not None and principal.user_id is not None and not principal.is_site_admin:
+        query = query.join(Membership, Membership.workspace_id == Workspace.id).where(
+            Membership.user_id == principal.user_id
+        )
+    return list(session.scalars(query))
+
+
+def create_user(
+    session: Session,
+    actor: Principal,
+    username: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    site_admin: bool = False,
+) -> User:
+    check_name("user", username)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password for {username!r} is too short",
+                           hint=f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, display_name=display_name or username,
+                password_hash=hash_password(password), is_site_admin=site_admin)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor=actor.audit_name, action="user.create", target=f"user:{username}",
+                 details={"site_admin": site_admin})
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"user {username!r} does not exist")
+    return user
+
+
+def set_role(session: Session, actor: Principal, workspace: str, username: str, role: Role | str) -> Membership:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"role {role!r} is not a role",
+                           hint="use one of: " + ", ".join(r.value for r in Role)) from None
+    ws = get_workspace(session, workspace)
+    user = get_user(session, username)
+    membership = session.scalar(select(Membership).where(
+        Membership.workspace_id == ws.id, Membership.user_id == user.id))
+    previous = membership.role if membership else None
+    if membership is None:
+        membership = Membership(workspace_id=ws.id, user_id=user.id, role=role.value)
+        session.add(membership)
+    else:
+        membership.role = role.value
+    session.flush()
+    audit.record(session, actor=actor.audit_name, action="membership.set",
+                 target=f"user:{username}", workspace=workspace,
+                 details={"role": role.value, "previous": previous})
+    return membership
+
+
+def remove_member(session: Session, actor: Principal, workspace: str, username: str) -> None:
+    ws = get_workspace(session, workspace)
+    user = get_user(session, username)
+    membership = session.scalar(select(Membership).where(
+        Membership.workspace_id == ws.id, Membership.user_id == user.id))
+    if membership is None:
+        raise NotFound(f"user {username!r} is not a member of workspace {workspace!r}")
+    session.delete(membership)
+    audit.record(session, actor=actor.audit_name, action="membership.remove",
+                 target=f"user:{username}", workspace=workspace, details={"role": membership.role})
+
+
+def members(session: Session, workspace: str) -> list[tuple[User, Role]]:
+    ws = get_workspace(session, workspace)
+    rows = session.execute(
+        select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == ws.id).order_by(User.username)
+    )
+    return [(user, Role(role)) for user, role in rows]
+
+
+def role_in(session: Session, principal: Principal, workspace: Workspace) -> Role | None:
+    if principal.is_site_admin or principal.user_id is None:
+        return Role.admin
+    role = session.scalar(select(Membership.role).where(
+        Membership.workspace_id == workspace.id, Membership.user_id == principal.user_id))
+    return Role(role) if role else None
+
+
+def authorize(session: Session, principal: Principal, workspace: str, needed: Role) -> Workspace:
+    """The workspace, if the principal holds at least `needed` in it; 404 if not a member
+    at all (so outsiders cannot probe which workspaces exist), 403 if the role is too low."""
+    ws = get_workspace(session, workspace)
+    role = role_in(session, principal, ws)
+    if role is None:
+        raise NotFound(f"workspace {workspace!r} does not exist")
+    if not role.allows(needed):
+        raise Forbidden(f"this needs the {needed.value} role in workspace {workspace!r}; "
+                        f"you are {role.value}")
+    return ws

@@ -1,0 +1,113 @@
+"""The FastAPI application: routers, error handling and the web pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from honing import __version__
+from honing._config import Settings
+from honing._errors import HoningError, Problem
+from honing.api import _datasets, _tokens, _workspaces
+from honing.api._schemas import Health
+from honing.storage import Database
+
+log = logging.getLogger("honing.api")
+
+
+def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="Honing",
+        version=__version__,
+        description="Human feedback, label quality, versioned datasets, evaluation and release "
+        "gates. Authenticate with `Authorization: Bearer <token>` (`honing token create`).",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db or Database(settings.database_url)
+
+    @app.get("/api/health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        return Health(status="ok", version=__version__, database=app.state.db.dialect)
+
+    _mount_docs(app)
+    app.include_router(_workspaces.router)
+    app.include_router(_datasets.router)
+    app.include_router(_tokens.router)
+
+    from honing.web import mount_web
+
+    mount_web(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI from locally installed assets: the docs must work with no network."""
+    import swagger_ui
+
+    assets = Path(swagger_ui.__file__).parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=assets), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="Honing API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    from honing.web import render_error
+
+    @app.exception_handler(HoningError)
+    async def honing_error(request: Request, error: HoningError):  # type: ignore[no-untyped-def]
+        if _wants_html(request):
+            return render_error(request, error)
+        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+        return JSONResponse(error.as_dict(), status_code=error.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError):  # type: ignore[no-untyped-def]
+        problems = [_problem(detail) for detail in error.errors()]
+        body = HoningError("the request is not valid", problems=problems).as_dict()
+        body["error"] = "invalid_request"
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):  # type: ignore[no-untyped-def]
+        wrapped = HoningError(str(error.detail))
+        wrapped.status_code = error.status_code
+        wrapped.code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        if _wants_html(request):
+            return render_error(request, wrapped)
+        return JSONResponse(wrapped.as_dict(), status_code=error.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception):  # type: ignore[no-untyped-def]
+        # Never echo the exception: it may quote item content or SQL.
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "internal", "message": "an unexpected error occurred"},
+                            status_code=500)
+
+
+def _problem(detail: dict[str, Any]) -> Problem:
+    loc = [str(p) for p in detail.get("loc", ())]
+    where, field = (loc[0], ".".join(loc[1:])) if loc else ("request", "")
+    return Problem(detail.get("msg", "invalid"), field=f"{where}:{field}" if field else where)

@@ -1,0 +1,132 @@
+"""What the API returns: documented shapes that make up the public OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from honing.accounts import Role
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    database: str
+
+
+class Me(BaseModel):
+    username: str
+    site_admin: bool
+
+
+class WorkspaceOut(BaseModel):
+    name: str
+    title: str
+    created_at: datetime
+    role: Role | None = None
+
+
+class WorkspaceIn(BaseModel):
+    name: str = Field(description="lowercase letters, digits, '.', '_' or '-'")
+    title: str | None = Field(default=None, max_length=200)
+
+
+class MemberOut(BaseModel):
+    username: str
+    display_name: str
+    role: Role
+
+
+class MemberIn(BaseModel):
+    role: Role
+
+
+class Lineage(BaseModel):
+    parents: list[str]
+    operation: str
+    parameters: dict[str, Any]
+    actor: str
+    created_at: str
+
+
+class VersionOut(BaseModel):
+    dataset: str
+    number: int
+    ref: str
+    content_hash: str
+    item_count: int
+    lineage: Lineage
+
+
+class DatasetOut(BaseModel):
+    name: str
+    description: str
+    created_at: datetime
+    head: VersionOut | None = None
+
+
+class ItemOut(BaseModel):
+    """An item in the canonical chat shape, with its stored id and response ids."""
+
+    id: int
+    position: int | None = None
+    content_hash: str
+    external_id: str | None = None
+    messages: list[dict[str, Any]]
+    context: list[dict[str, Any]]
+    tools: list[dict[str, Any]]
+    responses: list[dict[str, Any]]
+    metadata: dict[str, Any]
+
+
+class ItemPageOut(BaseModel):
+    version: str
+    total: int
+    offset: int
+    limit: int
+    items: list[ItemOut]
+
+
+class ImportOut(BaseModel):
+    created: bool
+    records: int
+    new_items: int
+    version: VersionOut
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="the secret; shown only this once")
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    workspace: str | None
+    details: dict[str, Any]
+    hash: str
+
+
+class AuditVerifyOut(BaseModel):
+    ok: bool
+    checked: int
+    broken_event_id: int | None
+    reason: str | None

@@ -1,0 +1,38 @@
+"""The caller's own API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from honing import accounts
+from honing.api._auth import DB, CurrentPrincipal, ReadSession
+from honing.api._schemas import TokenCreated, TokenIn, TokenOut
+
+router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+
+
+def _out(token) -> TokenOut:  # type: ignore[no-untyped-def]
+    return TokenOut.model_validate(token, from_attributes=True)
+
+
+@router.get("", response_model=list[TokenOut])
+def list_tokens(principal: CurrentPrincipal, session: ReadSession) -> list[TokenOut]:
+    return [_out(t) for t in accounts.list_tokens(session, principal.name)]
+
+
+@router.post("", response_model=TokenCreated, status_code=201)
+def create_token(body: TokenIn, principal: CurrentPrincipal, db: DB) -> TokenCreated:
+    with db.writing() as session:
+        token, secret = accounts.create_token(session, principal, principal.name, body.name,
+                                              days=body.days)
+        return TokenCreated(**_out(token).model_dump(), token=secret)
+
+
+@router.delete("/{token_id}", status_code=204)
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**62)], principal: CurrentPrincipal,
+                 db: DB) -> Response:
+    with db.writing() as session:
+        accounts.revoke_token(session, principal, token_id, owner=principal.name)
+    return Response(status_code=204)

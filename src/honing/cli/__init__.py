@@ -1,0 +1,67 @@
+"""The `honing` command line. Each command parses options and calls the library."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from honing import __version__
+from honing._errors import HoningError
+from honing.cli._accounts import member_app, token_app, user_app, workspace_app
+from honing.cli._audit import audit_app
+from honing.cli._common import errors
+from honing.cli._data import dataset_app, export_command, import_command
+from honing.cli._server import demo, serve
+
+app = typer.Typer(
+    name="honing",
+    help="Honing: human feedback, label quality, versioned datasets, evaluation and release gates.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(user_app, name="user")
+app.add_typer(member_app, name="member")
+app.add_typer(token_app, name="token")
+app.add_typer(dataset_app, name="dataset")
+app.add_typer(audit_app, name="audit")
+app.command("import")(import_command)
+app.command("export")(export_command)
+app.command("serve")(serve)
+app.command("demo")(demo)
+
+
+@app.command("version")
+def version() -> None:
+    """Print Honing's version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Entry point: Honing errors become a short message and their exit code, not a trace."""
+    try:
+        app(standalone_mode=False)
+    except HoningError as error:
+        errors.print(f"[bold red]error:[/] {error.message}", highlight=False)
+        for problem in error.problems:
+            errors.print(f"  - {problem}", highlight=False, markup=False)
+        if error.hint:
+            errors.print(error.hint, highlight=False, markup=False)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        errors.print("aborted")
+        sys.exit(130)
+    except Exception as error:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        if isinstance(error, click.exceptions.Exit):
+            sys.exit(error.exit_code)
+        raise
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,17 @@
+"""Server-rendered web pages (Jinja2), mounted on the API application."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from honing.web._pages import LoginRequired, login_redirect, render_error, router
+
+
+def mount_web(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_exception_handler(LoginRequired, login_redirect)  # type: ignore[arg-type]
+
+
+__all__ = ["mount_web", "render_error"]

@@ -1,0 +1,43 @@
+"""Jinja2 environment and the small filters templates need to show conversations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def pretty_json(value: Any) -> str:
+    """Indented JSON; a string holding JSON (tool arguments, tool results) is parsed first.
+    Returns the text unchanged when it is not JSON, so nothing a model wrote is hidden."""
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+
+def is_json(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def preview(text: str | None, length: int = 140) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+
+TEMPLATES.env.filters["pretty_json"] = pretty_json
+TEMPLATES.env.filters["preview"] = preview
+TEMPLATES.env.tests["json"] = is_json
