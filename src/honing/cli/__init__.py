@@ -40,9 +40,10 @@ def version() -> None:
 
 
 def main() -> None:
-    """Entry point: Honing errors become a short message and their exit code, not a trace."""
+    """Entry point: Honing errors become a short message and their exit code, not a trace.
+    Usage errors are Typer's own (exit 2)."""
     try:
-        app(standalone_mode=False)
+        app()
     except HoningError as error:
         errors.print(f"[bold red]error:[/] {error.message}", highlight=False)
         for problem in error.problems:
@@ -50,18 +51,6 @@ def main() -> None:
         if error.hint:
             errors.print(error.hint, highlight=False, markup=False)
         sys.exit(error.exit_code)
-    except typer.Abort:
-        errors.print("aborted")
-        sys.exit(130)
-    except Exception as error:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        if isinstance(error, click.exceptions.Exit):
-            sys.exit(error.exit_code)
-        raise
 
 
 __all__ = ["app", "main"]

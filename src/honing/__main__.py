@@ -1,0 +1,3 @@
+from honing.cli import main
+
+main()
