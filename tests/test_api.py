@@ -108,6 +108,11 @@ def test_read_endpoints(client, tokens):
     ("/api/workspaces/helpdesk/datasets/logs/versions/1/items?meta=novalue", 422, "novalue"),
     ("/api/workspaces/" + "x" * 300, 422, "workspace"),
     ("/api/no/such/route", 404, "Not Found"),
+    ("/api/workspaces/helpdesk/datasets/nul%00byte", 404, "does not exist"),
+    ("/api/workspaces/nul%00byte/datasets", 404, "does not exist"),
+    ("/api/workspaces/helpdesk/datasets/logs/versions/1/items?meta=intent:%00", 422, "NUL"),
+    ("/api/workspaces/helpdesk/datasets/logs/versions/1/items?meta=%00:x", 422, "not valid"),
+    ('/api/workspaces/helpdesk/datasets/logs/versions/1/items?meta=a"b:x', 422, "not valid"),
 ])
 def test_unknown_ids_and_bad_parameters_get_json_4xx(client, tokens, path, status, needle):
     response = client.get(path, headers=auth(tokens["admin"]))

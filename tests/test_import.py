@@ -183,3 +183,16 @@ def test_hostile_names_are_refused(db, workspace, tmp_path):
         with pytest.raises(InvalidInput):
             ingest.import_file(db, path, workspace=workspace, dataset=name, actor="cli:test")
     assert counts(db) == (0, 0)
+
+
+def test_nul_characters_are_refused_on_every_backend(db, workspace, tmp_path):
+    rows = [record(1), record(2)]
+    rows[1]["messages"][1]["content"] = "before\u0000after"
+    rows[1]["metadata"]["note"] = "x"
+    with pytest.raises(InvalidInput) as caught:
+        ingest.import_file(db, write_jsonl(tmp_path / "nul.jsonl", rows), workspace=workspace,
+                           dataset="d", actor="cli:test")
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.field) == (2, "messages[1].content")
+    assert "NUL" in problem.message
+    assert counts(db) == (0, 0)

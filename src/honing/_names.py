@@ -9,8 +9,12 @@ from honing._errors import InvalidInput
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
+def is_name(value: object) -> bool:
+    return isinstance(value, str) and _SLUG.fullmatch(value) is not None
+
+
 def check_name(kind: str, value: str) -> str:
-    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+    if not is_name(value):
         raise InvalidInput(
             f"{kind} name {value!r} is not valid",
             hint="use 1-64 characters: lowercase letters, digits, '.', '_' or '-', "

@@ -82,9 +82,7 @@ def principal_for(session: Session, secret: str, *, kind: str) -> Principal:
     if row is None:
         raise Unauthenticated("the credential is not valid")
     token, user = row
-    expires = token.expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=utcnow().tzinfo)
-    if token.revoked_at is not None or (expires is not None and expires < utcnow()) or not user.is_active:
+    expired = token.expires_at is not None and token.expires_at < utcnow()
+    if token.revoked_at is not None or expired or not user.is_active:
         raise Unauthenticated("the credential has expired or was revoked")
     return Principal(name=user.username, user_id=user.id, is_site_admin=user.is_site_admin)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from honing import audit
 from honing._errors import Conflict, Forbidden, InvalidInput, NotFound
-from honing._names import check_name
+from honing._names import check_name, is_name
 from honing.accounts._passwords import hash_password
 from honing.accounts._roles import Role
 from honing.storage import Membership, User, Workspace
@@ -46,7 +46,8 @@ def create_workspace(session: Session, actor: Principal, name: str, title: str |
 
 
 def get_workspace(session: Session, name: str) -> Workspace:
-    workspace = session.scalar(select(Workspace).where(Workspace.name == name))
+    # A string that is not a valid name cannot name anything; don't send it to SQL.
+    workspace = session.scalar(select(Workspace).where(Workspace.name == name)) if is_name(name) else None
     if workspace is None:
         raise NotFound(f"workspace {name!r} does not exist",
                        hint="list workspaces with `honing workspace list`")
@@ -88,7 +89,7 @@ def create_user(
 
 
 def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(select(User).where(User.username == username)) if is_name(username) else None
     if user is None:
         raise NotFound(f"user {username!r} does not exist")
     return user

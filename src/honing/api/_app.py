@@ -11,11 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from honing import __version__
 from honing._config import Settings
-from honing._errors import HoningError, Problem
+from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _datasets, _tokens, _workspaces
 from honing.api._schemas import Health
 from honing.storage import Database
@@ -36,7 +37,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
 
-    @app.get("/api/health", response_model=Health, tags=["health"])
+    @app.get("/api/health", response_model=Health, tags=["health"], openapi_extra={"security": []})
     def health() -> Health:
         return Health(status="ok", version=__version__, database=app.state.db.dialect)
 
@@ -97,7 +98,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         wrapped.code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         if _wants_html(request):
             return render_error(request, wrapped)
-        return JSONResponse(wrapped.as_dict(), status_code=error.status_code)
+        return JSONResponse(wrapped.as_dict(), status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, error: IntegrityError):  # type: ignore[no-untyped-def]
+        # Two requests raced to create the same thing; the loser gets a clear 409.
+        conflict = Conflict("this conflicts with a change made at the same time",
+                            hint="reload and try again")
+        return JSONResponse(conflict.as_dict(), status_code=409)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, error: DataError):  # type: ignore[no-untyped-def]
+        # The database refused a value (e.g. a NUL byte in text on PostgreSQL).
+        invalid = InvalidInput("a value in the request cannot be stored or searched",
+                               hint="remove control characters such as NUL bytes")
+        return JSONResponse(invalid.as_dict(), status_code=invalid.status_code)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception):  # type: ignore[no-untyped-def]

@@ -10,6 +10,33 @@ from pydantic import BaseModel, Field
 from honing.accounts import Role
 
 
+class ProblemOut(BaseModel):
+    message: str
+    file: str | None = None
+    line: int | None = None
+    row: int | None = None
+    field: str | None = None
+    hint: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every error response: a machine code, a message a person can act on, and details."""
+
+    error: str
+    message: str
+    hint: str | None = None
+    problems: list[ProblemOut] = []
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in [(400, "The body could not be parsed"), (401, "No valid credential"), (403, "The role is not enough"),
+                         (404, "Unknown workspace, dataset, version or item"),
+                         (409, "Conflicts with existing data"),
+                         (422, "The request or its data is not valid")]
+}
+
+
 class Health(BaseModel):
     status: str
     version: str

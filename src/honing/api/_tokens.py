@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Response
 
 from honing import accounts
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
-from honing.api._schemas import TokenCreated, TokenIn, TokenOut
+from honing.api._schemas import ERROR_RESPONSES, TokenCreated, TokenIn, TokenOut
 
-router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=ERROR_RESPONSES)
 
 
 def _out(token) -> TokenOut:  # type: ignore[no-untyped-def]

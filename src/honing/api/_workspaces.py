@@ -11,6 +11,7 @@ from honing._errors import Forbidden
 from honing.accounts import Role
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
 from honing.api._schemas import (
+    ERROR_RESPONSES,
     AuditEventOut,
     AuditVerifyOut,
     Me,
@@ -20,7 +21,7 @@ from honing.api._schemas import (
     WorkspaceOut,
 )
 
-router = APIRouter(prefix="/api", tags=["workspaces"])
+router = APIRouter(prefix="/api", tags=["workspaces"], responses=ERROR_RESPONSES)
 WorkspaceName = Annotated[str, Path(max_length=64)]
 Username = Annotated[str, Path(max_length=64)]
 

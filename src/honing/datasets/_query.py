@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -12,6 +13,8 @@ from honing.datasets._items import StoredItem, load_items
 from honing.storage import DatasetVersion, DatasetVersionItem, ItemRow, Workspace
 
 MAX_PAGE = 200
+# JSON path keys are quoted into SQL JSON paths: no quotes, backslashes or control chars.
+_FILTER_KEY = re.compile(r'[^\x00-\x1f"\\]{1,128}')
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,12 @@ def _filtered(version: DatasetVersion, filters: dict[str, str]):  # type: ignore
              .join(ItemRow, ItemRow.id == DatasetVersionItem.item_id)
              .where(DatasetVersionItem.version_id == version.id))
     for key, value in filters.items():
-        if not key or len(key) > 128:
-            raise InvalidInput(f"metadata filter key {key!r} is not valid")
+        if not _FILTER_KEY.fullmatch(key):
+            raise InvalidInput(f"metadata filter key {key!r} is not valid",
+                               hint="keys are 1-128 characters without quotes, "
+                               "backslashes or control characters")
+        if "\x00" in value:
+            raise InvalidInput("metadata filter values cannot contain NUL characters")
         query = query.where(ItemRow.meta[key].as_string() == value)
     return query
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from honing import audit
 from honing._errors import Conflict, InvalidInput, NotFound
-from honing._names import check_name
+from honing._names import check_name, is_name
 from honing.storage import (
     Dataset,
     DatasetVersion,
@@ -77,7 +77,7 @@ def parse_ref(ref: str) -> tuple[str, str | None]:
 
 def get_dataset(session: Session, workspace: Workspace, name: str) -> Dataset:
     dataset = session.scalar(select(Dataset).where(
-        Dataset.workspace_id == workspace.id, Dataset.name == name))
+        Dataset.workspace_id == workspace.id, Dataset.name == name)) if is_name(name) else None
     if dataset is None:
         raise NotFound(f"dataset {name!r} does not exist in workspace {workspace.name!r}",
                        hint="list datasets with `honing dataset list --workspace W`")

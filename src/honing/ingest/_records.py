@@ -95,6 +95,12 @@ def to_item(record: dict[str, Any], *, file: str, line: int | None, row: int | N
                 "(use --map prompt=COLUMN to name yours)")
         return problems
 
+    nul = _nul_path(body)
+    if nul is not None:
+        problem("contains a NUL character (\\u0000), which PostgreSQL cannot store", nul,
+                "remove it")
+        return problems
+
     try:
         return Item.model_validate(body)
     except ValidationError as error:
@@ -110,6 +116,26 @@ def to_item(record: dict[str, Any], *, file: str, line: int | None, row: int | N
                     m.removeprefix("Input should be ") for m in messages)]
             problem("; ".join(messages), path, _HINTS.get(details[0]["type"]))
         return problems
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where the first NUL character is, in keys or values, as a field path."""
+    if isinstance(value, str):
+        return (path or "(record)") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, child in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_path(child, here)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, child in enumerate(value):
+            found = _nul_path(child, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
