@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from honing import accounts, datasets, ingest
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
-from honing.cli._common import console, database, operator, print_json
+from honing.cli._common import console, database, errors, operator, print_json
+
+@contextmanager
+def import_progress() -> Iterator[ingest.Progress]:
+    """A Rich progress display: records checked, then records written with rate and ETA."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TaskProgressColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
 
 dataset_app = typer.Typer(help="List datasets and their versions.", no_args_is_help=True)
 
@@ -34,10 +61,11 @@ def import_command(
     error nothing is written. Content equal to the latest version creates no version."""
     if mode not in ("replace", "append"):
         raise typer.BadParameter("use replace or append", param_hint="--mode")
-    with console.status(f"importing {file.name}…"):
+    with import_progress() as progress:
         result = ingest.import_file(database(), file, workspace=workspace, dataset=dataset,
                                     actor=operator().audit_name, fmt=format,
-                                    mapping=ingest.parse_mapping(map or []), mode=mode)  # type: ignore[arg-type]
+                                    mapping=ingest.parse_mapping(map or []), mode=mode,  # type: ignore[arg-type]
+                                    progress=progress)
     if json:
         print_json(result.as_dict())
     elif result.created:

@@ -2,6 +2,6 @@
 
 from honing.ingest._readers import FORMATS
 from honing.ingest._records import parse_mapping
-from honing.ingest._service import ImportResult, import_file, import_items, validate_file
+from honing.ingest._service import ImportResult, Progress, import_file, import_items, validate_file
 
-__all__ = ["FORMATS", "ImportResult", "import_file", "import_items", "parse_mapping", "validate_file"]
+__all__ = ["FORMATS", "ImportResult", "Progress", "import_file", "import_items", "parse_mapping", "validate_file"]

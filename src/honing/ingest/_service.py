@@ -28,6 +28,12 @@ from honing.ingest._records import apply_mapping, to_item
 from honing.storage import Database
 
 Mode = Literal["replace", "append"]
+# Called as progress(phase, done, total): "validating" (total unknown) then "writing".
+Progress = Callable[[str, int, int | None], None]
+
+
+def _quiet(phase: str, done: int, total: int | None) -> None:
+    return None
 MAX_PROBLEMS = 50
 _BATCH = 500
 
@@ -55,6 +61,7 @@ def import_file(
     mapping: dict[str, str] | None = None,
     mode: Mode = "replace",
     source_name: str | None = None,
+    progress: Progress = _quiet,
 ) -> ImportResult:
     """Import `path` as a new version of `dataset`.
 
@@ -64,11 +71,11 @@ def import_file(
     path = Path(path)
     fmt = detect_format(path, fmt)
     mapping = mapping or {}
-    file_hashes = _validate(path, fmt, mapping)  # pass 1: nothing touches the database
+    file_hashes = _validate(path, fmt, mapping, progress)  # pass 1: nothing touches the database
     parameters = {"file": source_name or path.name, "format": fmt, "mode": mode,
                   "mapping": mapping, "records": len(file_hashes)}
     return _write_version(db, workspace, dataset, actor, file_hashes,
-                          lambda: _batches(path, fmt, mapping), mode, parameters)
+                          lambda: _batches(path, fmt, mapping), mode, parameters, progress)
 
 
 def import_items(
@@ -100,6 +107,7 @@ def _write_version(
     batches: Callable[[], Iterable[list[tuple[str, Item]]]],
     mode: Mode,
     parameters: dict[str, Any],
+    progress: Progress = _quiet,
 ) -> ImportResult:
     with db.writing() as session:
         ws = get_workspace(session, workspace)
@@ -128,6 +136,7 @@ def _write_version(
             add_version_items(session, version, position, ids)
             position += len(ids)
             new_items += inserted
+            progress("writing", position - len(kept), len(new_hashes))
         if position != version.item_count:
             raise InvalidInput("the input changed while it was being imported",
                                hint="import it again once nothing is writing to it")
@@ -146,11 +155,14 @@ def validate_file(path: Path | str, *, fmt: str | None = None,
     return len(_validate(path, detect_format(path, fmt), mapping or {}))
 
 
-def _validate(path: Path, fmt: str, mapping: dict[str, str]) -> list[str]:
+def _validate(path: Path, fmt: str, mapping: dict[str, str],
+              progress: Progress = _quiet) -> list[str]:
     hashes: list[str] = []
     problems: list[Problem] = []
     bad_records = 0
-    for located in read_records(path, fmt):
+    for count, located in enumerate(read_records(path, fmt), start=1):
+        if count % 1000 == 0:
+            progress("validating", count, None)
         result: Item | list[Problem]
         if located.problem is not None:
             result = [located.problem]
