@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
-from honing.api import _datasets, _tokens, _workspaces
+from honing.api import _annotate, _datasets, _tokens, _workspaces
 from honing.api._schemas import Health
 from honing.storage import Database
 
@@ -45,6 +45,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_workspaces.router)
     app.include_router(_datasets.router)
     app.include_router(_tokens.router)
+    app.include_router(_annotate.router)
 
     from honing.web import mount_web
 

@@ -1,5 +1,18 @@
 """Storage: SQLAlchemy tables, sessions and Alembic migrations (SQLite and PostgreSQL)."""
 
+from honing.storage._annotation_tables import (
+    Adjudication,
+    Assignment,
+    Escalation,
+    Label,
+    Qualification,
+    Queue,
+    QueueItem,
+    Review,
+    Rubric,
+    RubricVersion,
+    Suggestion,
+)
 from honing.storage._database import Database, open_database
 from honing.storage._tables import (
     ApiToken,
@@ -18,6 +31,17 @@ from honing.storage._tables import (
 )
 
 __all__ = [
+    "Adjudication",
+    "Assignment",
+    "Escalation",
+    "Label",
+    "Qualification",
+    "Queue",
+    "QueueItem",
+    "Review",
+    "Rubric",
+    "RubricVersion",
+    "Suggestion",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -1,0 +1,80 @@
+"""Annotation: rubric versions, queues, the assignment engine, labels, review, adjudication."""
+
+from honing.annotate._claim import Claim, claim_next, decide_qualification, expire_leases
+from honing.annotate._payload import rater_payload
+from honing.annotate._policy import QueuePolicy
+from honing.annotate._queues import (
+    GoldRecord,
+    add_reference_items,
+    create_queue,
+    get_queue,
+    list_queues,
+    parse_policy,
+    queue_stats,
+)
+from honing.annotate._review import (
+    Disagreement,
+    adjudicate,
+    disagreements,
+    get_label,
+    labels_side_by_side,
+    live_labels_by_item,
+    next_review,
+    review,
+)
+from honing.annotate._suggestions import add_suggestions
+from honing.annotate._rubrics import (
+    PushResult,
+    list_rubric_versions,
+    load_rubric,
+    push_rubric,
+    resolve_rubric_version,
+)
+from honing.annotate._work import (
+    EscalationIn,
+    escalate,
+    flag,
+    own_assignment,
+    rework,
+    save_draft,
+    skip,
+    submit,
+)
+
+__all__ = [
+    "Claim",
+    "Disagreement",
+    "EscalationIn",
+    "GoldRecord",
+    "PushResult",
+    "QueuePolicy",
+    "add_reference_items",
+    "add_suggestions",
+    "adjudicate",
+    "claim_next",
+    "create_queue",
+    "decide_qualification",
+    "disagreements",
+    "escalate",
+    "expire_leases",
+    "flag",
+    "get_label",
+    "get_queue",
+    "labels_side_by_side",
+    "list_queues",
+    "list_rubric_versions",
+    "live_labels_by_item",
+    "load_rubric",
+    "next_review",
+    "own_assignment",
+    "parse_policy",
+    "push_rubric",
+    "queue_stats",
+    "rater_payload",
+    "resolve_rubric_version",
+    "review",
+    "rework",
+    "save_draft",
+    "skip",
+    "submit",
+]

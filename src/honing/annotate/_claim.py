@@ -1,0 +1,151 @@
+"""The assignment engine: hand a rater the next item, atomically, on both databases.
+
+Invariants (tested under concurrency): an item never has more than `overlap` live labels
+plus active leases; a rater never gets the same queue item twice; expired leases return
+their item; gold items come at the configured rate and look like any other item; a rater
+who has not passed the qualification pack gets only qualification items.
+
+PostgreSQL: candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent claims
+pass each other instead of queueing; the `taken < overlap` guard is re-checked under the
+row lock. SQLite: the whole claim is one short BEGIN IMMEDIATE transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from honing.annotate._policy import QueuePolicy
+from honing.storage import Assignment, Label, Qualification, Queue, QueueItem, utcnow
+
+# Gold draws and left/right swaps must not be predictable by raters.
+_random = secrets.SystemRandom()
+
+
+@dataclass(frozen=True)
+class Claim:
+    assignment: Assignment | None
+    reason: str | None = None
+
+
+def expire_leases(session: Session, queue: Queue, now: datetime) -> int:
+    """Return expired leases' items to the pool. Safe when several claims run it at once:
+    the status condition is re-checked under each row's lock, so a lease expires once."""
+    expired = session.scalars(
+        update(Assignment)
+        .where(Assignment.queue_id == queue.id, Assignment.status == "leased",
+               Assignment.lease_expires_at < now)
+        .values(status="expired", finished_at=now)
+        .returning(Assignment.queue_item_id)
+    ).all()
+    for queue_item_id, count in Counter(expired).items():
+        session.execute(update(QueueItem).where(QueueItem.id == queue_item_id)
+                        .values(taken=QueueItem.taken - count))
+    return len(expired)
+
+
+def claim_next(session: Session, queue: Queue, rater_id: int) -> Claim:
+    policy = QueuePolicy.model_validate(queue.policy)
+    if queue.status != "active":
+        return Claim(None, f"queue {queue.name!r} is {queue.status}")
+    now = utcnow()
+    expire_leases(session, queue, now)
+
+    current = session.scalar(select(Assignment).where(
+        Assignment.queue_id == queue.id, Assignment.rater_id == rater_id,
+        Assignment.status == "leased").order_by(Assignment.id).limit(1))
+    if current is not None:
+        return Claim(current)  # a reload or a second tab gets the same item back
+
+    if _has_kind(session, queue, "qualification"):
+        standing = session.get(Qualification, (queue.id, rater_id))
+        if standing is None:
+            item = _pick(session, queue, rater_id, "qualification", limit=None)
+            if item is not None:
+                return Claim(_lease(session, queue, item, rater_id, policy, now))
+            standing = decide_qualification(session, queue, rater_id, policy)
+            if standing is None:
+                return Claim(None, "your qualification answers are being scored; try again")
+        if standing.status != "passed":
+            return Claim(None, "you did not reach the qualification score for this queue")
+
+    if policy.per_rater_cap is not None:
+        done = session.scalar(select(func.count()).select_from(Label).where(
+            Label.queue_id == queue.id, Label.rater_id == rater_id, Label.kind == "live")) or 0
+        if done >= policy.per_rater_cap:
+            return Claim(None, f"you reached this queue's cap of {policy.per_rater_cap} items")
+
+    if policy.gold_rate > 0 and _random.random() < policy.gold_rate:
+        item = _pick(session, queue, rater_id, "gold", limit=None)
+        if item is not None:
+            return Claim(_lease(session, queue, item, rater_id, policy, now))
+    for _ in range(5):  # defensive: the row is locked (PostgreSQL) or the txn serial (SQLite)
+        item = _pick(session, queue, rater_id, "live", limit=policy.overlap)
+        if item is None:
+            return Claim(None, "no items left for you in this queue")
+        if _take(session, item, policy.overlap):
+            return Claim(_lease(session, queue, item, rater_id, policy, now, taken=True))
+    return Claim(None, "the queue is busy; try again")
+
+
+def _has_kind(session: Session, queue: Queue, kind: str) -> bool:
+    return session.scalar(select(exists().where(QueueItem.queue_id == queue.id,
+                                                QueueItem.kind == kind))) or False
+
+
+def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: int | None) -> QueueItem | None:
+    seen = exists().where(Assignment.queue_item_id == QueueItem.id, Assignment.rater_id == rater_id)
+    query = (select(QueueItem).where(QueueItem.queue_id == queue.id, QueueItem.kind == kind, ~seen)
+             .order_by(QueueItem.position).limit(1))
+    if limit is not None:
+        query = query.where(QueueItem.taken < limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=QueueItem)
+    return session.scalar(query)
+
+
+def _take(session: Session, item: QueueItem, overlap: int) -> bool:
+    """Reserve one of the item's `overlap` places; False if another claim got the last one."""
+    result = session.execute(update(QueueItem).where(QueueItem.id == item.id, QueueItem.taken < overlap)
+                             .values(taken=QueueItem.taken + 1))
+    return result.rowcount == 1
+
+
+def _lease(session: Session, queue: Queue, item: QueueItem, rater_id: int, policy: QueuePolicy,
+           now: datetime, *, taken: bool = False) -> Assignment:
+    if not taken:  # gold and qualification items have no overlap limit
+        session.execute(update(QueueItem).where(QueueItem.id == item.id)
+                        .values(taken=QueueItem.taken + 1))
+    assignment = Assignment(queue_id=queue.id, queue_item_id=item.id, rater_id=rater_id,
+                            status="leased", swapped=_random.random() < 0.5, leased_at=now,
+                            lease_expires_at=now + timedelta(seconds=policy.lease_seconds))
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def decide_qualification(session: Session, queue: Queue, rater_id: int,
+                         policy: QueuePolicy) -> Qualification | None:
+    """Once every qualification item is submitted: pass or fail on pooled accuracy."""
+    pending = session.scalar(select(func.count()).select_from(Assignment).join(
+        QueueItem, QueueItem.id == Assignment.queue_item_id).where(
+        Assignment.queue_id == queue.id, Assignment.rater_id == rater_id,
+        QueueItem.kind == "qualification", Assignment.status == "leased"))
+    if pending:
+        return None
+    correct, scored = session.execute(select(
+        func.coalesce(func.sum(Label.gold_correct), 0), func.coalesce(func.sum(Label.gold_scored), 0))
+        .where(Label.queue_id == queue.id, Label.rater_id == rater_id,
+               Label.kind == "qualification")).one()
+    score = correct / scored if scored else None
+    needed = policy.qualification_min_score if policy.qualification_min_score is not None else 1.0
+    standing = Qualification(queue_id=queue.id, rater_id=rater_id, scored=scored, score=score,
+                             status="passed" if score is not None and score >= needed else "failed")
+    session.add(standing)
+    session.flush()
+    return standing

@@ -1,0 +1,71 @@
+"""What a rater receives for an assignment. Built from an allow-list, so nothing that could
+reveal a gold item (its kind, its answers), other raters' labels, or (when blind) the
+model behind a response ever leaves the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from honing import datasets
+from honing.annotate._policy import QueuePolicy
+from honing.annotate._rubrics import load_rubric
+from honing.rubrics import Rubric, swap_responses
+from honing.storage import Assignment, Label, Queue, QueueItem, RubricVersion, Suggestion
+
+LETTERS = "ABCDEFGH"
+
+
+def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dict[str, Any]:
+    policy = QueuePolicy.model_validate(queue.policy)
+    queue_item = session.get(QueueItem, assignment.queue_item_id)
+    stored = datasets.load_items(session, [queue_item.item_id])[0]
+    item = stored.item
+    responses = list(item.responses)
+    if assignment.swapped and len(responses) == 2:
+        responses.reverse()
+    shown = []
+    for letter, response in zip(LETTERS, responses, strict=False):
+        entry: dict[str, Any] = {"label": letter, "content": response.content}
+        if response.tool_calls:
+            entry["tool_calls"] = [c.model_dump(mode="json") for c in response.tool_calls]
+        if not policy.blind:
+            entry.update(model=response.model, model_version=response.model_version)
+        shown.append(entry)
+    version = session.get(RubricVersion, queue.rubric_version_id)
+    rubric = load_rubric(session, queue.rubric_version_id)
+    done = session.scalar(select(func.count()).select_from(Label).where(
+        Label.queue_id == queue.id, Label.rater_id == assignment.rater_id)) or 0
+    return {
+        "assignment_id": assignment.id,
+        "queue": queue.name,
+        "lease_expires_at": assignment.lease_expires_at.isoformat(),
+        "rubric_version": version.number,
+        "rubric": rubric.model_dump(mode="json"),
+        "item": {
+            "messages": [m.model_dump(mode="json", exclude_none=True) for m in item.messages],
+            "context": [c.model_dump(mode="json", exclude_none=True) for c in item.context],
+            "tools": [t.model_dump(mode="json", exclude_none=True) for t in item.tools],
+            "responses": shown,
+            "metadata": {k: item.metadata[k] for k in policy.show_metadata if k in item.metadata},
+        },
+        "suggestions": _suggestions(session, queue_item.item_id, rubric, assignment.swapped),
+        "draft": assignment.draft,
+        "active_ms": assignment.active_ms,
+        "submitted_so_far": done,
+    }
+
+
+def _suggestions(session: Session, item_id: int, rubric: Rubric, swapped: bool) -> list[dict[str, Any]]:
+    """Model pre-labels, in the left/right order this rater sees."""
+    known = {q.id for q in rubric.questions}
+    shown = []
+    for s in session.scalars(select(Suggestion).where(Suggestion.item_id == item_id)
+                             .order_by(Suggestion.question, Suggestion.id)):
+        if s.question not in known:
+            continue
+        value = swap_responses(rubric, {s.question: s.value})[s.question] if swapped else s.value
+        shown.append({"question": s.question, "value": value, "source": s.source, "score": s.score})
+    return shown

@@ -1,0 +1,32 @@
+"""Model pre-labels attached to items: shown to raters as suggestions to confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from honing import audit
+from honing._errors import InvalidInput, Problem
+from honing.storage import ItemRow, Suggestion, Workspace
+
+
+def add_suggestions(session: Session, workspace: Workspace, records: list[dict[str, Any]], *,
+                    actor: str) -> int:
+    """Any number per item and question; each keeps its source and score."""
+    item_ids = {r["item_id"] for r in records}
+    known = set(session.scalars(select(ItemRow.id).where(ItemRow.workspace_id == workspace.id,
+                                                         ItemRow.id.in_(item_ids))))
+    problems = [Problem(f"item {r['item_id']} does not exist in this workspace", row=i,
+                        field="item_id") for i, r in enumerate(records, start=1)
+                if r["item_id"] not in known]
+    if problems:
+        raise InvalidInput("some suggestions point at unknown items; nothing was added",
+                           problems=problems[:50])
+    session.execute(Suggestion.__table__.insert(), [
+        {"item_id": r["item_id"], "question": r["question"], "value": r["value"],
+         "source": r["source"], "score": r.get("score")} for r in records])
+    audit.record(session, actor=actor, action="suggestion.add", target=f"workspace:{workspace.name}",
+                 workspace=workspace.name, details={"suggestions": len(records)})
+    return len(records)

@@ -1,0 +1,169 @@
+"""What raters do with an assignment: save a draft, submit, skip, flag, escalate, rework."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from honing import audit, datasets
+from honing._errors import Conflict, InvalidInput, NotFound
+from honing.annotate._policy import QueuePolicy
+from honing.annotate._rubrics import load_rubric
+from honing.rubrics import Tolerance, score_gold, swap_responses, validate_answers
+from honing.storage import Assignment, Escalation, Label, Queue, QueueItem, utcnow
+
+_random = secrets.SystemRandom()
+SEVERITIES = ("S0", "S1", "S2", "S3")
+
+
+class EscalationIn(BaseModel):
+    """The structured escalation template raters fill in."""
+
+    model_config = ConfigDict(extra="forbid")
+    summary: str = Field(min_length=5, max_length=2000)
+    severity: str = Field(pattern="^S[0-3]$")
+    repro: str | None = Field(default=None, max_length=20000,
+                              description="prompt, context, model version and settings")
+    policy_ref: str | None = Field(default=None, max_length=500,
+                                   description="rubric question or policy clause")
+    expected: str | None = Field(default=None, max_length=5000)
+    observed: str | None = Field(default=None, max_length=5000)
+    suggested_label: str | None = Field(default=None, max_length=500)
+    confidence: float | None = Field(default=None, ge=0, le=1)
+
+
+def own_assignment(session: Session, assignment_id: int, rater_id: int, *, lock: bool = False) -> Assignment:
+    query = select(Assignment).where(Assignment.id == assignment_id, Assignment.rater_id == rater_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    assignment = session.scalar(query)
+    if assignment is None:
+        raise NotFound(f"assignment {assignment_id} does not exist or is not yours")
+    return assignment
+
+
+def save_draft(session: Session, assignment: Assignment, answers: dict[str, Any], active_ms: int) -> None:
+    if assignment.status != "leased":
+        raise Conflict(f"assignment {assignment.id} is {assignment.status}; drafts need an open lease")
+    assignment.draft = answers
+    assignment.active_ms = max(assignment.active_ms, active_ms)
+
+
+def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict[str, Any], *,
+           actor: str, workspace: str, confidence: float | None = None, active_ms: int = 0) -> Label:
+    """Store the answers as a label. Submitting the same answers twice returns the same
+    label (a retried request must not fail); different answers after that are a conflict."""
+    if assignment.status == "submitted":
+        label = session.scalar(select(Label).where(Label.assignment_id == assignment.id))
+        if label is not None and _canonical(session, queue, assignment, answers) == label.answers:
+            return label
+        raise Conflict(f"assignment {assignment.id} was already submitted",
+                       hint="returned labels are changed through rework")
+    if assignment.status == "skipped":
+        raise Conflict(f"assignment {assignment.id} was skipped")
+    policy = QueuePolicy.model_validate(queue.policy)
+    item = _locked_item(session, assignment.queue_item_id)
+    if assignment.status == "expired":
+        # Late but welcome if the item still has room; never beyond the overlap.
+        if item.kind == "live" and item.taken >= policy.overlap:
+            raise Conflict("your lease expired and the item went to another rater; "
+                           "the answers were not saved", hint="claim the next item")
+        session.execute(update(QueueItem).where(QueueItem.id == item.id)
+                        .values(taken=QueueItem.taken + 1))
+    rubric = load_rubric(session, queue.rubric_version_id)
+    stored = datasets.load_items(session, [item.item_id])[0]
+    problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
+    if problems:
+        raise InvalidInput("the answers are not complete or not valid", problems=problems)
+    canonical = swap_responses(rubric, answers) if assignment.swapped else answers
+    now = utcnow()
+    label = Label(assignment_id=assignment.id, queue_id=queue.id, queue_item_id=item.id,
+                  item_id=item.item_id, rater_id=assignment.rater_id,
+                  rubric_version_id=queue.rubric_version_id, kind=item.kind, answers=canonical,
+                  status="submitted", confidence=confidence,
+                  active_ms=max(active_ms, assignment.active_ms),
+                  audit=item.kind == "live" and _random.random() < policy.audit_rate,
+                  submitted_at=now, updated_at=now)
+    if item.gold_answers is not None:
+        tolerances = {q: Tolerance.model_validate(t) for q, t in (item.tolerances or {}).items()}
+        score = score_gold(rubric, canonical, item.gold_answers, tolerances)
+        label.gold_correct, label.gold_scored = score.correct, score.scored
+        label.gold_detail = {q: ok for q, ok in score.per_question.items() if ok is not None}
+    session.add(label)
+    assignment.status, assignment.finished_at, assignment.draft = "submitted", now, None
+    session.execute(update(QueueItem).where(QueueItem.id == item.id)
+                    .values(submitted=QueueItem.submitted + 1))
+    session.flush()
+    audit.record(session, actor=actor, action="label.submit", target=f"label:{label.id}",
+                 workspace=workspace, details={"queue": queue.name, "assignment": assignment.id})
+    return label
+
+
+def skip(session: Session, queue: Queue, assignment: Assignment, reason: str, *, actor: str,
+         workspace: str) -> None:
+    if assignment.status != "leased":
+        raise Conflict(f"assignment {assignment.id} is {assignment.status}; only open leases can be skipped")
+    if not reason.strip():
+        raise InvalidInput("a skip needs a reason", hint="e.g. 'not in my language'")
+    assignment.status, assignment.finished_at, assignment.note = "skipped", utcnow(), reason.strip()
+    # The place goes back to the pool; this rater will not see the item again.
+    session.execute(update(QueueItem).where(QueueItem.id == assignment.queue_item_id)
+                    .values(taken=QueueItem.taken - 1))
+    audit.record(session, actor=actor, action="assignment.skip", target=f"assignment:{assignment.id}",
+                 workspace=workspace, details={"queue": queue.name, "reason": reason.strip()})
+
+
+def flag(session: Session, queue: Queue, assignment: Assignment, reason: str, *, actor: str,
+         workspace: str) -> None:
+    assignment.flagged, assignment.note = True, reason.strip() or assignment.note
+    audit.record(session, actor=actor, action="assignment.flag", target=f"assignment:{assignment.id}",
+                 workspace=workspace, details={"queue": queue.name, "reason": reason.strip()})
+
+
+def escalate(session: Session, queue: Queue, assignment: Assignment, form: EscalationIn, *,
+             actor: str, workspace: str) -> Escalation:
+    item_id = session.scalar(select(QueueItem.item_id).where(QueueItem.id == assignment.queue_item_id))
+    escalation = Escalation(
+        queue_id=queue.id, assignment_id=assignment.id, item_id=item_id,
+        rater_id=assignment.rater_id, severity=form.severity, summary=form.summary,
+        confidence=form.confidence,
+        details=form.model_dump(exclude={"summary", "severity", "confidence"}, exclude_none=True))
+    session.add(escalation)
+    session.flush()
+    audit.record(session, actor=actor, action="escalation.create", target=f"escalation:{escalation.id}",
+                 workspace=workspace, details={"queue": queue.name, "severity": form.severity})
+    return escalation
+
+
+def rework(session: Session, queue: Queue, label: Label, answers: dict[str, Any], *, actor: str,
+           workspace: str) -> Label:
+    """A returned label, answered again by its rater; it goes back to review."""
+    if label.status != "returned":
+        raise Conflict(f"label {label.id} is {label.status}; only returned labels are reworked")
+    assignment = session.get(Assignment, label.assignment_id)
+    rubric = load_rubric(session, label.rubric_version_id)
+    stored = datasets.load_items(session, [label.item_id])[0]
+    problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
+    if problems:
+        raise InvalidInput("the answers are not complete or not valid", problems=problems)
+    label.answers = swap_responses(rubric, answers) if assignment.swapped else answers
+    label.status, label.rework_count, label.updated_at = "reworked", label.rework_count + 1, utcnow()
+    audit.record(session, actor=actor, action="label.rework", target=f"label:{label.id}",
+                 workspace=workspace, details={"queue": queue.name, "rework": label.rework_count})
+    return label
+
+
+def _locked_item(session: Session, queue_item_id: int) -> QueueItem:
+    query = select(QueueItem).where(QueueItem.id == queue_item_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def _canonical(session: Session, queue: Queue, assignment: Assignment, answers: dict[str, Any]) -> dict[str, Any]:
+    rubric = load_rubric(session, queue.rubric_version_id)
+    return swap_responses(rubric, answers) if assignment.swapped else answers

@@ -1,0 +1,326 @@
+"""Annotation endpoints: rubrics, queues, claiming and labeling, review, adjudication.
+Every handler authorizes by role and calls the annotate core; each write commits once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from honing import accounts, annotate
+from honing._errors import InvalidInput, NotFound, Problem
+from honing.accounts import Principal, Role
+from honing.api._annotate_schemas import (
+    AdjudicationIn,
+    AdjudicationOut,
+    AnswersIn,
+    ClaimOut,
+    DisagreementOut,
+    EscalationOut,
+    LabelOut,
+    QueueIn,
+    QueueOut,
+    QueueStats,
+    ReasonIn,
+    ReferenceIn,
+    RubricOut,
+    RubricPushIn,
+    ReviewIn,
+    SuggestionsIn,
+)
+from honing.api._auth import DB, CurrentPrincipal, ReadSession
+from honing.api._schemas import ERROR_RESPONSES
+from honing.domain import Item
+from honing.storage import (
+    Dataset,
+    DatasetVersion,
+    Escalation,
+    Label,
+    Queue,
+    Review,
+    RubricVersion,
+    User,
+)
+from honing.storage import Rubric as RubricRow
+
+router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["annotation"], responses=ERROR_RESPONSES)
+WorkspaceName = Annotated[str, Path(max_length=64)]
+QueueName = Annotated[str, Path(max_length=64)]
+Id = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def _queue(session: Session, principal: Principal, workspace: str, queue: str, role: Role):  # type: ignore[no-untyped-def]
+    ws = accounts.authorize(session, principal, workspace, role)
+    return ws, annotate.get_queue(session, ws, queue)
+
+
+def _queue_out(session: Session, queue: Queue, *, stats: bool = True) -> QueueOut:
+    dataset, number = session.execute(
+        select(Dataset.name, DatasetVersion.number).join(DatasetVersion, DatasetVersion.dataset_id == Dataset.id)
+        .where(DatasetVersion.id == queue.dataset_version_id)).one()
+    rubric, rubric_number = session.execute(
+        select(RubricRow.name, RubricVersion.number).join(RubricVersion, RubricVersion.rubric_id == RubricRow.id)
+        .where(RubricVersion.id == queue.rubric_version_id)).one()
+    return QueueOut(name=queue.name, dataset_version=f"{dataset}@{number}",
+                    rubric_version=f"{rubric}@{rubric_number}", policy=queue.policy,
+                    status=queue.status, created_at=queue.created_at,
+                    stats=QueueStats(**annotate.queue_stats(session, queue)) if stats else None)
+
+
+def _label_out(session: Session, label: Label, queue: Queue, *, rater: str | None = None,
+               with_gold: bool = False) -> LabelOut:
+    reviews = [{"verdict": r.verdict, "reason": r.reason, "at": r.created_at.isoformat()}
+               for r in session.scalars(select(Review).where(Review.label_id == label.id).order_by(Review.id))]
+    gold = None
+    if with_gold and label.gold_scored is not None:
+        gold = {"correct": label.gold_correct, "scored": label.gold_scored,
+                "per_question": label.gold_detail or {}}
+    return LabelOut(id=label.id, queue=queue.name, queue_item_id=label.queue_item_id, rater=rater,
+                    status=label.status, answers=label.answers, rubric_version_id=label.rubric_version_id,
+                    confidence=label.confidence, active_ms=label.active_ms,
+                    rework_count=label.rework_count, submitted_at=label.submitted_at,
+                    updated_at=label.updated_at, reviews=reviews, gold=gold)
+
+
+# --- rubrics and queues (leads) -------------------------------------------------------
+
+@router.post("/rubrics", response_model=RubricOut, status_code=201)
+def push_rubric(workspace: WorkspaceName, body: RubricPushIn, principal: CurrentPrincipal, db: DB) -> RubricOut:
+    with db.writing() as session:
+        ws = accounts.authorize(session, principal, workspace, Role.lead)
+        result = annotate.push_rubric(session, ws, body.yaml, source=body.source, actor=principal.audit_name)
+    return RubricOut(name=result.name, number=result.number, ref=result.ref,
+                     content_hash=result.content_hash, created=result.created)
+
+
+@router.get("/rubrics", response_model=list[RubricOut])
+def list_rubrics(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[RubricOut]:
+    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    return [RubricOut(name=name, number=v.number, ref=f"{name}@{v.number}", content_hash=v.content_hash)
+            for name, v in annotate.list_rubric_versions(session, ws)]
+
+
+@router.post("/queues", response_model=QueueOut, status_code=201)
+def create_queue(workspace: WorkspaceName, body: QueueIn, principal: CurrentPrincipal, db: DB) -> QueueOut:
+    with db.writing() as session:
+        ws = accounts.authorize(session, principal, workspace, Role.lead)
+        queue = annotate.create_queue(session, ws, name=body.name, dataset_ref=body.dataset,
+                                      rubric_ref=body.rubric, policy=body.policy,
+                                      actor=principal.audit_name)
+        return _queue_out(session, queue)
+
+
+@router.get("/queues", response_model=list[QueueOut])
+def list_queues(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[QueueOut]:
+    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    return [_queue_out(session, q, stats=False) for q in annotate.list_queues(session, ws)]
+
+
+@router.get("/queues/{queue}", response_model=QueueOut)
+def get_queue(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
+              session: ReadSession) -> QueueOut:
+    _, q = _queue(session, principal, workspace, queue, Role.rater)
+    return _queue_out(session, q)
+
+
+@router.post("/queues/{queue}/reference-items", status_code=201)
+def add_reference_items(workspace: WorkspaceName, queue: QueueName, body: ReferenceIn,
+                        principal: CurrentPrincipal, db: DB) -> dict[str, int]:
+    records = []
+    problems = []
+    for index, record in enumerate(body.records, start=1):
+        try:
+            item = Item.model_validate(record.item)
+        except ValidationError as error:
+            problems += [Problem(d["msg"], row=index, field="item." + ".".join(map(str, d["loc"])))
+                         for d in error.errors()]
+            continue
+        records.append(annotate.GoldRecord(item, record.answers, record.tolerances))
+    if problems:
+        raise InvalidInput("some items are not valid; nothing was added", problems=problems[:50])
+    with db.writing() as session:
+        ws, q = _queue(session, principal, workspace, queue, Role.lead)
+        added = annotate.add_reference_items(session, ws, q, body.kind, records, actor=principal.audit_name)
+    return {"added": added}
+
+
+@router.post("/suggestions", status_code=201)
+def add_suggestions(workspace: WorkspaceName, body: SuggestionsIn, principal: CurrentPrincipal,
+                    db: DB) -> dict[str, int]:
+    with db.writing() as session:
+        ws = accounts.authorize(session, principal, workspace, Role.lead)
+        added = annotate.add_suggestions(session, ws, [r.model_dump() for r in body.records],
+                                         actor=principal.audit_name)
+    return {"added": added}
+
+
+# --- raters ---------------------------------------------------------------------------
+
+@router.post("/queues/{queue}/claim", response_model=ClaimOut)
+def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, db: DB) -> ClaimOut:
+    with db.writing() as session:
+        _, q = _queue(session, principal, workspace, queue, Role.rater)
+        result = annotate.claim_next(session, q, principal.user_id)
+        if result.assignment is None:
+            return ClaimOut(assignment=None, reason=result.reason)
+        return ClaimOut(assignment=annotate.rater_payload(session, q, result.assignment))
+
+
+def _assignment(session: Session, principal: Principal, workspace: str, assignment_id: int, *, lock: bool = False):  # type: ignore[no-untyped-def]
+    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    assignment = annotate.own_assignment(session, assignment_id, principal.user_id, lock=lock)
+    queue = session.get(Queue, assignment.queue_id)
+    if queue.workspace_id != ws.id:
+        raise NotFound(f"assignment {assignment_id} does not exist or is not yours")
+    return ws, queue, assignment
+
+
+@router.get("/assignments/{assignment_id}")
+def get_assignment(workspace: WorkspaceName, assignment_id: Id, principal: CurrentPrincipal,
+                   session: ReadSession) -> dict[str, Any]:
+    _, queue, assignment = _assignment(session, principal, workspace, assignment_id)
+    return {"status": assignment.status, **annotate.rater_payload(session, queue, assignment)}
+
+
+@router.put("/assignments/{assignment_id}/draft", status_code=204)
+def save_draft(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
+               db: DB) -> None:
+    with db.writing() as session:
+        _, _, assignment = _assignment(session, principal, workspace, assignment_id)
+        annotate.save_draft(session, assignment, body.answers, body.active_ms)
+
+
+@router.post("/assignments/{assignment_id}/submit", response_model=LabelOut)
+def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
+           db: DB) -> LabelOut:
+    with db.writing() as session:
+        ws, queue, assignment = _assignment(session, principal, workspace, assignment_id, lock=True)
+        label = annotate.submit(session, queue, assignment, body.answers, actor=principal.audit_name,
+                                workspace=ws.name, confidence=body.confidence, active_ms=body.active_ms)
+        return _label_out(session, label, queue, rater=principal.name)
+
+
+@router.post("/assignments/{assignment_id}/skip", status_code=204)
+def skip(workspace: WorkspaceName, assignment_id: Id, body: ReasonIn, principal: CurrentPrincipal, db: DB) -> None:
+    with db.writing() as session:
+        ws, queue, assignment = _assignment(session, principal, workspace, assignment_id, lock=True)
+        annotate.skip(session, queue, assignment, body.reason, actor=principal.audit_name, workspace=ws.name)
+
+
+@router.post("/assignments/{assignment_id}/flag", status_code=204)
+def flag(workspace: WorkspaceName, assignment_id: Id, body: ReasonIn, principal: CurrentPrincipal, db: DB) -> None:
+    with db.writing() as session:
+        ws, queue, assignment = _assignment(session, principal, workspace, assignment_id)
+        annotate.flag(session, queue, assignment, body.reason, actor=principal.audit_name, workspace=ws.name)
+
+
+@router.post("/assignments/{assignment_id}/escalate", response_model=EscalationOut, status_code=201)
+def escalate(workspace: WorkspaceName, assignment_id: Id, body: annotate.EscalationIn,
+             principal: CurrentPrincipal, db: DB) -> EscalationOut:
+    with db.writing() as session:
+        ws, queue, assignment = _assignment(session, principal, workspace, assignment_id)
+        e = annotate.escalate(session, queue, assignment, body, actor=principal.audit_name, workspace=ws.name)
+        return _escalation_out(e, queue, principal.name)
+
+
+@router.get("/queues/{queue}/feedback", response_model=list[LabelOut])
+def my_feedback(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
+                session: ReadSession) -> list[LabelOut]:
+    """The caller's own reviewed labels and gold results (their QA feedback)."""
+    _, q = _queue(session, principal, workspace, queue, Role.rater)
+    labels = session.scalars(select(Label).where(Label.queue_id == q.id, Label.rater_id == principal.user_id)
+                             .order_by(Label.id.desc()).limit(500))
+    return [_label_out(session, label, q, rater=principal.name, with_gold=True) for label in labels
+            if label.status in ("returned", "accepted", "reworked") or label.gold_scored is not None]
+
+
+@router.put("/queues/{queue}/labels/{label_id}/rework", response_model=LabelOut)
+def rework(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: AnswersIn,
+           principal: CurrentPrincipal, db: DB) -> LabelOut:
+    with db.writing() as session:
+        ws, q = _queue(session, principal, workspace, queue, Role.rater)
+        label = annotate.get_label(session, q, label_id)
+        if label.rater_id != principal.user_id:
+            raise NotFound(f"label {label_id} does not exist or is not yours")
+        label = annotate.rework(session, q, label, body.answers, actor=principal.audit_name, workspace=ws.name)
+        return _label_out(session, label, q, rater=principal.name)
+
+
+# --- reviewers and leads ----------------------------------------------------------------
+
+@router.post("/queues/{queue}/reviews/next", response_model=LabelOut | None)
+def next_review(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
+                session: ReadSession) -> LabelOut | None:
+    _, q = _queue(session, principal, workspace, queue, Role.reviewer)
+    label = annotate.next_review(session, q, principal.user_id)
+    if label is None:
+        return None
+    return _label_out(session, label, q, rater=session.get(User, label.rater_id).username)
+
+
+@router.post("/queues/{queue}/labels/{label_id}/review", response_model=LabelOut)
+def review(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: ReviewIn,
+           principal: CurrentPrincipal, db: DB) -> LabelOut:
+    with db.writing() as session:
+        ws, q = _queue(session, principal, workspace, queue, Role.reviewer)
+        label = annotate.get_label(session, q, label_id)
+        annotate.review(session, q, label, reviewer_id=principal.user_id, verdict=body.verdict,
+                        reason=body.reason, actor=principal.audit_name, workspace=ws.name)
+        return _label_out(session, label, q, rater=session.get(User, label.rater_id).username)
+
+
+@router.get("/queues/{queue}/labels", response_model=list[LabelOut])
+def list_labels(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, session: ReadSession,
+                status: Annotated[str | None, Query(max_length=16)] = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[LabelOut]:
+    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    query = select(Label, User.username).join(User, User.id == Label.rater_id).where(Label.queue_id == q.id)
+    if status:
+        query = query.where(Label.status == status)
+    rows = session.execute(query.order_by(Label.id.desc()).limit(limit))
+    return [_label_out(session, label, q, rater=name, with_gold=True) for label, name in rows]
+
+
+@router.get("/queues/{queue}/escalations", response_model=list[EscalationOut])
+def list_escalations(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
+                     session: ReadSession) -> list[EscalationOut]:
+    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    rows = session.execute(select(Escalation, User.username).join(User, User.id == Escalation.rater_id)
+                           .where(Escalation.queue_id == q.id).order_by(Escalation.id.desc()))
+    return [_escalation_out(e, q, name) for e, name in rows]
+
+
+@router.get("/queues/{queue}/disagreements", response_model=list[DisagreementOut])
+def list_disagreements(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
+                       session: ReadSession, question: Annotated[str | None, Query(max_length=64)] = None,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[DisagreementOut]:
+    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    return [DisagreementOut(**d.__dict__) for d in annotate.disagreements(session, q, question=question)[:limit]]
+
+
+@router.get("/queues/{queue}/items/{queue_item_id}/labels", response_model=list[LabelOut])
+def item_labels(workspace: WorkspaceName, queue: QueueName, queue_item_id: Id, principal: CurrentPrincipal,
+                session: ReadSession) -> list[LabelOut]:
+    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    return [_label_out(session, label, q, rater=name)
+            for label, name in annotate.labels_side_by_side(session, q, queue_item_id)]
+
+
+@router.post("/queues/{queue}/items/{queue_item_id}/adjudication", response_model=AdjudicationOut, status_code=201)
+def adjudicate(workspace: WorkspaceName, queue: QueueName, queue_item_id: Id, body: AdjudicationIn,
+               principal: CurrentPrincipal, db: DB) -> AdjudicationOut:
+    with db.writing() as session:
+        ws, q = _queue(session, principal, workspace, queue, Role.lead)
+        d = annotate.adjudicate(session, q, queue_item_id, body.question, body.answer, body.note,
+                                actor_id=principal.user_id, actor=principal.audit_name, workspace=ws.name)
+        return AdjudicationOut(id=d.id, queue_item_id=d.queue_item_id, question=d.question,
+                               answer=d.answer, note=d.note, created_at=d.created_at)
+
+
+def _escalation_out(e: Escalation, queue: Queue, rater: str) -> EscalationOut:
+    return EscalationOut(id=e.id, queue=queue.name, item_id=e.item_id, rater=rater, severity=e.severity,
+                         summary=e.summary, details=e.details, confidence=e.confidence, status=e.status,
+                         created_at=e.created_at)

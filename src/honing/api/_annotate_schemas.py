@@ -1,0 +1,149 @@
+"""Request and response shapes of the annotation API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from honing.annotate import QueuePolicy
+
+
+class RubricPushIn(BaseModel):
+    yaml: str = Field(max_length=1_000_000, description="the rubric file's text")
+    source: str = Field(default="rubric.yaml", max_length=200)
+
+
+class RubricOut(BaseModel):
+    name: str
+    number: int
+    ref: str
+    content_hash: str
+    created: bool | None = None
+
+
+class QueueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=64)
+    dataset: str = Field(max_length=140, description="DATASET or DATASET@VERSION")
+    rubric: str = Field(max_length=140, description="RUBRIC or RUBRIC@VERSION")
+    policy: QueuePolicy = Field(default_factory=QueuePolicy)
+
+
+class QueueStats(BaseModel):
+    live_items: int
+    complete_items: int
+    labels: int
+    active_leases: int
+    gold_items: int
+    qualification_items: int
+    open_escalations: int
+
+
+class QueueOut(BaseModel):
+    name: str
+    dataset_version: str
+    rubric_version: str
+    policy: QueuePolicy
+    status: str
+    created_at: datetime
+    stats: QueueStats | None = None
+
+
+class ReferenceRecord(BaseModel):
+    item: dict[str, Any] = Field(description="an item in the interchange shape")
+    answers: dict[str, Any]
+    tolerances: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class ReferenceIn(BaseModel):
+    kind: Literal["gold", "qualification"]
+    records: list[ReferenceRecord] = Field(min_length=1, max_length=10_000)
+
+
+class SuggestionIn(BaseModel):
+    item_id: int = Field(ge=1, le=2**62)
+    question: str = Field(max_length=64)
+    value: Any
+    source: str = Field(max_length=200, description="the model or rule that made it")
+    score: float | None = None
+
+
+class SuggestionsIn(BaseModel):
+    records: list[SuggestionIn] = Field(min_length=1, max_length=100_000)
+
+
+class ClaimOut(BaseModel):
+    assignment: dict[str, Any] | None = Field(
+        description="the task as the rater sees it; null when there is nothing to do")
+    reason: str | None = None
+
+
+class AnswersIn(BaseModel):
+    answers: dict[str, Any]
+    active_ms: int = Field(default=0, ge=0, le=7 * 86_400_000)
+    confidence: float | None = Field(default=None, ge=0, le=1)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=2000)
+
+
+class ReviewIn(BaseModel):
+    verdict: Literal["accept", "return"]
+    reason: str | None = Field(default=None, max_length=5000)
+
+
+class AdjudicationIn(BaseModel):
+    question: str = Field(max_length=64)
+    answer: Any
+    note: str = Field(max_length=5000)
+
+
+class LabelOut(BaseModel):
+    id: int
+    queue: str
+    queue_item_id: int
+    rater: str | None = None
+    status: str
+    answers: dict[str, Any]
+    rubric_version_id: int
+    confidence: float | None
+    active_ms: int
+    rework_count: int
+    submitted_at: datetime
+    updated_at: datetime
+    reviews: list[dict[str, Any]] = []
+    gold: dict[str, Any] | None = Field(default=None, description="only in a rater's own feedback")
+
+
+class EscalationOut(BaseModel):
+    id: int
+    queue: str
+    item_id: int
+    rater: str
+    severity: str
+    summary: str
+    details: dict[str, Any]
+    confidence: float | None
+    status: str
+    created_at: datetime
+
+
+class DisagreementOut(BaseModel):
+    queue_item_id: int
+    item_id: int
+    question: str
+    score: float
+    labels: int
+    adjudicated: bool
+
+
+class AdjudicationOut(BaseModel):
+    id: int
+    queue_item_id: int
+    question: str
+    answer: Any
+    note: str
+    created_at: datetime

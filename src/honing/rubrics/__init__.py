@@ -1,0 +1,77 @@
+"""Rubrics: what raters are asked, how their answers are checked, scored and compared.
+
+Pure code, no database: `parse_rubric` turns a YAML file's text into a validated `Rubric`
+(errors name file, line and field); `validate_answers` checks one rater's answers to one
+item; `swap_responses` undoes a left/right swap of responses A and B; `score_gold` scores
+answers against gold with per-question `Tolerance`; `disagreement` measures how far raters
+of one item are apart on one question.
+
+Answer shapes, keyed by question id: likert an int; label a str; multi_label a list of
+str; pairwise one of PAIRWISE_VALUES; ranking a list of response letters, best first;
+text a str; response_edit a str or {"text": str, "start_from": "A" | "B" | "blank"};
+span a list of {"target": "response:A" | "message:3", "start", "end", "label"}. A
+per-response question takes {"A": value, "B": value, ...} instead.
+"""
+
+from honing.rubrics._answers import swap_responses, validate_answers
+from honing.rubrics._conditions import Comparison, Condition, parse_condition
+from honing.rubrics._disagreement import disagreement, disagreement_by_response
+from honing.rubrics._gold import GoldScore, Tolerance, score_gold
+from honing.rubrics._parse import parse_rubric, rubric_json_schema
+from honing.rubrics._questions import (
+    PAIRWISE_VALUES,
+    QUESTION_TYPES,
+    LabelQuestion,
+    LikertQuestion,
+    MultiLabelQuestion,
+    Option,
+    PairwiseQuestion,
+    Question,
+    RankingQuestion,
+    ResponseEditQuestion,
+    ScalePoint,
+    SpanQuestion,
+    TextQuestion,
+)
+from honing.rubrics._rubric import (
+    SEVERITY_LEVELS,
+    Rubric,
+    RubricExample,
+    SeverityLevel,
+    TaxonomyNode,
+)
+from honing.rubrics._values import response_letters
+
+__all__ = [
+    "PAIRWISE_VALUES",
+    "QUESTION_TYPES",
+    "SEVERITY_LEVELS",
+    "Comparison",
+    "Condition",
+    "GoldScore",
+    "LabelQuestion",
+    "LikertQuestion",
+    "MultiLabelQuestion",
+    "Option",
+    "PairwiseQuestion",
+    "Question",
+    "RankingQuestion",
+    "ResponseEditQuestion",
+    "Rubric",
+    "RubricExample",
+    "ScalePoint",
+    "SeverityLevel",
+    "SpanQuestion",
+    "TaxonomyNode",
+    "TextQuestion",
+    "Tolerance",
+    "disagreement",
+    "disagreement_by_response",
+    "parse_condition",
+    "parse_rubric",
+    "response_letters",
+    "rubric_json_schema",
+    "score_gold",
+    "swap_responses",
+    "validate_answers",
+]
