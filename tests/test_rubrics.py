@@ -19,6 +19,7 @@ from honing.rubrics import (
     Tolerance,
     disagreement,
     disagreement_by_response,
+    gold_problems,
     parse_condition,
     parse_rubric,
     rubric_json_schema,
@@ -68,9 +69,9 @@ def demo() -> Rubric:
     return parse_rubric(DEMO_TEXT, source="helpdesk_rubric.yaml")
 
 
-def _line_of(text: str, needle: str, occurrence: int = 1) -> int:
+def _line_of(text: str, needle: str, *, last: bool = False) -> int:
     lines = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
-    return lines[occurrence - 1]
+    return lines[-1] if last else lines[0]
 
 
 def _problems(text: str, source: str = "r.yaml"):
@@ -78,6 +79,15 @@ def _problems(text: str, source: str = "r.yaml"):
         parse_rubric(text, source=source)
     assert all(p.file == source for p in info.value.problems)
     return info.value.problems
+
+
+def test_all_lists_exactly_the_public_names():
+    import inspect
+
+    import honing.rubrics as module
+    public = {n for n, v in vars(module).items()
+              if not n.startswith("_") and not inspect.ismodule(v) and n != "annotations"}
+    assert set(module.__all__) == public
 
 
 # -- the demo rubric ---------------------------------------------------------------------
@@ -176,7 +186,16 @@ def test_errors_name_line_and_field(old, new, field, needle, message):
     problems = _problems(text)
     assert [p.field for p in problems] == [field], problems
     assert message in problems[0].message
-    assert problems[0].line == _line_of(text, needle)
+    assert problems[0].line == _line_of(text, needle, last=True)
+
+
+def test_unknown_key_hint_lists_the_allowed_keys():
+    text = SMALL.replace("        anchor: Fine.", "        anchr: Fine.")
+    problems = _problems(text)
+    assert [p.field for p in problems] == ["questions[0].scale[1].anchor",
+                                          "questions[0].scale[1].anchr"]
+    assert "allowed here: value, anchor, label, shortcut" in problems[1].hint
+    assert problems[1].line == _line_of(text, "anchr")
 
 
 def test_yaml_syntax_error_gives_the_line():
@@ -405,6 +424,7 @@ def test_swap_maps_every_response_reference(demo):
     assert swapped["ideal_response"]["start_from"] == "B"
     assert swapped["severity"] == "S1" and swapped["extra"] == {"A": 1}
     assert GOOD["helpfulness"] == {"A": 4, "B": 2}  # input untouched
+    del swapped["extra"]
     assert validate_answers(demo, swapped, response_count=2) == []
     assert [swap_responses(demo, {"preference": v})["preference"] for v in PAIRWISE_VALUES] == \
         list(reversed(PAIRWISE_VALUES))
@@ -431,9 +451,8 @@ _answers = st.fixed_dictionaries({}, optional={
 
 
 @settings(max_examples=300, deadline=None)
-@given(_answers)
-def test_swap_twice_is_the_identity(answers):
-    demo = parse_rubric(DEMO_TEXT)
+@given(answers=_answers)
+def test_swap_twice_is_the_identity(demo, answers):
     assert swap_responses(demo, swap_responses(demo, answers)) == answers
 
 
@@ -514,9 +533,16 @@ def test_gold_none_cases(demo):
     ({}, {"ghost": Tolerance()}, "tolerances.ghost"),
 ])
 def test_bad_gold_or_tolerance_is_refused(demo, gold, tolerances, field):
+    assert [p.field for p in gold_problems(demo, gold, tolerances)] == [field]
     with pytest.raises(InvalidInput) as info:
         score_gold(demo, GOOD, gold, tolerances)
     assert [p.field for p in info.value.problems] == [field]
+
+
+def test_good_gold_has_no_problems(demo):
+    gold = {"helpfulness": {"A": 5, "B": None}, "preference": "A>B", "rationale": "x"}
+    assert gold_problems(demo, gold, {"helpfulness": {"within": 1},
+                                      "severity": Tolerance()}) == []
 
 
 # -- disagreement ------------------------------------------------------------------------

@@ -45,8 +45,11 @@ def principal_from_request(request: Request, session: Session) -> Principal:
                           hint="create a token with `honing token create --user USER`")
 
 
-def current_principal(request: Request, session: Annotated[Session, Depends(read_session)]) -> Principal:
-    return principal_from_request(request, session)
+def current_principal(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
+    # Its own short session: a request must never hold two pooled connections at once,
+    # or a burst of requests can starve the pool while each waits for its second one.
+    with db.reading() as session:
+        return principal_from_request(request, session)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

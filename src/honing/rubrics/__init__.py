@@ -16,7 +16,7 @@ per-response question takes {"A": value, "B": value, ...} instead.
 from honing.rubrics._answers import swap_responses, validate_answers
 from honing.rubrics._conditions import Comparison, Condition, parse_condition
 from honing.rubrics._disagreement import disagreement, disagreement_by_response
-from honing.rubrics._gold import GoldScore, Tolerance, score_gold
+from honing.rubrics._gold import GoldScore, Tolerance, gold_problems, score_gold
 from honing.rubrics._parse import parse_rubric, rubric_json_schema
 from honing.rubrics._questions import (
     PAIRWISE_VALUES,
@@ -67,6 +67,7 @@ __all__ = [
     "Tolerance",
     "disagreement",
     "disagreement_by_response",
+    "gold_problems",
     "parse_condition",
     "parse_rubric",
     "response_letters",

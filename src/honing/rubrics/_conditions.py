@@ -130,7 +130,7 @@ def parse_condition(text: str) -> Condition:
         if i + 3 > len(tokens):
             raise InvalidInput(f"condition {text!r} ends early; expected `question op value`",
                                hint=_EXAMPLE)
-        (k1, word, p1), (k2, op, p2), (k3, raw, p3) = tokens[i:i + 3]
+        (k1, word, p1), (k2, op, _), (k3, raw, p3) = tokens[i:i + 3]
         if k1 != "word" or not _QUESTION_ID.fullmatch(word) or word in ("and", "or"):
             raise InvalidInput(
                 f"condition {text!r}: expected a question id at position {p1 + 1}, got {word!r}",

@@ -56,7 +56,8 @@ class Tolerance(BaseModel):
         "multi_label: Jaccard similarity of the selections >= min_jaccard"))] = 1.0
     direction_only: Annotated[bool, Field(description=(
         "pairwise: A>>B and A>B count as the same verdict; tie must still match tie"))] = False
-    top1_only: Annotated[bool, Field(description="ranking: only the first place must match")] = False
+    top1_only: Annotated[bool, Field(
+        description="ranking: only the first place must match")] = False
     min_f1: Annotated[float, Field(ge=0, le=1, description=(
         "span: character-overlap F1 (same target and label) >= min_f1"))] = 0.5
 
@@ -98,9 +99,9 @@ def _matches(q: Question, answer: Any, gold: Any, tol: Tolerance) -> bool:
     return answer == gold
 
 
-def _tolerances(rubric: Rubric, tolerances: Mapping[str, Any] | None) -> dict[str, Tolerance]:
+def _tolerances(rubric: Rubric, tolerances: Mapping[str, Any] | None,
+                problems: list[Problem]) -> dict[str, Tolerance]:
     result: dict[str, Tolerance] = {}
-    problems: list[Problem] = []
     for qid, raw in (tolerances or {}).items():
         field = f"tolerances.{qid}"
         try:
@@ -120,8 +121,6 @@ def _tolerances(rubric: Rubric, tolerances: Mapping[str, Any] | None) -> dict[st
                                     field=f"{field}.{knob}",
                                     hint=f"{q.type} takes: {', '.join(sorted(allowed)) or 'none'}"))
         result[qid] = tol
-    if problems:
-        raise InvalidInput("the gold tolerances are not valid", problems=problems)
     return result
 
 
@@ -149,6 +148,18 @@ def _gold_problems(rubric: Rubric, gold: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def gold_problems(rubric: Rubric, gold: Mapping[str, Any],
+                  tolerances: Mapping[str, Tolerance | Mapping[str, Any]] | None = None,
+                  ) -> list[Problem]:
+    """What `score_gold` would refuse in this gold and these tolerances: unknown questions,
+    malformed gold values, invalid tolerances or knobs that do not apply to the question's
+    type (e.g. `within` on a label). Check gold when it is imported, not when a rater
+    submits."""
+    problems: list[Problem] = []
+    _tolerances(rubric, tolerances, problems)
+    return problems + _gold_problems(rubric, gold)
+
+
 def score_gold(rubric: Rubric, answers: Mapping[str, Any], gold: Mapping[str, Any],
                tolerances: Mapping[str, Tolerance | Mapping[str, Any]] | None = None) -> GoldScore:
     """Score `answers` against `gold` (both keyed by question id, shaped as in
@@ -156,10 +167,11 @@ def score_gold(rubric: Rubric, answers: Mapping[str, Any], gold: Mapping[str, An
     gold gives is correct. A question missing from gold (or None there) and text and
     response_edit questions are not scored (None); a scored question the rater left
     unanswered is wrong. Bad gold or tolerances raise `InvalidInput`."""
-    tols = _tolerances(rubric, tolerances)
-    problems = _gold_problems(rubric, gold)
+    problems: list[Problem] = []
+    tols = _tolerances(rubric, tolerances, problems)
+    problems += _gold_problems(rubric, gold)
     if problems:
-        raise InvalidInput("the gold answers are not valid", problems=problems)
+        raise InvalidInput("the gold answers or tolerances are not valid", problems=problems)
     per_question: dict[str, bool | None] = {}
     per_response: dict[str, dict[str, bool]] = {}
     for q in rubric.questions:

@@ -9,10 +9,12 @@ a missing `anchor` is reported at the scale point that lacks it.
 from __future__ import annotations
 
 import re
+import types
+import typing
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from honing._errors import InvalidInput, Problem
 from honing.rubrics._questions import QUESTION_TYPES
@@ -21,14 +23,13 @@ from honing.rubrics._rubric import Rubric
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _HINTS = {
     "missing": "add it",
-    "extra_forbidden": "remove it or fix its spelling (the rubric schema lists every key)",
+    "extra_forbidden": "remove it or fix its spelling",
     "string_type": "quote the value: YAML reads yes/no/on/off as booleans and bare numbers "
                    "as numbers",
     "int_type": "write a whole number without quotes",
     "union_tag_invalid": f"type must be one of: {', '.join(QUESTION_TYPES)}",
     "union_tag_not_found": f"add 'type', one of: {', '.join(QUESTION_TYPES)}",
-    "string_pattern_mismatch": "question ids: lowercase letters, digits and '_', starting with "
-                               "a letter; names may also use '.' and '-'",
+    "string_pattern_mismatch": "use lowercase letters, digits and '_', starting with a letter",
     "too_short": "add at least one entry",
     "literal_error": "use one of the listed values",
 }
@@ -105,12 +106,72 @@ def _duplicate_keys(node: yaml.Node, path: list[Any], seen_nodes: set[int]) -> l
     return problems
 
 
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models an annotation can hold: unwraps Annotated, unions and Optional."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _models_in(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+    return []
+
+
+def _list_item(annotation: Any) -> Any:
+    for arg in (typing.get_args(annotation) if typing.get_origin(annotation) is typing.Annotated
+                else (annotation,)):
+        if typing.get_origin(arg) in (typing.Union, types.UnionType):
+            return next((_list_item(a) for a in typing.get_args(arg) if a is not type(None)), None)
+        if typing.get_origin(arg) is list:
+            return typing.get_args(arg)[0]
+    return None
+
+
+def _allowed_keys(data: Any, loc: list[Any]) -> list[str] | None:
+    """The keys the mapping holding `loc[-1]` may have, for "unknown key" hints."""
+    model: type[BaseModel] | None = Rubric
+    annotation: Any = None
+    for part in loc[:-1]:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+        if isinstance(part, str):
+            if model is None or part not in model.model_fields:
+                return None
+            annotation = model.model_fields[part].annotation
+        else:
+            annotation = _list_item(annotation)
+        candidates = _models_in(annotation)
+        # A question: pick the model whose `type` literal matches the data.
+        tag = data.get("type") if isinstance(data, dict) else None
+        matching = [m for m in candidates if "type" in m.model_fields
+                    and typing.get_args(m.model_fields["type"].annotation) == (tag,)]
+        model = matching[0] if matching else candidates[0] if len(candidates) == 1 else None
+    return list(model.model_fields) if model else None
+
+
+def _hint(error: dict[str, Any], loc: list[Any], data: Any) -> str | None:
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_keys(data, loc)
+        if allowed:
+            return f"remove it or fix its spelling; allowed here: {', '.join(allowed)}"
+    if error["type"] == "string_pattern_mismatch" and loc == ["name"]:
+        return "use up to 64 lowercase letters, digits, '.', '_' or '-'"
+    return _HINTS.get(error["type"])
+
+
 def _message(error: dict[str, Any]) -> str:
     last = next((p for p in reversed(error["loc"]) if isinstance(p, str)), None)
     if error["type"] == "missing" and last:
         return f"'{last}' is missing"
     if error["type"] == "extra_forbidden" and last:
         return f"unknown key '{last}'"
+    if error["type"] == "union_tag_not_found":
+        return "'type' is missing"
+    if error["type"] == "union_tag_invalid":
+        return f"unknown question type {error.get('ctx', {}).get('tag')!r}"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 
@@ -155,8 +216,10 @@ def parse_rubric(text: str, *, source: str = "rubric.yaml") -> Rubric:
         problems = []
         for error in exc.errors():
             loc = _clean_loc(tuple(error["loc"]))
+            if error["type"].startswith("union_tag_"):
+                loc.append("type")  # the problem is the question's `type` key
             problems.append(Problem(_message(error), file=source, line=_line_of(root, loc),
-                                    field=field_path(loc), hint=_HINTS.get(error["type"])))
+                                    field=field_path(loc), hint=_hint(error, loc, data)))
         raise _fail(source, problems) from None
     except InvalidInput as exc:
         problems = [Problem(p.message, file=source, line=_line_of(root, _loc_from_path(p.field)),

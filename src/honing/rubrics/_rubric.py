@@ -215,7 +215,7 @@ def _condition_problems(q: TextQuestion, by_id: dict[str, Question], field: str)
             problems.append(Problem(f"required_if refers to {c.question!r}, which is not a "
                                     "question of this rubric", field=field,
                                     hint=f"questions: {', '.join(by_id)}"))
-        elif target.id == q.id:
+        elif target is q:
             problems.append(Problem("required_if refers to its own question", field=field))
         elif isinstance(target, LikertQuestion):
             if isinstance(c.value, str):

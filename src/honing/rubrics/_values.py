@@ -80,7 +80,8 @@ def value_problems(question: Question, value: Any, field: str, *, letters: Seque
                        f"one of {', '.join(map(str, q.values()))}")]
     elif isinstance(q, LabelQuestion):
         if not isinstance(value, str) or value not in q.option_values():
-            return [_p(field, f"{value!r} is not an option", f"one of {', '.join(q.option_values())}")]
+            return [_p(field, f"{value!r} is not an option",
+                       f"one of {', '.join(q.option_values())}")]
     elif isinstance(q, MultiLabelQuestion):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return [_p(field, "expected a list of option values", 'e.g. ["verbose"] or []')]

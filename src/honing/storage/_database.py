@@ -75,11 +75,12 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Enough connections for the server's worker threads (one per request at most).
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_size=10, max_overflow=40)
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
     raise HoningError(
         f"unsupported database URL scheme {parsed.drivername!r}",
         hint="use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB in HONING_DATABASE_URL",
