@@ -8,7 +8,8 @@ import inspect
 import pytest
 
 PACKAGES = ["honing.accounts", "honing.audit", "honing.datasets", "honing.domain",
-            "honing.ingest", "honing.storage", "honing.api", "honing.demo"]
+            "honing.ingest", "honing.storage", "honing.api", "honing.demo",
+            "honing.rubrics", "honing.annotate"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

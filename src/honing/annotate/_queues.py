@@ -19,7 +19,7 @@ from honing._names import check_name, is_name
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import load_rubric, resolve_rubric_version
 from honing.domain import Item
-from honing.rubrics import Tolerance, validate_answers
+from honing.rubrics import gold_problems
 from honing.storage import Assignment, Escalation, ItemRow, Label, Queue, QueueItem, Workspace
 
 _BATCH = 1000
@@ -125,19 +125,11 @@ def add_reference_items(session: Session, workspace: Workspace, queue: Queue, ki
     if kind not in ("gold", "qualification"):
         raise InvalidInput(f"kind {kind!r} must be gold or qualification")
     rubric = load_rubric(session, queue.rubric_version_id)
-    problems: list[Problem] = []
-    for index, record in enumerate(records, start=1):
-        for problem in validate_answers(rubric, record.answers,
-                                        response_count=len(record.item.responses)):
-            if "required" in problem.message:  # gold need not answer every question
-                continue
-            problems.append(Problem(problem.message, row=index, field=problem.field, hint=problem.hint))
-        for question, tolerance in record.tolerances.items():
-            try:
-                Tolerance.model_validate(tolerance)
-            except ValidationError as error:
-                problems.append(Problem(str(error.errors()[0]["msg"]), row=index,
-                                        field=f"tolerances.{question}"))
+    problems = [
+        Problem(p.message, row=index, field=p.field, hint=p.hint)
+        for index, record in enumerate(records, start=1)
+        for p in gold_problems(rubric, record.answers, record.tolerances)
+    ]
     if problems:
         raise InvalidInput(f"{len(problems)} problem(s) in the {kind} answers; nothing was added",
                            problems=problems[:50])
