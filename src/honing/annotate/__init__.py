@@ -15,12 +15,14 @@ from honing.annotate._queues import (
 from honing.annotate._review import (
     Disagreement,
     adjudicate,
+    adjudications_of,
     disagreements,
     get_label,
     labels_side_by_side,
     live_labels_by_item,
     next_review,
     review,
+    reviews_of,
 )
 from honing.annotate._suggestions import add_suggestions
 from honing.annotate._rubrics import (
@@ -51,6 +53,7 @@ __all__ = [
     "add_reference_items",
     "add_suggestions",
     "adjudicate",
+    "adjudications_of",
     "claim_next",
     "create_queue",
     "decide_qualification",
@@ -73,6 +76,7 @@ __all__ = [
     "rater_payload",
     "resolve_rubric_version",
     "review",
+    "reviews_of",
     "rework",
     "save_draft",
     "skip",

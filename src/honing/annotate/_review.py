@@ -123,3 +123,16 @@ def adjudicate(session: Session, queue: Queue, queue_item_id: int, question: str
     audit.record(session, actor=actor, action="label.adjudicate", target=f"queue_item:{queue_item_id}",
                  workspace=workspace, details={"queue": queue.name, "question": question})
     return decision
+
+
+def reviews_of(session: Session, label_ids: list[int]) -> dict[int, list[Review]]:
+    found: dict[int, list[Review]] = defaultdict(list)
+    for entry in session.scalars(select(Review).where(Review.label_id.in_(label_ids)).order_by(Review.id)):
+        found[entry.label_id].append(entry)
+    return found
+
+
+def adjudications_of(session: Session, queue: Queue, queue_item_id: int) -> list[Adjudication]:
+    return list(session.scalars(select(Adjudication).where(
+        Adjudication.queue_id == queue.id, Adjudication.queue_item_id == queue_item_id)
+        .order_by(Adjudication.id)))

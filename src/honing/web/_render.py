@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 from fastapi.templating import Jinja2Templates
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -32,6 +34,14 @@ def is_json(value: Any) -> bool:
     return True
 
 
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def markdown(text: str | None) -> Markup:
+    """Rubric guidelines are Markdown; raw HTML in them is escaped, never rendered."""
+    return Markup(_MARKDOWN.render(text or ""))
+
+
 def preview(text: str | None, length: int = 140) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -40,4 +50,5 @@ def preview(text: str | None, length: int = 140) -> str:
 
 TEMPLATES.env.filters["pretty_json"] = pretty_json
 TEMPLATES.env.filters["preview"] = preview
+TEMPLATES.env.filters["markdown"] = markdown
 TEMPLATES.env.tests["json"] = is_json

@@ -1,0 +1,186 @@
+"""Annotation pages: queue list, the rater workbench, QA feedback, the reviewer's desk,
+and the lead's queue console with labels, escalations, disagreements and adjudication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from honing import accounts, annotate, datasets
+from honing._errors import NotFound
+from honing.accounts import Principal, Role
+from honing.domain import ContextDocument, Message, ToolCall
+from honing.storage import Escalation, Label, Queue, User
+from honing.web._pages import PagePrincipal, PageSession, _render
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass
+class QueuesPage:
+    user: Principal
+    workspace: Any
+    role: Role
+    queues: list[tuple[Any, dict[str, int] | None]]
+
+
+@router.get("/w/{workspace}/queues", response_class=HTMLResponse)
+def queues(request: Request, workspace: str, principal: PagePrincipal, session: PageSession) -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    role = accounts.role_in(session, principal, ws)
+    rows = [(q, annotate.queue_stats(session, q) if role.allows(Role.lead) else None)
+            for q in annotate.list_queues(session, ws)]
+    return _render(request, "queues.html", QueuesPage(principal, ws, role, rows))
+
+
+@dataclass
+class WorkbenchPage:
+    user: Principal
+    workspace: Any
+    queue: Any
+
+
+@router.get("/w/{workspace}/queues/{queue}/work", response_class=HTMLResponse)
+def workbench(request: Request, workspace: str, queue: str, principal: PagePrincipal,
+              session: PageSession) -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    return _render(request, "workbench.html", WorkbenchPage(principal, ws, annotate.get_queue(session, ws, queue)))
+
+
+@dataclass
+class TaskPanel:
+    """One assignment as the rater sees it: only what `rater_payload` lets through."""
+
+    user: Principal
+    task: dict[str, Any]
+    messages: list[Message]
+    context: list[ContextDocument]
+    responses: list[dict[str, Any]]
+    tool_calls: dict[str, list[ToolCall]]
+    results: dict[str, str]
+
+
+@router.get("/w/{workspace}/assignments/{assignment_id}/panel", response_class=HTMLResponse)
+def task_panel(request: Request, workspace: str, assignment_id: int, principal: PagePrincipal,
+               session: PageSession) -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    assignment = annotate.own_assignment(session, assignment_id, principal.user_id)
+    queue = session.get(Queue, assignment.queue_id)
+    if queue.workspace_id != ws.id:
+        raise NotFound(f"assignment {assignment_id} does not exist or is not yours")
+    task = annotate.rater_payload(session, queue, assignment)
+    messages = [Message.model_validate(m) for m in task["item"]["messages"]]
+    return _render(request, "_task.html", TaskPanel(
+        user=principal, task=task, messages=messages,
+        context=[ContextDocument.model_validate(c) for c in task["item"]["context"]],
+        responses=task["item"]["responses"],
+        tool_calls={r["label"]: [ToolCall.model_validate(c) for c in r.get("tool_calls", [])]
+                    for r in task["item"]["responses"]},
+        results={m.tool_call_id: m.text for m in messages if m.role == "tool"}))
+
+
+@dataclass
+class FeedbackPage:
+    user: Principal
+    workspace: Any
+    queue: Any
+    returned: list[Any]
+    reviewed: list[tuple[Any, list[Any]]]
+    gold: list[Any]
+    gold_correct: int
+    gold_scored: int
+
+
+@router.get("/w/{workspace}/queues/{queue}/feedback", response_class=HTMLResponse)
+def feedback(request: Request, workspace: str, queue: str, principal: PagePrincipal,
+             session: PageSession) -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    q = annotate.get_queue(session, ws, queue)
+    mine = list(session.scalars(select(Label).where(Label.queue_id == q.id, Label.rater_id == principal.user_id)
+                                .order_by(Label.updated_at.desc())))
+    reviews = annotate.reviews_of(session, [label.id for label in mine])
+    gold = [label for label in mine if label.gold_scored]
+    return _render(request, "feedback.html", FeedbackPage(
+        principal, ws, q, returned=[label for label in mine if label.status == "returned"],
+        reviewed=[(label, reviews[label.id]) for label in mine if reviews.get(label.id)],
+        gold=gold, gold_correct=sum(label.gold_correct or 0 for label in gold),
+        gold_scored=sum(label.gold_scored or 0 for label in gold)))
+
+
+@dataclass
+class ConsolePage:
+    user: Principal
+    workspace: Any
+    queue: Any
+    stats: dict[str, int]
+    labels: list[tuple[Any, str]]
+    escalations: list[tuple[Any, str]]
+    disagreements: list[Any]
+
+
+@router.get("/w/{workspace}/queues/{queue}", response_class=HTMLResponse)
+def console(request: Request, workspace: str, queue: str, principal: PagePrincipal,
+            session: PageSession) -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    q = annotate.get_queue(session, ws, queue)
+    labels = list(session.execute(select(Label, User.username).join(User, User.id == Label.rater_id)
+                                  .where(Label.queue_id == q.id).order_by(Label.id.desc()).limit(100)))
+    escalations = list(session.execute(select(Escalation, User.username)
+                                       .join(User, User.id == Escalation.rater_id)
+                                       .where(Escalation.queue_id == q.id).order_by(Escalation.id.desc())))
+    return _render(request, "console.html", ConsolePage(
+        principal, ws, q, annotate.queue_stats(session, q), labels, escalations,
+        annotate.disagreements(session, q)[:25]))
+
+
+@dataclass
+class AdjudicationPage:
+    user: Principal
+    workspace: Any
+    queue: Any
+    queue_item_id: int
+    item: Any
+    rubric: Any
+    labels: list[tuple[Any, str]]
+    decisions: list[Any]
+
+
+@router.get("/w/{workspace}/queues/{queue}/items/{queue_item_id}", response_class=HTMLResponse)
+def adjudication(request: Request, workspace: str, queue: str, queue_item_id: int,
+                 principal: PagePrincipal, session: PageSession) -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    q = annotate.get_queue(session, ws, queue)
+    labels = annotate.labels_side_by_side(session, q, queue_item_id)
+    if not labels:
+        raise NotFound(f"queue item {queue_item_id} has no labels in queue {queue!r}")
+    return _render(request, "adjudicate.html", AdjudicationPage(
+        principal, ws, q, queue_item_id, datasets.load_items(session, [labels[0][0].item_id])[0],
+        annotate.load_rubric(session, q.rubric_version_id), labels,
+        annotate.adjudications_of(session, q, queue_item_id)))
+
+
+@dataclass
+class ReviewPage:
+    user: Principal
+    workspace: Any
+    queue: Any
+    label: Any | None
+    rater: str | None
+    item: Any | None
+    rubric: Any
+
+
+@router.get("/w/{workspace}/queues/{queue}/review", response_class=HTMLResponse)
+def review_desk(request: Request, workspace: str, queue: str, principal: PagePrincipal,
+                session: PageSession) -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.reviewer)
+    q = annotate.get_queue(session, ws, queue)
+    label = annotate.next_review(session, q, principal.user_id)
+    return _render(request, "review.html", ReviewPage(
+        principal, ws, q, label, session.get(User, label.rater_id).username if label else None,
+        datasets.load_items(session, [label.item_id])[0] if label else None,
+        annotate.load_rubric(session, q.rubric_version_id)))

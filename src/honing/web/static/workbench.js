@@ -1,0 +1,402 @@
+// The rater workbench: claim, answer with the keyboard, autosave, submit and next.
+// Everything goes through the REST API, so other UIs and load tests do the same thing.
+
+const root = document.getElementById("workbench");
+const api = `/api/workspaces/${root.dataset.workspace}`;
+const taskBox = document.getElementById("task");
+const notice = document.getElementById("notice");
+const headers = { "content-type": "application/json", "x-honing-csrf": "1" };
+
+let task = null;        // the .task element of the current assignment
+let stops = [];         // one fieldset per question (per response for per-response questions)
+let current = 0;        // index of the focused stop
+let activeMs = 0;       // active time on this item
+let lastInput = Date.now();
+let saveTimer = null;
+let busy = false;
+
+async function call(method, url, body) {
+  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw Object.assign(new Error(data?.message || response.statusText), { data, status: response.status });
+  return data;
+}
+
+function say(text, kind = "info") {
+  notice.textContent = text;
+  notice.dataset.kind = kind;
+  notice.hidden = !text;
+}
+
+// --- claiming and showing a task -------------------------------------------------------
+
+async function next() {
+  busy = true;
+  say("");
+  taskBox.innerHTML = "";
+  task = null;
+  try {
+    const claimed = await call("POST", `${api}/queues/${root.dataset.queue}/claim`);
+    if (!claimed.assignment) {
+      say(claimed.reason || "Nothing to do right now.", "done");
+      return;
+    }
+    const page = await fetch(`/w/${root.dataset.workspace}/assignments/${claimed.assignment.assignment_id}/panel`);
+    taskBox.innerHTML = await page.text();
+    document.getElementById("done").textContent = `${claimed.assignment.submitted_so_far} done`;
+    start();
+  } catch (error) {
+    say(`Could not get the next item: ${error.message}`, "error");
+  } finally {
+    busy = false;
+  }
+}
+
+function start() {
+  task = taskBox.querySelector(".task");
+  stops = [...task.querySelectorAll("fieldset.q")];
+  activeMs = Number(task.dataset.activeMs || 0);
+  for (const area of task.querySelectorAll("textarea[data-start-from]")) {
+    const from = area.dataset.startFrom;
+    const source = task.querySelector(`.response[data-label="${from}"] .content`);
+    if (source && !area.value) area.value = source.textContent;
+  }
+  restore(JSON.parse(task.dataset.draft || "{}"));
+  task.addEventListener("change", changed);
+  task.addEventListener("input", changed);
+  for (const stop of stops) stop.addEventListener("click", () => focusStop(stops.indexOf(stop), false));
+  for (const button of task.querySelectorAll(".use-suggestion")) {
+    button.addEventListener("click", () => useSuggestion(button.closest("fieldset")));
+  }
+  for (const button of task.querySelectorAll("[data-view]")) {
+    button.addEventListener("click", () => setView(button.dataset.view));
+  }
+  for (const button of task.querySelectorAll("button.mark")) {
+    button.addEventListener("click", () => markSpan(button.closest("fieldset"), button.dataset.label));
+  }
+  updateConditions();
+  const firstOpen = stops.findIndex((s) => !answered(s));
+  focusStop(firstOpen === -1 ? 0 : firstOpen);
+}
+
+// --- answers ---------------------------------------------------------------------------
+
+function valueOf(stop) {
+  const type = stop.dataset.type;
+  if (type === "multi_label") {
+    const picked = [...stop.querySelectorAll("input:checked")].map((i) => i.value);
+    return picked.length || stop.dataset.touched ? picked : undefined;
+  }
+  if (type === "text" || type === "response_edit" || type === "ranking") {
+    const field = stop.querySelector("textarea, input");
+    if (type === "ranking") return field.value.trim() ? field.value.toUpperCase().replace(/[^A-H]/g, "").split("") : undefined;
+    return field.value.trim() ? field.value : undefined;
+  }
+  if (type === "span") {
+    const spans = JSON.parse(stop.dataset.spans || "[]");
+    return spans.length ? spans : undefined;
+  }
+  const checked = stop.querySelector("input:checked");
+  if (!checked) return undefined;
+  return checked.dataset.kind === "int" ? Number(checked.value) : checked.value;
+}
+
+function answers() {
+  const result = {};
+  for (const stop of stops) {
+    const value = valueOf(stop);
+    if (value === undefined) continue;
+    const { question, letter } = stop.dataset;
+    if (letter) (result[question] ??= {})[letter] = value;
+    else result[question] = value;
+  }
+  return result;
+}
+
+function answered(stop) {
+  return valueOf(stop) !== undefined;
+}
+
+function setValue(stop, value) {
+  const type = stop.dataset.type;
+  if (value === undefined || value === null) return;
+  if (type === "multi_label") {
+    for (const box of stop.querySelectorAll("input")) box.checked = value.includes(box.value);
+    stop.dataset.touched = "1";
+  } else if (type === "text" || type === "response_edit") {
+    stop.querySelector("textarea").value = typeof value === "object" ? value.text : value;
+  } else if (type === "ranking") {
+    stop.querySelector("input").value = value.join("");
+  } else if (type === "span") {
+    stop.dataset.spans = JSON.stringify(value);
+    renderSpans(stop);
+  } else {
+    for (const input of stop.querySelectorAll("input")) input.checked = String(input.value) === String(value);
+  }
+}
+
+function restore(draft) {
+  for (const stop of stops) {
+    const { question, letter } = stop.dataset;
+    const value = letter ? draft[question]?.[letter] : draft[question];
+    setValue(stop, value);
+  }
+}
+
+function changed() {
+  lastInput = Date.now();
+  updateConditions();
+  for (const stop of stops) if (answered(stop)) clearProblem(stop);
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveDraft, 800);
+}
+
+async function saveDraft() {
+  if (!task) return;
+  try {
+    await call("PUT", `${api}/assignments/${task.dataset.assignment}/draft`, { answers: answers(), active_ms: activeMs });
+    document.getElementById("saved").textContent = `draft saved ${new Date().toLocaleTimeString()}`;
+  } catch (error) {
+    document.getElementById("saved").textContent = `draft not saved: ${error.message}`;
+  }
+}
+
+// required_if: "helpfulness <= 2 or safety == 'unsafe'" (the rubric's tiny grammar).
+function holds(condition, given) {
+  return condition.split(/\s+or\s+/).some((any) => any.split(/\s+and\s+/).every((part) => {
+    const match = part.trim().match(/^([a-z][a-z0-9_]*)\s*(==|!=|<=|>=|<|>)\s*(.+)$/);
+    if (!match) return false;
+    const [, id, op, raw] = match;
+    const wanted = raw.startsWith("'") ? raw.slice(1, -1) : Number(raw);
+    const value = given[id];
+    const values = value && typeof value === "object" && !Array.isArray(value) ? Object.values(value) : [value];
+    return values.some((v) => {
+      if (v === undefined) return false;
+      if (Array.isArray(v)) return op === "==" ? v.includes(wanted) : op === "!=" ? !v.includes(wanted) : false;
+      return { "==": v === wanted, "!=": v !== wanted, "<": v < wanted, "<=": v <= wanted, ">": v > wanted, ">=": v >= wanted }[op];
+    });
+  }));
+}
+
+function updateConditions() {
+  const given = answers();
+  for (const stop of stops.filter((s) => s.dataset.requiredIf)) {
+    stop.classList.toggle("required-now", holds(stop.dataset.requiredIf, given));
+  }
+}
+
+// --- keyboard ----------------------------------------------------------------------------
+
+function focusStop(index, scroll = true) {
+  current = Math.max(0, Math.min(index, stops.length - 1));
+  stops.forEach((stop, i) => stop.classList.toggle("focused", i === current));
+  const stop = stops[current];
+  if (!stop) return;
+  if (scroll) stop.scrollIntoView({ block: "nearest" });
+  const field = stop.querySelector("textarea, input.ranking");
+  if (field) field.focus();
+  else if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+}
+
+function pick(stop, key) {
+  const kbd = [...stop.querySelectorAll("label.opt kbd, button.mark kbd")].find((k) => k.textContent.trim() === key);
+  if (!kbd) return false;
+  if (stop.dataset.type === "span") {
+    markSpan(stop, kbd.closest("button").dataset.label);
+    return true;
+  }
+  const input = kbd.closest("label").querySelector("input");
+  if (input.type === "checkbox") {
+    input.checked = !input.checked;
+    stop.dataset.touched = "1";
+  } else input.checked = true;
+  changed();
+  if (input.type === "radio") focusStop(nextOpen());
+  return true;
+}
+
+function nextOpen() {
+  for (let i = current + 1; i < stops.length; i++) if (!answered(stops[i]) && isWanted(stops[i])) return i;
+  return Math.min(current + 1, stops.length - 1);
+}
+
+function isWanted(stop) {
+  return stop.dataset.required === "true" && !stop.dataset.requiredIf || stop.classList.contains("required-now");
+}
+
+function useSuggestion(stop) {
+  const hint = stop?.querySelector(".suggestion");
+  if (!hint) return;
+  let value = JSON.parse(hint.dataset.value);
+  if (stop.dataset.letter && value && typeof value === "object" && !Array.isArray(value)) value = value[stop.dataset.letter];
+  setValue(stop, value);  // the rater confirms it by submitting; it is never sent on its own
+  changed();
+}
+
+document.addEventListener("keydown", (event) => {
+  lastInput = Date.now();
+  if (document.querySelector("dialog[open]")) return;
+  const inText = event.target.matches?.("textarea, input:not([type=radio]):not([type=checkbox])");
+  if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { event.preventDefault(); submit(); return; }
+  if (event.altKey) {
+    const action = { s: skip, f: flag, e: escalate, v: toggleView, g: toggleGuidelines }[event.key.toLowerCase()];
+    if (action) { event.preventDefault(); action(); }
+    return;
+  }
+  if (!task || busy) return;
+  if (inText) {
+    if (event.key === "Escape" || (event.key === "Tab" && !event.shiftKey)) { event.preventDefault(); event.target.blur(); focusStop(current + 1); }
+    else if (event.key === "Tab" && event.shiftKey) { event.preventDefault(); event.target.blur(); focusStop(current - 1); }
+    return;
+  }
+  if (event.key === "ArrowDown" || event.key === "Enter" || (event.key === "Tab" && !event.shiftKey)) { event.preventDefault(); focusStop(current + 1); return; }
+  if (event.key === "ArrowUp" || (event.key === "Tab" && event.shiftKey)) { event.preventDefault(); focusStop(current - 1); return; }
+  if (event.ctrlKey || event.metaKey) return;
+  const stop = stops[current];
+  if (event.key === "u" && stop?.querySelector(".suggestion")) { event.preventDefault(); useSuggestion(stop); return; }
+  if (stop && event.key.length === 1 && pick(stop, event.key)) event.preventDefault();
+});
+
+// --- actions -----------------------------------------------------------------------------
+
+function clearProblem(stop) {
+  stop.classList.remove("invalid");
+  const line = stop.querySelector(".problem");
+  line.hidden = true;
+}
+
+function showProblems(problems) {
+  let first = -1;
+  for (const problem of problems) {
+    const [, question, letter] = (problem.field || "").split(".");
+    const index = stops.findIndex((s) => s.dataset.question === question && (!letter || !s.dataset.letter || s.dataset.letter === letter));
+    if (index === -1) continue;
+    const stop = stops[index];
+    stop.classList.add("invalid");
+    const line = stop.querySelector(".problem");
+    line.textContent = problem.message;
+    line.hidden = false;
+    if (first === -1 || index < first) first = index;
+  }
+  if (first !== -1) focusStop(first);
+}
+
+async function submit() {
+  if (!task || busy) return;
+  busy = true;
+  try {
+    clearTimeout(saveTimer);
+    await call("POST", `${api}/assignments/${task.dataset.assignment}/submit`, { answers: answers(), active_ms: activeMs });
+    busy = false;
+    await next();
+  } catch (error) {
+    busy = false;
+    if (error.data?.problems) { showProblems(error.data.problems); say(`Not submitted: ${error.message}`, "error"); }
+    else say(`Not submitted: ${error.message}`, "error");
+  }
+}
+
+function ask(id) {
+  const dialog = document.getElementById(id);
+  const form = dialog.querySelector("form");
+  form.reset();
+  dialog.showModal();
+  return new Promise((resolve) => {
+    const ctrlEnter = (event) => { if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { event.preventDefault(); if (form.reportValidity()) dialog.close("ok"); } };
+    dialog.addEventListener("keydown", ctrlEnter);
+    dialog.addEventListener("close", () => {
+      dialog.removeEventListener("keydown", ctrlEnter);
+      resolve(dialog.returnValue === "ok" ? Object.fromEntries(new FormData(form)) : null);
+    }, { once: true });
+  });
+}
+
+async function skip() {
+  if (!task) return;
+  const form = await ask("skip-dialog");
+  if (!form) return;
+  try { await call("POST", `${api}/assignments/${task.dataset.assignment}/skip`, { reason: form.reason }); await next(); }
+  catch (error) { say(`Not skipped: ${error.message}`, "error"); }
+}
+
+async function flag() {
+  if (!task) return;
+  const form = await ask("flag-dialog");
+  if (!form) return;
+  try { await call("POST", `${api}/assignments/${task.dataset.assignment}/flag`, { reason: form.reason }); say("Flagged for the lead."); }
+  catch (error) { say(`Not flagged: ${error.message}`, "error"); }
+}
+
+async function escalate() {
+  if (!task) return;
+  const form = await ask("escalate-dialog");
+  if (!form) return;
+  const body = Object.fromEntries(Object.entries(form).filter(([, v]) => v !== ""));
+  if (body.confidence !== undefined) body.confidence = Number(body.confidence);
+  try {
+    await call("POST", `${api}/assignments/${task.dataset.assignment}/escalate`, body);
+    say("Escalation sent to the lead. Finish the item as usual.");
+  } catch (error) { say(`Escalation not sent: ${error.data?.problems?.[0]?.message || error.message}`, "error"); }
+}
+
+function setView(view) {
+  const box = task?.querySelector(".responses");
+  if (!box) return;
+  box.classList.toggle("single", view === "single");
+}
+
+function toggleView() {
+  const box = task?.querySelector(".responses");
+  if (box) setView(box.classList.contains("single") ? "side" : "single");
+}
+
+function toggleGuidelines() {
+  const details = task?.querySelector("details.guidelines");
+  if (details) details.open = !details.open;
+}
+
+// --- spans -------------------------------------------------------------------------------
+
+function markSpan(stop, label) {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed) { say("Select text in a response first.", "error"); return; }
+  const target = selection.anchorNode?.parentElement?.closest("[data-target]");
+  if (!target || !target.contains(selection.focusNode)) { say("Select text inside one response.", "error"); return; }
+  const range = selection.getRangeAt(0);
+  const before = document.createRange();
+  before.setStart(target, 0);
+  before.setEnd(range.startContainer, range.startOffset);
+  const start = before.toString().length;
+  const spans = JSON.parse(stop.dataset.spans || "[]");
+  spans.push({ target: target.dataset.target, start, end: start + range.toString().length, label });
+  stop.dataset.spans = JSON.stringify(spans);
+  renderSpans(stop);
+  changed();
+}
+
+function renderSpans(stop) {
+  const list = stop.querySelector("ul.spans");
+  list.innerHTML = "";
+  for (const span of JSON.parse(stop.dataset.spans || "[]")) {
+    const item = document.createElement("li");
+    item.textContent = `${span.label}: ${span.target} [${span.start}, ${span.end})`;
+    list.append(item);
+  }
+}
+
+// --- active time -------------------------------------------------------------------------
+
+setInterval(() => {
+  if (!task || document.hidden || Date.now() - lastInput > 60_000) return;
+  activeMs += 1000;
+  const seconds = Math.floor(activeMs / 1000);
+  document.getElementById("timer").textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}, 1000);
+for (const type of ["mousemove", "scroll", "click"]) document.addEventListener(type, () => { lastInput = Date.now(); }, { passive: true });
+
+document.getElementById("submit").addEventListener("click", submit);
+document.getElementById("skip").addEventListener("click", skip);
+document.getElementById("flag").addEventListener("click", flag);
+document.getElementById("escalate").addEventListener("click", escalate);
+next();
