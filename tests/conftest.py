@@ -19,6 +19,7 @@ from honing import accounts
 from honing._config import Settings
 from honing.accounts import Principal, Role
 from honing.storage import Database
+from browser_fixtures import demo_server, page  # noqa: F401  (shared browser fixtures)
 
 OPERATOR = Principal(name="cli:test")
 PG_URL = os.environ.get("HONING_TEST_POSTGRES_URL")

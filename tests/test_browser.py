@@ -3,84 +3,11 @@ and reads a conversation with its tool calls and both candidate responses."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
 pytestmark = pytest.mark.browser
-
-
-def chromium_path() -> str:
-    path = os.environ.get("HONING_TEST_CHROMIUM") or shutil.which("chromium")
-    if path:
-        return path
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is required in CI (scripts/test installs it)")
-    pytest.skip("Chromium not installed (set HONING_TEST_CHROMIUM or run scripts/test)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """Run the README's `honing demo` for real, on a fresh SQLite home."""
-    home = tmp_path_factory.mktemp("demo-home")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "HONING_DATABASE_URL"}
-    env.update(HONING_HOME=str(home), COLUMNS="200")
-    log = (home / "server.log").open("w+")
-    process = subprocess.Popen([sys.executable, "-m", "honing", "demo", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"honing demo exited early:\n{Path(log.name).read_text()}")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"honing demo did not come up:\n{Path(log.name).read_text()}")
-        output = Path(log.name).read_text()
-        passwords = dict(re.findall(r"^  (\w+): (\S+)$", output, flags=re.M))
-        assert {"admin", "lead", "reviewer", "rater1", "rater2", "rater3"} <= set(passwords), output
-        yield base, passwords
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-@pytest.fixture
-def page(tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def test_lead_signs_in_and_reads_a_conversation_with_tool_calls(demo_server, page, tmp_path):
