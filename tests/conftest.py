@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from browser_fixtures import demo_server, page  # noqa: F401  (shared browser fixtures)
 from honing import accounts
 from honing._config import Settings
 from honing.accounts import Principal, Role
 from honing.storage import Database
-from browser_fixtures import demo_server, page  # noqa: F401  (shared browser fixtures)
 
 OPERATOR = Principal(name="cli:test")
 PG_URL = os.environ.get("HONING_TEST_POSTGRES_URL")

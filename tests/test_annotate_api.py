@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from annotation import RUBRIC, answers, seed_queue
+from conftest import make_user
 from honing import audit
 from honing.accounts import Role
 from honing.api import create_app
-from annotation import RUBRIC, answers, seed_queue
-from conftest import make_user
 
 
 @pytest.fixture

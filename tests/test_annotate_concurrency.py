@@ -12,12 +12,12 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from annotation import answers, seed_queue
+from conftest import OPERATOR, make_user
 from honing import accounts
 from honing.accounts import Role
 from honing.api import create_app
 from honing.storage import Assignment, Label, QueueItem
-from annotation import answers, seed_queue
-from conftest import OPERATOR, make_user
 from live_server import serve
 
 RATERS, ABANDONERS, ITEMS, OVERLAP = 50, 5, 40, 3

@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from annotation import answers, seed_queue
+from conftest import make_user
 from honing.accounts import Role
 from honing.api import create_app
 from honing.storage import Label, QueueItem
-from annotation import answers, seed_queue
-from conftest import make_user
 from records import record
 
 

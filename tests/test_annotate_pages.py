@@ -7,11 +7,11 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from annotation import answers, seed_queue
+from conftest import make_user
 from honing import accounts
 from honing.accounts import Role
 from honing.api import create_app
-from annotation import answers, seed_queue
-from conftest import make_user
 
 
 @pytest.fixture

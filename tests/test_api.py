@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import make_user
 from honing import ingest
 from honing.accounts import Role
 from honing.api import create_app
-from conftest import make_user
 from records import record, write_jsonl
 
 
@@ -181,8 +181,8 @@ def test_tokens_endpoints_and_revocation(client, tokens):
 
 
 def test_browser_session_and_csrf_header(client, tokens, db):
-    from honing import accounts
     from conftest import OPERATOR
+    from honing import accounts
 
     with db.writing() as session:
         accounts.create_user(session, OPERATOR, "web", "a long password!")

@@ -13,10 +13,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from conftest import make_user
 from honing import ingest
 from honing.accounts import Role
 from honing.api import create_app
-from conftest import make_user
 from records import record, write_jsonl
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

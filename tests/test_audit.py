@@ -8,9 +8,9 @@ import sys
 
 from sqlalchemy import text
 
+from conftest import OPERATOR
 from honing import accounts, audit, ingest
 from honing.audit import GENESIS, event_hash
-from conftest import OPERATOR
 from records import record, write_jsonl
 
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import OPERATOR
 from honing import accounts, ingest
 from honing.api import create_app
-from conftest import OPERATOR
 from records import record, write_jsonl
 
 

@@ -3,7 +3,7 @@ how to fix it, and how it maps onto an HTTP status and a CLI exit code."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 

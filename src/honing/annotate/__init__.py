@@ -1,12 +1,14 @@
 """Annotation: rubric versions, queues, the assignment engine, labels, review, adjudication."""
 
 from honing.annotate._claim import Claim, claim_next, decide_qualification, expire_leases
+from honing.annotate._files import read_reference_lines, read_suggestion_lines, rows_as_lines
 from honing.annotate._payload import rater_payload
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._queues import (
     GoldRecord,
     add_reference_items,
     create_queue,
+    describe_queue,
     get_queue,
     list_queues,
     parse_policy,
@@ -24,7 +26,6 @@ from honing.annotate._review import (
     review,
     reviews_of,
 )
-from honing.annotate._suggestions import add_suggestions
 from honing.annotate._rubrics import (
     PushResult,
     list_rubric_versions,
@@ -32,6 +33,7 @@ from honing.annotate._rubrics import (
     push_rubric,
     resolve_rubric_version,
 )
+from honing.annotate._suggestions import add_suggestions
 from honing.annotate._work import (
     EscalationIn,
     escalate,
@@ -57,6 +59,7 @@ __all__ = [
     "claim_next",
     "create_queue",
     "decide_qualification",
+    "describe_queue",
     "disagreements",
     "escalate",
     "expire_leases",
@@ -74,10 +77,13 @@ __all__ = [
     "push_rubric",
     "queue_stats",
     "rater_payload",
+    "read_reference_lines",
+    "read_suggestion_lines",
     "resolve_rubric_version",
     "review",
     "reviews_of",
     "rework",
+    "rows_as_lines",
     "save_draft",
     "skip",
     "submit",

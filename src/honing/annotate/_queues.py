@@ -20,7 +20,19 @@ from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import load_rubric, resolve_rubric_version
 from honing.domain import Item
 from honing.rubrics import gold_problems
-from honing.storage import Assignment, Escalation, ItemRow, Label, Queue, QueueItem, Workspace
+from honing.storage import (
+    Assignment,
+    Dataset,
+    DatasetVersion,
+    Escalation,
+    ItemRow,
+    Label,
+    Queue,
+    QueueItem,
+    RubricVersion,
+    Workspace,
+)
+from honing.storage import Rubric as RubricRow
 
 _BATCH = 1000
 
@@ -176,3 +188,15 @@ def queue_stats(session: Session, queue: Queue) -> dict[str, int]:
             "active_leases": leases, "gold_items": by_kind.get("gold", 0),
             "qualification_items": by_kind.get("qualification", 0),
             "open_escalations": escalations}
+
+
+def describe_queue(session: Session, queue: Queue, *, stats: bool = True) -> dict[str, Any]:
+    """A queue as the CLI and the API show it: versions by reference, policy, stats."""
+    version = session.get_one(DatasetVersion, queue.dataset_version_id)
+    dataset = session.get_one(Dataset, version.dataset_id)
+    rubric_version = session.get_one(RubricVersion, queue.rubric_version_id)
+    rubric = session.get_one(RubricRow, rubric_version.rubric_id)
+    return {"name": queue.name, "dataset_version": f"{dataset.name}@{version.number}",
+            "rubric_version": f"{rubric.name}@{rubric_version.number}",
+            "policy": queue.policy, "status": queue.status, "created_at": queue.created_at,
+            "stats": queue_stats(session, queue) if stats else None}

@@ -23,28 +23,23 @@ from honing.api._annotate_schemas import (
     LabelOut,
     QueueIn,
     QueueOut,
-    QueueStats,
     ReasonIn,
     ReferenceIn,
+    ReviewIn,
     RubricOut,
     RubricPushIn,
-    ReviewIn,
     SuggestionsIn,
 )
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
 from honing.api._schemas import ERROR_RESPONSES
 from honing.domain import Item
 from honing.storage import (
-    Dataset,
-    DatasetVersion,
     Escalation,
     Label,
     Queue,
     Review,
-    RubricVersion,
     User,
 )
-from honing.storage import Rubric as RubricRow
 
 router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["annotation"], responses=ERROR_RESPONSES)
 WorkspaceName = Annotated[str, Path(max_length=64)]
@@ -58,16 +53,7 @@ def _queue(session: Session, principal: Principal, workspace: str, queue: str, r
 
 
 def _queue_out(session: Session, queue: Queue, *, stats: bool = True) -> QueueOut:
-    dataset, number = session.execute(
-        select(Dataset.name, DatasetVersion.number).join(DatasetVersion, DatasetVersion.dataset_id == Dataset.id)
-        .where(DatasetVersion.id == queue.dataset_version_id)).one()
-    rubric, rubric_number = session.execute(
-        select(RubricRow.name, RubricVersion.number).join(RubricVersion, RubricVersion.rubric_id == RubricRow.id)
-        .where(RubricVersion.id == queue.rubric_version_id)).one()
-    return QueueOut(name=queue.name, dataset_version=f"{dataset}@{number}",
-                    rubric_version=f"{rubric}@{rubric_number}", policy=queue.policy,
-                    status=queue.status, created_at=queue.created_at,
-                    stats=QueueStats(**annotate.queue_stats(session, queue)) if stats else None)
+    return QueueOut.model_validate(annotate.describe_queue(session, queue, stats=stats))
 
 
 def _label_out(session: Session, label: Label, queue: Queue, *, rater: str | None = None,

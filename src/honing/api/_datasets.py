@@ -12,7 +12,14 @@ from honing import accounts, datasets, ingest
 from honing._errors import InvalidInput, PayloadTooLarge
 from honing.accounts import Role
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
-from honing.api._schemas import ERROR_RESPONSES, DatasetOut, ImportOut, ItemOut, ItemPageOut, VersionOut
+from honing.api._schemas import (
+    ERROR_RESPONSES,
+    DatasetOut,
+    ImportOut,
+    ItemOut,
+    ItemPageOut,
+    VersionOut,
+)
 
 router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["datasets"], responses=ERROR_RESPONSES)
 WorkspaceName = Annotated[str, Path(max_length=64)]

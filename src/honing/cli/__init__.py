@@ -9,6 +9,7 @@ import typer
 from honing import __version__
 from honing._errors import HoningError
 from honing.cli._accounts import member_app, token_app, user_app, workspace_app
+from honing.cli._annotate import queue_app, rubric_app, schema_app, suggestions_app
 from honing.cli._audit import audit_app
 from honing.cli._common import errors
 from honing.cli._data import dataset_app, export_command, import_command
@@ -27,6 +28,10 @@ app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(audit_app, name="audit")
+app.add_typer(schema_app, name="schema")
+app.add_typer(rubric_app, name="rubric")
+app.add_typer(queue_app, name="queue")
+app.add_typer(suggestions_app, name="suggestions")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("serve")(serve)

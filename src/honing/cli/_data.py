@@ -23,6 +23,7 @@ from honing import accounts, datasets, ingest
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, errors, operator, print_json
 
+
 @contextmanager
 def import_progress() -> Iterator[ingest.Progress]:
     """A Rich progress display: records checked, then records written with rate and ETA."""

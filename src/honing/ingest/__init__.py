@@ -1,7 +1,18 @@
 """Ingest: read JSONL, CSV and Parquet files into dataset versions, transactionally."""
 
-from honing.ingest._readers import FORMATS
-from honing.ingest._records import parse_mapping
+from honing.ingest._readers import FORMATS, Located, read_records
+from honing.ingest._records import parse_mapping, to_item
 from honing.ingest._service import ImportResult, Progress, import_file, import_items, validate_file
 
-__all__ = ["FORMATS", "ImportResult", "Progress", "import_file", "import_items", "parse_mapping", "validate_file"]
+__all__ = [
+    "FORMATS",
+    "ImportResult",
+    "Located",
+    "Progress",
+    "import_file",
+    "import_items",
+    "parse_mapping",
+    "read_records",
+    "to_item",
+    "validate_file",
+]

@@ -21,8 +21,8 @@ from honing.rubrics._questions import (
     Option,
     PairwiseQuestion,
     Question,
-    TextQuestion,
     Text,
+    TextQuestion,
     _Strict,
     assign_shortcuts,
 )
