@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from honing import datasets
 from honing.annotate._policy import QueuePolicy
-from honing.annotate._rubrics import load_rubric
+from honing.annotate._rubrics import loaded_rubric
 from honing.rubrics import Rubric, swap_responses
-from honing.storage import Assignment, Label, Queue, QueueItem, RubricVersion, Suggestion
+from honing.storage import Assignment, Label, Queue, QueueItem, Suggestion
 
 LETTERS = "ABCDEFGH"
 
@@ -21,7 +21,7 @@ LETTERS = "ABCDEFGH"
 def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dict[str, Any]:
     policy = QueuePolicy.model_validate(queue.policy)
     queue_item = session.get(QueueItem, assignment.queue_item_id)
-    stored = datasets.load_items(session, [queue_item.item_id])[0]
+    stored = datasets.load_item(session, queue_item.item_id)
     item = stored.item
     responses = list(item.responses)
     if assignment.swapped and len(responses) == 2:
@@ -34,16 +34,16 @@ def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dic
         if not policy.blind:
             entry.update(model=response.model, model_version=response.model_version)
         shown.append(entry)
-    version = session.get(RubricVersion, queue.rubric_version_id)
-    rubric = load_rubric(session, queue.rubric_version_id)
+    loaded = loaded_rubric(session, queue.rubric_version_id)
+    rubric = loaded.rubric
     done = session.scalar(select(func.count()).select_from(Label).where(
         Label.queue_id == queue.id, Label.rater_id == assignment.rater_id)) or 0
     return {
         "assignment_id": assignment.id,
         "queue": queue.name,
         "lease_expires_at": assignment.lease_expires_at.isoformat(),
-        "rubric_version": version.number,
-        "rubric": rubric.model_dump(mode="json"),
+        "rubric_version": loaded.number,
+        "rubric": loaded.document,
         "item": {
             "messages": [m.model_dump(mode="json", exclude_none=True) for m in item.messages],
             "context": [c.model_dump(mode="json", exclude_none=True) for c in item.context],

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from honing._names import check_name, is_name
 from honing.rubrics import Rubric, parse_rubric
 from honing.storage import Rubric as RubricRow
 from honing.storage import RubricVersion, Workspace
+from honing.storage._immutable import ImmutableCache
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,27 @@ def list_rubric_versions(session: Session, workspace: Workspace) -> list[tuple[s
     return [(name, version) for name, version in rows]
 
 
+@dataclass(frozen=True)
+class LoadedRubric:
+    number: int
+    rubric: Rubric
+    document: dict[str, Any]  # what raters receive, serialized once per version
+
+
+# Versions are immutable, so each is parsed and serialized once per process.
+_VERSIONS: ImmutableCache[LoadedRubric] = ImmutableCache(size=128)
+
+
+def loaded_rubric(session: Session, rubric_version_id: int) -> LoadedRubric:
+    def load() -> LoadedRubric:
+        row = session.get(RubricVersion, rubric_version_id)
+        if row is None:
+            raise NotFound(f"rubric version {rubric_version_id} does not exist")
+        rubric = Rubric.model_validate(row.spec)
+        return LoadedRubric(row.number, rubric, rubric.model_dump(mode="json"))
+
+    return _VERSIONS.get(session, rubric_version_id, load)
+
+
 def load_rubric(session: Session, rubric_version_id: int) -> Rubric:
-    spec = session.scalar(select(RubricVersion.spec).where(RubricVersion.id == rubric_version_id))
-    if spec is None:
-        raise NotFound(f"rubric version {rubric_version_id} does not exist")
-    return _cached(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS))
-
-
-@lru_cache(maxsize=64)
-def _cached(spec: bytes) -> Rubric:
-    # Versions are immutable, so a parsed model can be shared by every request.
-    return Rubric.model_validate(orjson.loads(spec))
-
-
+    return loaded_rubric(session, rubric_version_id).rubric

@@ -75,7 +75,7 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
         session.execute(update(QueueItem).where(QueueItem.id == item.id)
                         .values(taken=QueueItem.taken + 1))
     rubric = load_rubric(session, queue.rubric_version_id)
-    stored = datasets.load_items(session, [item.item_id])[0]
+    stored = datasets.load_item(session, item.item_id)
     problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
     if problems:
         raise InvalidInput("the answers are not complete or not valid", problems=problems)
@@ -146,7 +146,7 @@ def rework(session: Session, queue: Queue, label: Label, answers: dict[str, Any]
         raise Conflict(f"label {label.id} is {label.status}; only returned labels are reworked")
     assignment = session.get(Assignment, label.assignment_id)
     rubric = load_rubric(session, label.rubric_version_id)
-    stored = datasets.load_items(session, [label.item_id])[0]
+    stored = datasets.load_item(session, label.item_id)
     problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
     if problems:
         raise InvalidInput("the answers are not complete or not valid", problems=problems)

@@ -1,7 +1,14 @@
 """Datasets: content-addressed items, immutable versions with lineage, exports."""
 
 from honing.datasets._export import EXPORT_FORMATS, export_ref, export_version
-from honing.datasets._items import StoredItem, item_hashes, iter_loaded, load_items, store_items
+from honing.datasets._items import (
+    StoredItem,
+    item_hashes,
+    iter_loaded,
+    load_item,
+    load_items,
+    store_items,
+)
 from honing.datasets._query import ItemPage, get_item, item_page, metadata_facets
 from honing.datasets._versions import (
     VersionInfo,
@@ -37,6 +44,7 @@ __all__ = [
     "iter_loaded",
     "list_datasets",
     "list_versions",
+    "load_item",
     "load_items",
     "metadata_facets",
     "parse_ref",

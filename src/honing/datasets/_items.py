@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from honing.domain import Item
 from honing.storage import ItemRow, ResponseRow
+from honing.storage._immutable import ImmutableCache
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,16 @@ def load_items(session: Session, item_ids: Iterable[int]) -> list[StoredItem]:
     ):
         responses[response.item_id].append(response)
     return [_stored(rows[i], responses[i]) for i in ids if i in rows]
+
+
+# Items never change once stored (edits make new items), so hot paths such as the
+# annotation workbench can keep recently used ones in memory.
+_ITEMS: ImmutableCache[StoredItem] = ImmutableCache(size=4096)
+
+
+def load_item(session: Session, item_id: int) -> StoredItem:
+    """One item, from the per-process cache when it was loaded recently."""
+    return _ITEMS.get(session, item_id, lambda: load_items(session, [item_id])[0])
 
 
 def iter_loaded(session: Session, item_ids: Iterable[int], batch: int = 500) -> Iterator[StoredItem]:

@@ -173,7 +173,7 @@ def version_item_ids(session: Session, version: DatasetVersion, batch: int = 100
         ).all()
         if not rows:
             return
-        for position, item_id in rows:
+        for position, item_id in rows:  # noqa: B007 (position feeds the next page)
             yield item_id
 
 
