@@ -13,6 +13,7 @@ row lock. SQLite: the whole claim is one short BEGIN IMMEDIATE transaction.
 from __future__ import annotations
 
 import secrets
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,7 +55,8 @@ def claim_next(session: Session, queue: Queue, rater_id: int) -> Claim:
     if queue.status != "active":
         return Claim(None, f"queue {queue.name!r} is {queue.status}")
     now = utcnow()
-    expire_leases(session, queue, now)
+    if _due(_expiry_checks, session, queue, seconds=1.0):
+        expire_leases(session, queue, now)
 
     current = session.scalar(select(Assignment).where(
         Assignment.queue_id == queue.id, Assignment.rater_id == rater_id,
@@ -62,7 +64,7 @@ def claim_next(session: Session, queue: Queue, rater_id: int) -> Claim:
     if current is not None:
         return Claim(current)  # a reload or a second tab gets the same item back
 
-    if _has_kind(session, queue, "qualification"):
+    if _has_qualification(session, queue):
         standing = session.get(Qualification, (queue.id, rater_id))
         if standing is None:
             item = _pick(session, queue, rater_id, "qualification", limit=None)
@@ -93,9 +95,30 @@ def claim_next(session: Session, queue: Queue, rater_id: int) -> Claim:
     return Claim(None, "the queue is busy; try again")
 
 
-def _has_kind(session: Session, queue: Queue, kind: str) -> bool:
-    return session.scalar(select(exists().where(QueueItem.queue_id == queue.id,
-                                                QueueItem.kind == kind))) or False
+# Per-process throttles for checks that need not run on every claim: leases are minutes
+# long, so finding expired ones a second late changes nothing; a qualification pack added
+# to a running queue takes effect within seconds.
+_expiry_checks: dict[tuple[str, int], float] = {}
+_qualification_checks: dict[tuple[str, int], tuple[float, bool]] = {}
+
+
+def _due(last_runs: dict[tuple[str, int], float], session: Session, queue: Queue, *, seconds: float) -> bool:
+    key, now = (str(session.get_bind().url), queue.id), time.monotonic()
+    if now - last_runs.get(key, float("-inf")) < seconds:
+        return False
+    last_runs[key] = now
+    return True
+
+
+def _has_qualification(session: Session, queue: Queue) -> bool:
+    key, now = (str(session.get_bind().url), queue.id), time.monotonic()
+    checked = _qualification_checks.get(key)
+    if checked is not None and now - checked[0] < 5.0:
+        return checked[1]
+    found = session.scalar(select(exists().where(QueueItem.queue_id == queue.id,
+                                                 QueueItem.kind == "qualification"))) or False
+    _qualification_checks[key] = (now, found)
+    return found
 
 
 def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: int | None) -> QueueItem | None:

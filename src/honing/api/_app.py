@@ -18,6 +18,7 @@ from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _annotate, _datasets, _tokens, _workspaces
+from honing.api._auth import RecentPrincipals
 from honing.api._schemas import Health
 from honing.storage import Database
 
@@ -36,6 +37,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
+    app.state.principals = RecentPrincipals()
 
     @app.get("/api/health", response_model=Health, tags=["health"], openapi_extra={"security": []})
     def health() -> Health:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -28,28 +29,58 @@ def read_session(db: Annotated[Database, Depends(database)]) -> Iterator[Session
         yield session
 
 
-def principal_from_request(request: Request, session: Session) -> Principal:
+def credential(request: Request) -> tuple[str, str]:
+    """(kind, secret) from the Authorization header or the session cookie."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-        return accounts.principal_for(session, secret.strip(), kind="api")
+        return "api", secret.strip()
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        principal = accounts.principal_for(session, cookie, kind="session")
         if request.method not in _SAFE_METHODS and request.headers.get(CSRF_HEADER) != "1":
             raise Forbidden(f"browser requests that change data must send the {CSRF_HEADER} header")
-        return principal
+        return "session", cookie
     raise Unauthenticated("sign in, or send 'Authorization: Bearer <token>'",
                           hint="create a token with `honing token create --user USER`")
 
 
+class RecentPrincipals:
+    """Credentials checked in the last few seconds, so a rater's burst of requests costs
+    one lookup. A revocation made through this server applies at once (it clears the
+    cache); one made elsewhere (the CLI, another worker) within `seconds`."""
+
+    def __init__(self, seconds: float = 5.0, size: int = 10_000):
+        self.seconds, self.size = seconds, size
+        self._entries: dict[tuple[str, str], tuple[Principal, float]] = {}
+
+    def get(self, kind: str, secret: str) -> Principal | None:
+        hit = self._entries.get((kind, secret))
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, kind: str, secret: str, principal: Principal) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[(kind, secret)] = (principal, time.monotonic() + self.seconds)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 def current_principal(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
-    # Its own short session: a request must never hold two pooled connections at once,
-    # or a burst of requests can starve the pool while each waits for its second one.
-    with db.reading() as session:
-        return principal_from_request(request, session)
+    kind, secret = credential(request)
+    recent: RecentPrincipals = request.app.state.principals
+    principal = recent.get(kind, secret)
+    if principal is None:
+        # Its own short session: a request must never hold two pooled connections at once,
+        # or a burst of requests can starve the pool while each waits for its second one.
+        with db.reading() as session:
+            principal = accounts.principal_for(session, secret, kind=kind)
+        recent.put(kind, secret, principal)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

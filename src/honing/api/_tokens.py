@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from honing import accounts
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
@@ -32,7 +32,8 @@ def create_token(body: TokenIn, principal: CurrentPrincipal, db: DB) -> TokenCre
 
 @router.delete("/{token_id}", status_code=204)
 def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**62)], principal: CurrentPrincipal,
-                 db: DB) -> Response:
+                 db: DB, request: Request) -> Response:
     with db.writing() as session:
         accounts.revoke_token(session, principal, token_id, owner=principal.name)
+    request.app.state.principals.clear()
     return Response(status_code=204)

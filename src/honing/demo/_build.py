@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from honing import accounts, datasets, ingest
 from honing.accounts import Principal, Role
+from honing.demo._annotation import build_demo_annotation
 from honing.demo._generator import DEMO_DATASET_SIZE, generate_items
 from honing.storage import Database, User, Workspace
 
@@ -32,6 +33,7 @@ class DemoResult:
     created_users: dict[str, str] = field(default_factory=dict)  # username -> password
     versions: list[str] = field(default_factory=list)
     items: int = 0
+    annotation: dict[str, int] = field(default_factory=dict)  # what the demo queue simulated
 
 
 def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7) -> DemoResult:
@@ -52,6 +54,7 @@ def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7) -
     if head is not None and head.content_hash == datasets.version_hash(i.content_hash() for i in items):
         result.versions.append(head.ref)
         result.items = head.item_count
+        result.annotation = build_demo_annotation(db)
         return result
     # Two versions so lineage is visible from the start: last week's logs, then this week's.
     first_week = items[: int(count * 0.9)]
@@ -62,6 +65,7 @@ def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7) -
         )
         result.versions.append(imported.version.ref)
         result.items = imported.version.item_count
+    result.annotation = build_demo_annotation(db)
     return result
 
 

@@ -87,6 +87,7 @@ def logout(request: Request) -> RedirectResponse:
     if cookie:
         with request.app.state.db.writing() as session:
             accounts.logout(session, cookie)
+        request.app.state.principals.clear()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
