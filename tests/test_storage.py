@@ -77,3 +77,45 @@ def _item(i: int) -> Item:
     body = record(i)
     body["external_id"] = body.pop("id")
     return Item.model_validate(body)
+
+
+def test_open_items_migration_marks_full_items(database_url, backend):
+    """0003 adds queue_item.is_full; rows already at their overlap must come out full."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from honing.storage._database import _alembic_config
+
+    fresh = database_url if backend == "postgresql" else database_url.replace("honing.db", "old.db")
+    db = Database(fresh, migrate=False)
+    if backend == "postgresql":  # the template is already at head: start from scratch
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    config = _alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        rows = [
+            "INSERT INTO workspace (id, name, title, created_at) VALUES (1, 'w', 'w', CURRENT_TIMESTAMP)",
+            "INSERT INTO dataset (id, workspace_id, name, description, created_at) VALUES (1, 1, 'd', '', CURRENT_TIMESTAMP)",
+            "INSERT INTO dataset_version (id, dataset_id, number, content_hash, item_count, operation, parameters, actor, created_at)"
+            " VALUES (1, 1, 1, 'h', 2, 'import', '{}', 'x', CURRENT_TIMESTAMP)",
+            "INSERT INTO rubric (id, workspace_id, name, created_at) VALUES (1, 1, 'r', CURRENT_TIMESTAMP)",
+            "INSERT INTO rubric_version (id, rubric_id, number, content_hash, spec, source, actor, created_at)"
+            " VALUES (1, 1, 1, 'h', '{}', '', 'x', CURRENT_TIMESTAMP)",
+            "INSERT INTO queue (id, workspace_id, name, dataset_version_id, rubric_version_id, policy, status, actor, created_at)"
+            " VALUES (1, 1, 'q', 1, 1, '{\"overlap\": 2}', 'active', 'x', CURRENT_TIMESTAMP)",
+        ]
+        for i in (1, 2, 3):
+            rows.append(f"INSERT INTO item (id, workspace_id, content_hash, messages, context, tools, metadata, created_at)"
+                        f" VALUES ({i}, 1, 'h{i}', '[]', '[]', '[]', '{{}}', CURRENT_TIMESTAMP)")
+        rows += ["INSERT INTO queue_item (id, queue_id, item_id, kind, position, taken, submitted) VALUES (1, 1, 1, 'live', 0, 2, 2)",
+                 "INSERT INTO queue_item (id, queue_id, item_id, kind, position, taken, submitted) VALUES (2, 1, 2, 'live', 1, 1, 1)",
+                 "INSERT INTO queue_item (id, queue_id, item_id, kind, position, taken, submitted) VALUES (3, 1, 3, 'gold', 0, 5, 5)"]
+        for row in rows:
+            connection.execute(text(row))
+    db.migrate()
+    with db.engine.connect() as connection:
+        full = dict(connection.execute(text("SELECT id, is_full FROM queue_item ORDER BY id")).all())
+    db.dispose()
+    assert {k: bool(v) for k, v in full.items()} == {1: True, 2: False, 3: False}

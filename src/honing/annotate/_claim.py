@@ -46,7 +46,7 @@ def expire_leases(session: Session, queue: Queue, now: datetime) -> int:
     ).all()
     for queue_item_id, count in Counter(expired).items():
         session.execute(update(QueueItem).where(QueueItem.id == queue_item_id)
-                        .values(taken=QueueItem.taken - count))
+                        .values(taken=QueueItem.taken - count, is_full=False))
     return len(expired)
 
 
@@ -126,7 +126,7 @@ def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: in
     query = (select(QueueItem).where(QueueItem.queue_id == queue.id, QueueItem.kind == kind, ~seen)
              .order_by(QueueItem.position).limit(1))
     if limit is not None:
-        query = query.where(QueueItem.taken < limit)
+        query = query.where(QueueItem.is_full.is_(False), QueueItem.taken < limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=QueueItem)
     return session.scalar(query)
@@ -135,7 +135,7 @@ def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: in
 def _take(session: Session, item: QueueItem, overlap: int) -> bool:
     """Reserve one of the item's `overlap` places; False if another claim got the last one."""
     result = session.execute(update(QueueItem).where(QueueItem.id == item.id, QueueItem.taken < overlap)
-                             .values(taken=QueueItem.taken + 1))
+                             .values(taken=QueueItem.taken + 1, is_full=QueueItem.taken + 1 >= overlap))
     return result.rowcount == 1
 
 

@@ -72,8 +72,9 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
         if item.kind == "live" and item.taken >= policy.overlap:
             raise Conflict("your lease expired and the item went to another rater; "
                            "the answers were not saved", hint="claim the next item")
-        session.execute(update(QueueItem).where(QueueItem.id == item.id)
-                        .values(taken=QueueItem.taken + 1))
+        session.execute(update(QueueItem).where(QueueItem.id == item.id).values(
+            taken=QueueItem.taken + 1,
+            is_full=(QueueItem.taken + 1 >= policy.overlap) if item.kind == "live" else False))
     rubric = load_rubric(session, queue.rubric_version_id)
     stored = datasets.load_item(session, item.item_id)
     problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
@@ -112,7 +113,7 @@ def skip(session: Session, queue: Queue, assignment: Assignment, reason: str, *,
     assignment.status, assignment.finished_at, assignment.note = "skipped", utcnow(), reason.strip()
     # The place goes back to the pool; this rater will not see the item again.
     session.execute(update(QueueItem).where(QueueItem.id == assignment.queue_item_id)
-                    .values(taken=QueueItem.taken - 1))
+                    .values(taken=QueueItem.taken - 1, is_full=False))
     audit.record(session, actor=actor, action="assignment.skip", target=f"assignment:{assignment.id}",
                  workspace=workspace, details={"queue": queue.name, "reason": reason.strip()})
 

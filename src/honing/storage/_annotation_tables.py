@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from honing.storage._tables import Base, Id, JsonType, UtcDateTime, utcnow
@@ -57,7 +67,10 @@ class QueueItem(Base):
     __tablename__ = "queue_item"
     __table_args__ = (
         UniqueConstraint("queue_id", "item_id", "kind"),
-        Index("ix_queue_item_claim", "queue_id", "kind", "taken", "position"),
+        # Claims walk this in position order and stop at the first row: only items that
+        # still have room are in it, so the walk does not grow with finished items.
+        Index("ix_queue_item_open", "queue_id", "kind", "position",
+              postgresql_where=text("NOT is_full"), sqlite_where=text("NOT is_full")),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"))
@@ -67,6 +80,8 @@ class QueueItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     stratum: Mapped[str | None] = mapped_column(String(200))
     taken: Mapped[int] = mapped_column(Integer, default=0)
+    # taken >= overlap, kept with `taken` so the open-items index can leave the row out.
+    is_full: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     submitted: Mapped[int] = mapped_column(Integer, default=0)
     gold_answers: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     tolerances: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
