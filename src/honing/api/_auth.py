@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,7 +24,10 @@ def database(request: Request) -> Database:
     return request.app.state.db
 
 
-def read_session(db: Annotated[Database, Depends(database)]) -> Iterator[Session]:
+async def read_session(db: Annotated[Database, Depends(database)]) -> AsyncIterator[Session]:
+    # Entered and closed on the event loop, not in a worker thread: closing must never wait
+    # for a free thread, or a burst can leave every thread waiting for a connection that
+    # only a thread could give back. The connection itself is taken lazily by the handler.
     with db.reading() as session:
         yield session
 
@@ -84,5 +87,10 @@ def current_principal(request: Request, db: Annotated[Database, Depends(database
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-ReadSession = Annotated[Session, Depends(read_session)]
+# At most READ_SESSIONS requests hold a read session at once (the rest wait on the event
+# loop, not in a thread), fewer than the pool has connections: otherwise a burst lets every
+# worker thread wait for a connection held by requests that need a thread to finish.
+READ_SESSIONS = 30
+_READ_SESSION = Depends(read_session, scope="function", max_concurrency=READ_SESSIONS)
+ReadSession = Annotated[Session, _READ_SESSION]
 DB = Annotated[Database, Depends(database)]

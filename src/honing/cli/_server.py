@@ -10,11 +10,16 @@ from honing.cli._common import console, database
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.", envvar="HONING_HOST")]
 Port = Annotated[int, typer.Option(help="Port to listen on.", envvar="HONING_PORT")]
+Workers = Annotated[int, typer.Option(
+    min=1, envvar="HONING_WORKERS",
+    help="Worker processes. 1 serves in this process; more start that many processes, each "
+         "with its own connection pool (up to 50 PostgreSQL connections per worker: mind the "
+         "server's max_connections; SQLite still allows one writer at a time).")]
 
 
-def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> None:
     """Run the web UI and REST API (OpenAPI docs at /docs)."""
-    _run(host, port)
+    _run(host, port, workers)
 
 
 def demo(
@@ -41,11 +46,22 @@ def demo(
         _run(host, port)
 
 
-def _run(host: str, port: int) -> None:
+def _run(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from honing.api import create_app
 
+    if workers > 1:
+        # Workers are separate processes, so uvicorn needs an import string; each one calls
+        # create_app() with no arguments, which opens the database the environment names
+        # (Settings.from_env), as database() does here. Opening it once here first runs any
+        # migration before the workers start and fails early on a bad HONING_DATABASE_URL.
+        database().dispose()
+        console.print(f"Honing is serving on http://{host}:{port} with {workers} worker "
+                      "processes  (API docs: /docs)")
+        uvicorn.run("honing.api:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", access_log=False)
+        return
     app = create_app(database())
     console.print(f"Honing is serving on http://{host}:{port}  (API docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

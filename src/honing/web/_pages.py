@@ -8,12 +8,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
 
 from honing import accounts, datasets
 from honing._errors import HoningError, Unauthenticated
 from honing.accounts import Principal, Role
-from honing.api._auth import SESSION_COOKIE, read_session
+from honing.api._auth import SESSION_COOKIE, ReadSession
 from honing.web._render import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +24,7 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-def page_principal(request: Request, session: Annotated[Session, Depends(read_session)]) -> Principal:
+def page_principal(request: Request, session: ReadSession) -> Principal:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise LoginRequired(request.url.path)
@@ -36,7 +35,7 @@ def page_principal(request: Request, session: Annotated[Session, Depends(read_se
 
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
-PageSession = Annotated[Session, Depends(read_session)]
+PageSession = ReadSession
 
 
 def _render(request: Request, template: str, context: Any, status: int = 200) -> HTMLResponse:
