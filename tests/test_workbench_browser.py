@@ -13,6 +13,8 @@ QUEUE = "/w/helpdesk-assistant/queues/helpdesk-review"
 
 def sign_in(page, base: str, username: str, password: str, target: str) -> None:
     page.goto(f"{base}/login?next={target}")
+    # What the form's autofocus does; headless Chromium does not always apply it in time.
+    page.focus("input[name=username]")
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
