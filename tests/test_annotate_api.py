@@ -189,3 +189,35 @@ def test_escalation_skip_and_flag(team, db, tmp_path):
 
 def _swapped(task) -> bool:
     return task["item"]["responses"][0]["content"].startswith("The VPN is degraded")
+
+
+def test_late_submit_after_lease_expiry(team, db, tmp_path):
+    import time
+
+    client, t = team
+    seed_queue(db, client, t["lead"], tmp_path, items=1, overlap=1, lease_seconds=1)
+    late = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()["assignment"]
+    time.sleep(2.2)  # the lease expires; expiry is looked for at most once a second
+    taken = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["bob"])).json()["assignment"]
+    assert taken is not None  # the item came back and went to bob
+    refused = client.post(f"/api/workspaces/helpdesk/assignments/{late['assignment_id']}/submit",
+                          json={"answers": answers()}, headers=h(t["ann"]))
+    assert refused.status_code == 409 and "lease expired" in refused.json()["message"]
+    ok = client.post(f"/api/workspaces/helpdesk/assignments/{taken['assignment_id']}/submit",
+                     json={"answers": answers()}, headers=h(t["bob"]))
+    assert ok.status_code == 200
+
+
+def test_late_submit_is_kept_when_the_item_still_has_room(team, db, tmp_path):
+    import time
+
+    client, t = team
+    seed_queue(db, client, t["lead"], tmp_path, items=1, overlap=2, lease_seconds=1)
+    late = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()["assignment"]
+    time.sleep(2.2)
+    client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["bob"]))  # runs expiry
+    kept = client.post(f"/api/workspaces/helpdesk/assignments/{late['assignment_id']}/submit",
+                       json={"answers": answers()}, headers=h(t["ann"]))
+    assert kept.status_code == 200
+    stats = client.get("/api/workspaces/helpdesk/queues/review", headers=h(t["lead"])).json()["stats"]
+    assert stats["labels"] == 1 and stats["active_leases"] == 1

@@ -66,15 +66,18 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
     if assignment.status == "skipped":
         raise Conflict(f"assignment {assignment.id} was skipped")
     policy = QueuePolicy.model_validate(queue.policy)
-    item = _locked_item(session, assignment.queue_item_id)
+    # No row lock on the queue item: the counters below change in single guarded UPDATEs,
+    # so concurrent submits to one item never wait for each other.
+    item = session.scalar(select(QueueItem).where(QueueItem.id == assignment.queue_item_id))
     if assignment.status == "expired":
         # Late but welcome if the item still has room; never beyond the overlap.
-        if item.kind == "live" and item.taken >= policy.overlap:
-            raise Conflict("your lease expired and the item went to another rater; "
-                           "the answers were not saved", hint="claim the next item")
-        session.execute(update(QueueItem).where(QueueItem.id == item.id).values(
+        room = QueueItem.taken < policy.overlap if item.kind == "live" else True
+        retaken = session.execute(update(QueueItem).where(QueueItem.id == item.id, room).values(
             taken=QueueItem.taken + 1,
             is_full=(QueueItem.taken + 1 >= policy.overlap) if item.kind == "live" else False))
+        if retaken.rowcount != 1:
+            raise Conflict("your lease expired and the item went to another rater; "
+                           "the answers were not saved", hint="claim the next item")
     rubric = load_rubric(session, queue.rubric_version_id)
     stored = datasets.load_item(session, item.item_id)
     problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
@@ -156,13 +159,6 @@ def rework(session: Session, queue: Queue, label: Label, answers: dict[str, Any]
     audit.record(session, actor=actor, action="label.rework", target=f"label:{label.id}",
                  workspace=workspace, details={"queue": queue.name, "rework": label.rework_count})
     return label
-
-
-def _locked_item(session: Session, queue_item_id: int) -> QueueItem:
-    query = select(QueueItem).where(QueueItem.id == queue_item_id).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query)
 
 
 def _canonical(session: Session, queue: Queue, assignment: Assignment, answers: dict[str, Any]) -> dict[str, Any]:
