@@ -1,7 +1,12 @@
 """Annotation: rubric versions, queues, the assignment engine, labels, review, adjudication."""
 
 from honing.annotate._claim import Claim, claim_next, decide_qualification, expire_leases
-from honing.annotate._files import read_reference_lines, read_suggestion_lines, rows_as_lines
+from honing.annotate._files import (
+    gold_record,
+    read_reference_lines,
+    read_suggestion_lines,
+    rows_as_lines,
+)
 from honing.annotate._payload import rater_payload
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._queues import (
@@ -65,6 +70,7 @@ __all__ = [
     "expire_leases",
     "flag",
     "get_label",
+    "gold_record",
     "get_queue",
     "labels_side_by_side",
     "list_queues",

@@ -72,13 +72,20 @@ def _read_lines(path: Path, model: type[_Line], convert: _Convert[_Line, _T]
     return values, lines
 
 
-def _gold_record(line: _ReferenceLine, located: Located) -> GoldRecord | list[Problem]:
-    # The item is read exactly as `honing import` reads a JSONL record ("id" is its external id).
-    item = to_item(line.item, file=located.file, line=located.line, row=None)
-    if not isinstance(item, Item):
+def gold_record(item: dict[str, Any], answers: dict[str, Any], tolerances: dict[str, Any], *,
+                file: str | None = None, line: int | None = None,
+                row: int | None = None) -> GoldRecord | list[Problem]:
+    """A reference record, its item read exactly as `honing import` reads a record ("id" is
+    its external id); problems name the field under `item.`."""
+    read = to_item(item, file=file, line=line, row=row)
+    if not isinstance(read, Item):
         return [replace(p, field="item" if p.field in (None, "(record)") else f"item.{p.field}")
-                for p in item]
-    return GoldRecord(item, line.answers, line.tolerances)
+                for p in read]
+    return GoldRecord(read, answers, tolerances)
+
+
+def _gold_record(line: _ReferenceLine, located: Located) -> GoldRecord | list[Problem]:
+    return gold_record(line.item, line.answers, line.tolerances, file=located.file, line=located.line)
 
 
 @contextmanager

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from honing import accounts, annotate
-from honing._errors import InvalidInput, NotFound, Problem
+from honing._errors import InvalidInput, NotFound
 from honing.accounts import Principal, Role
 from honing.api._annotate_schemas import (
     AdjudicationIn,
@@ -33,7 +32,6 @@ from honing.api._annotate_schemas import (
 )
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
 from honing.api._schemas import ERROR_RESPONSES
-from honing.domain import Item
 from honing.storage import (
     Escalation,
     Label,
@@ -117,16 +115,13 @@ def get_queue(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrin
 @router.post("/queues/{queue}/reference-items", status_code=201)
 def add_reference_items(workspace: WorkspaceName, queue: QueueName, body: ReferenceIn,
                         principal: CurrentPrincipal, db: DB) -> dict[str, int]:
-    records = []
-    problems = []
+    records, problems = [], []
     for index, record in enumerate(body.records, start=1):
-        try:
-            item = Item.model_validate(record.item)
-        except ValidationError as error:
-            problems += [Problem(d["msg"], row=index, field="item." + ".".join(map(str, d["loc"])))
-                         for d in error.errors()]
-            continue
-        records.append(annotate.GoldRecord(item, record.answers, record.tolerances))
+        read = annotate.gold_record(record.item, record.answers, record.tolerances, row=index)
+        if isinstance(read, list):
+            problems += read
+        else:
+            records.append(read)
     if problems:
         raise InvalidInput("some items are not valid; nothing was added", problems=problems[:50])
     with db.writing() as session:
