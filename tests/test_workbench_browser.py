@@ -66,6 +66,7 @@ def test_rater_completes_five_items_by_keyboard_and_escalates(demo_server, page)
         if n == 2:
             page.keyboard.press("Alt+e")                  # escalate with the structured template
             page.wait_for_selector("#escalate-dialog[open]")
+            page.wait_for_function("document.activeElement && document.activeElement.name === 'summary'")
             page.keyboard.type("Response B tells the employee to share a password")
             page.keyboard.press("Control+Enter")
             page.wait_for_selector("#notice:has-text('Escalation sent')")

@@ -302,6 +302,7 @@ function ask(id) {
   const form = dialog.querySelector("form");
   form.reset();
   dialog.showModal();
+  form.querySelector("input, textarea, select")?.focus();  // do not rely on the browser
   return new Promise((resolve) => {
     const ctrlEnter = (event) => { if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { event.preventDefault(); if (form.reportValidity()) dialog.close("ok"); } };
     dialog.addEventListener("keydown", ctrlEnter);
