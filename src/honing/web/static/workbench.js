@@ -45,6 +45,7 @@ async function next() {
     const page = await fetch(`/w/${root.dataset.workspace}/assignments/${claimed.assignment.assignment_id}/panel`);
     taskBox.innerHTML = await page.text();
     document.getElementById("done").textContent = `${claimed.assignment.submitted_so_far} done`;
+    busy = false;  // ready for keys as soon as the task is on screen
     start();
   } catch (error) {
     say(`Could not get the next item: ${error.message}`, "error");
