@@ -70,6 +70,8 @@ def test_rater_completes_five_items_by_keyboard_and_escalates(demo_server, page)
             page.keyboard.type("Response B tells the employee to share a password")
             page.keyboard.press("Control+Enter")
             page.wait_for_selector("#notice:has-text('Escalation sent')")
+            # Sending the escalation must not also submit the item behind the dialog.
+            assert task == page.locator(".task").get_attribute("data-assignment")
         page.keyboard.press("Control+Enter")              # submit and take the next item
         submitted.append(task)
         task = wait_for_new_task(page, task)

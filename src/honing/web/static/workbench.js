@@ -305,7 +305,8 @@ function ask(id) {
   dialog.showModal();
   form.querySelector("input, textarea, select")?.focus();  // do not rely on the browser
   return new Promise((resolve) => {
-    const ctrlEnter = (event) => { if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { event.preventDefault(); if (form.reportValidity()) dialog.close("ok"); } };
+    // stopPropagation: once the dialog is closed, the page's own Ctrl+Enter (submit) must not see this key too.
+    const ctrlEnter = (event) => { if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { event.preventDefault(); event.stopPropagation(); if (form.reportValidity()) dialog.close("ok"); } };
     dialog.addEventListener("keydown", ctrlEnter);
     dialog.addEventListener("close", () => {
       dialog.removeEventListener("keydown", ctrlEnter);
