@@ -46,7 +46,7 @@ def test_fifty_concurrent_raters(db, settings, workspace, tmp_path):
     per_item = Counter(label.queue_item_id for label in labels)
     assert len(live) == ITEMS
     assert all(per_item[item.id] == OVERLAP for item in live), per_item
-    assert all(item.submitted == OVERLAP and item.taken == OVERLAP for item in live)
+    assert all(item.taken == OVERLAP and item.is_full for item in live)
     pairs = Counter((label.queue_item_id, label.rater_id) for label in labels)
     assert max(pairs.values()) == 1  # no rater labeled an item twice
     assert acknowledged == {label.id for label in labels}  # nothing acknowledged was lost

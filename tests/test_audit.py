@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 from sqlalchemy import text
 
@@ -84,4 +85,63 @@ def test_a_failed_mutation_leaves_no_event(db, workspace):
         pass
     with db.reading() as session:
         assert len(audit.recent(session, limit=1000)) == before
+        assert audit.verify(session).ok
+
+
+def _unsealed(db, action: str) -> None:
+    with db.writing() as session:
+        audit.record(session, actor="api:rater", action=action, target="label:1", seal=False)
+
+
+def test_events_written_unsealed_join_the_chain_in_order(db, workspace):
+    _unsealed(db, "label.submit")
+    with db.writing() as session:
+        accounts.create_user(session, OPERATOR, "ana", "long enough password")  # sealed at once
+    _unsealed(db, "label.submit")
+    with db.reading() as session:
+        before = audit.verify(session)
+        events = sorted(audit.recent(session), key=lambda e: e.id)
+    # A sealed event seals everything committed before it; only SQLite seals every event.
+    expected_pending = 1 if db.dialect == "postgresql" else 0
+    assert before.ok and before.pending == expected_pending
+    assert before.checked == len(events) - expected_pending
+    with db.writing() as session:
+        assert audit.seal_pending(session) == expected_pending
+        assert audit.seal_pending(session) == 0
+    with db.reading() as session:
+        after = audit.verify(session)
+        events = sorted(audit.recent(session), key=lambda e: e.id)
+    assert after.ok and after.pending == 0 and after.checked == len(events)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    for previous, event in zip(events, events[1:]):
+        assert event.prev_hash == previous.hash
+
+
+def test_a_sealed_event_can_no_longer_be_changed_unnoticed(db, workspace):
+    _unsealed(db, "label.submit")
+    _unsealed(db, "label.submit")
+    with db.writing() as session:
+        audit.seal_pending(session)
+    with db.engine.begin() as connection:
+        last = connection.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
+        connection.execute(text("UPDATE audit_event SET target = 'label:2' WHERE id = :id"), {"id": last})
+    with db.reading() as session:
+        result = audit.verify(session)
+    assert not result.ok and result.broken_event_id == last
+
+
+def test_the_server_seals_what_submits_leave_unsealed(db, workspace):
+    from fastapi.testclient import TestClient
+
+    from honing.api import create_app
+
+    with TestClient(create_app(db)):  # the lifespan runs the sealer (PostgreSQL)
+        _unsealed(db, "label.submit")
+        deadline, pending = time.monotonic() + 10, None
+        while pending != 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with db.reading() as session:
+                pending = audit.verify(session).pending
+    assert pending == 0  # while the server ran, not only at its shutdown
+    with db.reading() as session:
         assert audit.verify(session).ok

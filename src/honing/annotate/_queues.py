@@ -74,7 +74,7 @@ def create_queue(session: Session, workspace: Workspace, *, name: str, dataset_r
     for start in range(0, len(item_ids), _BATCH):
         session.execute(QueueItem.__table__.insert(), [
             {"queue_id": queue.id, "item_id": item_id, "kind": "live", "position": positions[item_id][0],
-             "stratum": positions[item_id][1], "taken": 0, "submitted": 0}
+             "stratum": positions[item_id][1], "taken": 0}
             for item_id in item_ids[start:start + _BATCH]])
     audit.record(session, actor=actor, action="queue.create", target=f"queue:{name}",
                  workspace=workspace.name,
@@ -159,7 +159,7 @@ def add_reference_items(session: Session, workspace: Workspace, queue: Queue, ki
             existing.gold_answers, existing.tolerances = record.answers, record.tolerances
             continue
         session.add(QueueItem(queue_id=queue.id, item_id=item_id, kind=kind,
-                              position=start + order[offset], taken=0, submitted=0,
+                              position=start + order[offset], taken=0,
                               gold_answers=record.answers, tolerances=record.tolerances))
     audit.record(session, actor=actor, action=f"queue.{kind}.add", target=f"queue:{queue.name}",
                  workspace=workspace.name, details={"items": len(records)})
@@ -175,9 +175,9 @@ def queue_stats(session: Session, queue: Queue) -> dict[str, int]:
     policy = QueuePolicy.model_validate(queue.policy)
     by_kind = dict(session.execute(select(QueueItem.kind, func.count()).where(
         QueueItem.queue_id == queue.id).group_by(QueueItem.kind)).all())
-    complete = session.scalar(select(func.count()).select_from(QueueItem).where(
-        QueueItem.queue_id == queue.id, QueueItem.kind == "live",
-        QueueItem.submitted >= policy.overlap)) or 0
+    per_item = (select(Label.queue_item_id).where(Label.queue_id == queue.id, Label.kind == "live")
+                .group_by(Label.queue_item_id).having(func.count() >= policy.overlap).subquery())
+    complete = session.scalar(select(func.count()).select_from(per_item)) or 0
     labels = session.scalar(select(func.count()).select_from(Label).where(
         Label.queue_id == queue.id)) or 0
     leases = session.scalar(select(func.count()).select_from(Assignment).where(

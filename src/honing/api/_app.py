@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +23,29 @@ from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _annotate, _datasets, _tokens, _workspaces
 from honing.api._auth import RecentPrincipals
 from honing.api._schemas import Health
+from honing.api._sealer import run_sealer, stop_sealer
 from honing.storage import Database
 
 log = logging.getLogger("honing.api")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    db: Database = app.state.db
+    if db.dialect != "postgresql":  # SQLite seals every event when it is written
+        yield
+        return
+    sealer = asyncio.create_task(run_sealer(db))
+    try:
+        yield
+    finally:
+        await stop_sealer(sealer, db)
+
+
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Honing",
         version=__version__,
         description="Human feedback, label quality, versioned datasets, evaluation and release "

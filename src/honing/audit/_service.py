@@ -1,18 +1,29 @@
-"""Append events to the audit chain and verify it."""
+"""Append events to the audit chain, seal them into it, and verify it.
+
+An event is written in the transaction of the change it records, and takes its place in
+the chain (seq, previous hash, hash) when it is *sealed*. Sealing is serialized (one lock
+on PostgreSQL; SQLite writers are serialized anyway). Most events are sealed at once. The
+hottest write, a rater's submit, is not: a global lock held to its commit would make every
+submit on the server wait for every other, so the server seals those a moment later
+(`seal_pending`, see `honing.api._sealer`). Until sealed, an event is stored but not yet
+protected by the chain; `honing audit verify` seals what is waiting before it checks.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from honing.audit._chain import GENESIS, event_hash
 from honing.storage import AuditEvent, utcnow
 
-# Serializes appends on PostgreSQL; SQLite writers are already serialized (BEGIN IMMEDIATE).
-_AUDIT_LOCK = 7_240_002
+# Serializes sealing on PostgreSQL.
+_SEAL_LOCK = 7_240_002
+_table = AuditEvent.__table__
 
 
 def record(
@@ -23,24 +34,54 @@ def record(
     target: str,
     workspace: str | None = None,
     details: dict[str, Any] | None = None,
+    seal: bool = True,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction, so it commits with the change it records."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
-        at=utcnow(),
-        actor=actor,
-        action=action,
-        target=target,
-        workspace=workspace,
-        details=details or {},
-        prev_hash=prev or GENESIS,
-    )
-    event.hash = _hash_of(event)
+    """Append one event in the caller's transaction, so it commits with the change it records.
+    With `seal=False` (PostgreSQL only; SQLite always seals at once) it joins the chain when
+    the server's sealer, the next sealed event or `honing audit verify` seals it."""
+    event = AuditEvent(at=utcnow(), actor=actor, action=action, target=target,
+                       workspace=workspace, details=details or {})
     session.add(event)
     session.flush()
+    if seal or session.get_bind().dialect.name != "postgresql":
+        seal_pending(session, also=event)
     return event
+
+
+def seal_pending(session: Session, *, wait: bool = True, limit: int = 10_000,
+                 also: AuditEvent | None = None) -> int:
+    """Give every committed event that has no place in the chain yet (and the caller's own
+    uncommitted ones) the next places, in id order. Returns how many were sealed. With
+    `wait=False` it returns 0 at once if another transaction is sealing."""
+    if session.get_bind().dialect.name == "postgresql":
+        if wait:
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SEAL_LOCK})
+        elif not session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _SEAL_LOCK}):
+            return 0
+    last = session.execute(select(_table.c.seq, _table.c.hash).where(_table.c.seq.is_not(None))
+                           .order_by(_table.c.seq.desc()).limit(1)).first()
+    seq, prev = (last.seq, last.hash) if last is not None else (0, GENESIS)
+    rows = session.execute(
+        select(_table.c.id, _table.c.at, _table.c.actor, _table.c.action, _table.c.target,
+               _table.c.workspace, _table.c.details)
+        .where(_table.c.seq.is_(None)).order_by(_table.c.id).limit(limit)).all()
+    sealed = []
+    for row in rows:
+        seq += 1
+        digest = event_hash(prev_hash=prev, at=row.at, actor=row.actor, action=row.action,
+                            target=row.target, workspace=row.workspace, details=row.details)
+        sealed.append({"event_id": row.id, "seq": seq, "prev_hash": prev, "hash": digest})
+        prev = digest
+    if sealed:
+        session.execute(update(_table).where(_table.c.id == bindparam("event_id"))
+                        .values(seq=bindparam("seq"), prev_hash=bindparam("prev_hash"),
+                                hash=bindparam("hash")), sealed)
+    if also is not None:
+        for entry in sealed:
+            if entry["event_id"] == also.id:
+                for name in ("seq", "prev_hash", "hash"):
+                    set_committed_value(also, name, entry[name])
+    return len(sealed)
 
 
 @dataclass(frozen=True)
@@ -49,13 +90,14 @@ class Verification:
     checked: int
     broken_event_id: int | None = None
     reason: str | None = None
+    pending: int = 0  # stored but not yet sealed into the chain
 
 
 def verify(session: Session) -> Verification:
-    """Walk the chain from the first event; report the first event that does not hold."""
-    expected_prev = GENESIS
-    checked = 0
-    events = session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    """Walk the chain from its first event; report the first event that does not hold."""
+    expected_prev, checked = GENESIS, 0
+    events = session.scalars(select(AuditEvent).where(AuditEvent.seq.is_not(None))
+                             .order_by(AuditEvent.seq).execution_options(yield_per=1000))
     for event in events:
         if event.prev_hash != expected_prev:
             return Verification(
@@ -69,7 +111,8 @@ def verify(session: Session) -> Verification:
             )
         expected_prev = event.hash
         checked += 1
-    return Verification(True, checked)
+    pending = session.scalar(select(func.count()).select_from(_table).where(_table.c.seq.is_(None)))
+    return Verification(True, checked, pending=pending or 0)
 
 
 def recent(session: Session, *, workspace: str | None = None, limit: int = 100) -> list[AuditEvent]:
@@ -81,7 +124,7 @@ def recent(session: Session, *, workspace: str | None = None, limit: int = 100) 
 
 def _hash_of(event: AuditEvent) -> str:
     return event_hash(
-        prev_hash=event.prev_hash,
+        prev_hash=event.prev_hash or "",
         at=event.at,
         actor=event.actor,
         action=event.action,

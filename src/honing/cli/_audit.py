@@ -17,8 +17,12 @@ audit_app = typer.Typer(help="Read and verify the audit log.", no_args_is_help=T
 
 @audit_app.command("verify")
 def verify(json: JsonFlag = False) -> None:
-    """Check the hash chain. Exit 0 when intact, 1 naming the first broken event."""
-    with database().reading() as session:
+    """Check the hash chain. Exit 0 when intact, 1 naming the first broken event.
+    Events still waiting for the server's sealer are sealed first."""
+    db = database()
+    with db.writing() as session:
+        audit.seal_pending(session)
+    with db.reading() as session:
         result = audit.verify(session)
     if json:
         print_json(result.__dict__)

@@ -82,7 +82,6 @@ class QueueItem(Base):
     taken: Mapped[int] = mapped_column(Integer, default=0)
     # taken >= overlap, kept with `taken` so the open-items index can leave the row out.
     is_full: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    submitted: Mapped[int] = mapped_column(Integer, default=0)
     gold_answers: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     tolerances: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 

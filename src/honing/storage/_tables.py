@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -197,6 +198,12 @@ class AuditEvent(Base):
     """Append-only and hash-chained: each hash covers the event and the previous hash."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_seq", "seq", unique=True),
+        # What the sealer looks for: only the few events not yet in the chain.
+        Index("ix_audit_event_unsealed", "id", postgresql_where=text("seq IS NULL"),
+              sqlite_where=text("seq IS NULL")),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(200))
@@ -204,5 +211,8 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(500))
     workspace: Mapped[str | None] = mapped_column(String(64), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Position in the chain, the previous event's hash and this event's hash: set when the
+    # event is sealed (at once, or by the server's sealer a moment after it commits).
+    seq: Mapped[int | None] = mapped_column(Id)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
