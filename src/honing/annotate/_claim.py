@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.orm import Session
 
 from honing.annotate._policy import QueuePolicy
@@ -86,7 +86,10 @@ def claim_next(session: Session, queue: Queue, rater_id: int) -> Claim:
         item = _pick(session, queue, rater_id, "gold", limit=None)
         if item is not None:
             return Claim(_lease(session, queue, item, rater_id, policy, now))
-    for _ in range(5):  # defensive: the row is locked (PostgreSQL) or the txn serial (SQLite)
+    if session.get_bind().dialect.name == "postgresql":
+        assignment = _claim_live_postgresql(session, queue, rater_id, policy, now)
+        return Claim(assignment) if assignment is not None else Claim(None, "no items left for you in this queue")
+    for _ in range(5):  # defensive: the transaction is serial (SQLite)
         item = _pick(session, queue, rater_id, "live", limit=policy.overlap)
         if item is None:
             return Claim(None, "no items left for you in this queue")
@@ -130,6 +133,37 @@ def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: in
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=QueueItem)
     return session.scalar(query)
+
+
+# Pick, take and lease in one statement: one round trip, and the picked row stays locked
+# only for the rest of the claim's transaction. SKIP LOCKED lets concurrent claims pass
+# each other; PostgreSQL re-checks a locked row's conditions before it is returned, and the
+# UPDATE re-checks `taken < overlap` once more.
+_CLAIM_LIVE = text("""
+WITH picked AS (
+    SELECT qi.id FROM queue_item qi
+    WHERE qi.queue_id = :queue AND qi.kind = 'live' AND NOT qi.is_full AND qi.taken < :overlap
+      AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.queue_item_id = qi.id AND a.rater_id = :rater)
+    ORDER BY qi.position LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), took AS (
+    UPDATE queue_item SET taken = queue_item.taken + 1, is_full = queue_item.taken + 1 >= :overlap
+    FROM picked WHERE queue_item.id = picked.id AND queue_item.taken < :overlap
+    RETURNING queue_item.id
+)
+INSERT INTO assignment (queue_id, queue_item_id, rater_id, status, swapped, leased_at,
+                        lease_expires_at, active_ms, flagged)
+SELECT :queue, took.id, :rater, 'leased', :swapped, :now, :expires, 0, false FROM took
+RETURNING *
+""")
+
+
+def _claim_live_postgresql(session: Session, queue: Queue, rater_id: int, policy: QueuePolicy,
+                           now: datetime) -> Assignment | None:
+    statement = select(Assignment).from_statement(_CLAIM_LIVE.bindparams(
+        queue=queue.id, rater=rater_id, overlap=policy.overlap, swapped=_random.random() < 0.5,
+        now=now, expires=now + timedelta(seconds=policy.lease_seconds)))
+    return session.scalars(statement).first()
 
 
 def _take(session: Session, item: QueueItem, overlap: int) -> bool:

@@ -14,17 +14,43 @@ from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import loaded_rubric
 from honing.rubrics import Rubric, swap_responses
 from honing.storage import Assignment, Label, Queue, QueueItem, Suggestion
+from honing.storage._immutable import ImmutableCache
 
 LETTERS = "ABCDEFGH"
 
 
 def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dict[str, Any]:
     policy = QueuePolicy.model_validate(queue.policy)
-    queue_item = session.get(QueueItem, assignment.queue_item_id)
-    stored = datasets.load_item(session, queue_item.item_id)
-    item = stored.item
+    item_id = _ITEM_OF.get(session, assignment.queue_item_id, lambda: session.scalar(
+        select(QueueItem.item_id).where(QueueItem.id == assignment.queue_item_id)))
+    loaded = loaded_rubric(session, queue.rubric_version_id)
+    done = session.scalar(select(func.count()).select_from(Label).where(
+        Label.queue_id == queue.id, Label.rater_id == assignment.rater_id)) or 0
+    return {
+        "assignment_id": assignment.id,
+        "queue": queue.name,
+        "lease_expires_at": assignment.lease_expires_at.isoformat(),
+        "rubric_version": loaded.number,
+        "rubric": loaded.document,
+        "item": _SHOWN.get(session, (item_id, assignment.swapped, policy.blind, tuple(policy.show_metadata)),
+                           lambda: _shown_item(session, item_id, assignment.swapped, policy)),
+        "suggestions": _suggestions(session, item_id, loaded.rubric, assignment.swapped),
+        "draft": assignment.draft,
+        "active_ms": assignment.active_ms,
+        "submitted_so_far": done,
+    }
+
+
+# Both only ever grow: a queue item's item never changes, nor does an item's content. The
+# shown item is shared between raters, so it must never be mutated once built.
+_ITEM_OF: ImmutableCache[int] = ImmutableCache(size=65_536)
+_SHOWN: ImmutableCache[dict[str, Any]] = ImmutableCache(size=4096)
+
+
+def _shown_item(session: Session, item_id: int, swapped: bool, policy: QueuePolicy) -> dict[str, Any]:
+    item = datasets.load_item(session, item_id).item
     responses = list(item.responses)
-    if assignment.swapped and len(responses) == 2:
+    if swapped and len(responses) == 2:
         responses.reverse()
     shown = []
     for letter, response in zip(LETTERS, responses, strict=False):
@@ -34,27 +60,12 @@ def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dic
         if not policy.blind:
             entry.update(model=response.model, model_version=response.model_version)
         shown.append(entry)
-    loaded = loaded_rubric(session, queue.rubric_version_id)
-    rubric = loaded.rubric
-    done = session.scalar(select(func.count()).select_from(Label).where(
-        Label.queue_id == queue.id, Label.rater_id == assignment.rater_id)) or 0
     return {
-        "assignment_id": assignment.id,
-        "queue": queue.name,
-        "lease_expires_at": assignment.lease_expires_at.isoformat(),
-        "rubric_version": loaded.number,
-        "rubric": loaded.document,
-        "item": {
-            "messages": [m.model_dump(mode="json", exclude_none=True) for m in item.messages],
-            "context": [c.model_dump(mode="json", exclude_none=True) for c in item.context],
-            "tools": [t.model_dump(mode="json", exclude_none=True) for t in item.tools],
-            "responses": shown,
-            "metadata": {k: item.metadata[k] for k in policy.show_metadata if k in item.metadata},
-        },
-        "suggestions": _suggestions(session, queue_item.item_id, rubric, assignment.swapped),
-        "draft": assignment.draft,
-        "active_ms": assignment.active_ms,
-        "submitted_so_far": done,
+        "messages": [m.model_dump(mode="json", exclude_none=True) for m in item.messages],
+        "context": [c.model_dump(mode="json", exclude_none=True) for c in item.context],
+        "tools": [t.model_dump(mode="json", exclude_none=True) for t in item.tools],
+        "responses": shown,
+        "metadata": {k: item.metadata[k] for k in policy.show_metadata if k in item.metadata},
     }
 
 

@@ -6,8 +6,9 @@ import secrets
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from honing import audit, datasets
 from honing._errors import Conflict, InvalidInput, NotFound
@@ -15,6 +16,7 @@ from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import load_rubric
 from honing.rubrics import Tolerance, score_gold, swap_responses, validate_answers
 from honing.storage import Assignment, Escalation, Label, Queue, QueueItem, utcnow
+from honing.storage._tables import JsonType, UtcDateTime
 
 _random = secrets.SystemRandom()
 SEVERITIES = ("S0", "S1", "S2", "S3")
@@ -66,9 +68,10 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
     if assignment.status == "skipped":
         raise Conflict(f"assignment {assignment.id} was skipped")
     policy = QueuePolicy.model_validate(queue.policy)
-    # No row lock on the queue item: the counters below change in single guarded UPDATEs,
-    # so concurrent submits to one item never wait for each other.
-    item = session.scalar(select(QueueItem).where(QueueItem.id == assignment.queue_item_id))
+    # No row lock on the queue item: its counters change in single guarded UPDATEs, so
+    # concurrent submits to one item never wait for each other.
+    item = session.execute(select(QueueItem.id, QueueItem.kind, QueueItem.item_id, QueueItem.gold_answers,
+                                  QueueItem.tolerances).where(QueueItem.id == assignment.queue_item_id)).one()
     if assignment.status == "expired":
         # Late but welcome if the item still has room; never beyond the overlap.
         room = QueueItem.taken < policy.overlap if item.kind == "live" else True
@@ -85,18 +88,28 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
         raise InvalidInput("the answers are not complete or not valid", problems=problems)
     canonical = swap_responses(rubric, answers) if assignment.swapped else answers
     now = utcnow()
-    label = Label(assignment_id=assignment.id, queue_id=queue.id, queue_item_id=item.id,
-                  item_id=item.item_id, rater_id=assignment.rater_id,
-                  rubric_version_id=queue.rubric_version_id, kind=item.kind, answers=canonical,
-                  status="submitted", confidence=confidence,
-                  active_ms=max(active_ms, assignment.active_ms),
-                  audit=item.kind == "live" and _random.random() < policy.audit_rate,
-                  submitted_at=now, updated_at=now)
+    values: dict[str, Any] = dict(
+        assignment_id=assignment.id, queue_id=queue.id, queue_item_id=item.id, item_id=item.item_id,
+        rater_id=assignment.rater_id, rubric_version_id=queue.rubric_version_id, kind=item.kind,
+        answers=canonical, status="submitted", confidence=confidence,
+        active_ms=max(active_ms, assignment.active_ms), rework_count=0,
+        audit=item.kind == "live" and _random.random() < policy.audit_rate,
+        gold_correct=None, gold_scored=None, gold_detail=None, submitted_at=now, updated_at=now)
     if item.gold_answers is not None:
         tolerances = {q: Tolerance.model_validate(t) for q, t in (item.tolerances or {}).items()}
         score = score_gold(rubric, canonical, item.gold_answers, tolerances)
-        label.gold_correct, label.gold_scored = score.correct, score.scored
-        label.gold_detail = {q: ok for q, ok in score.per_question.items() if ok is not None}
+        values.update(gold_correct=score.correct, gold_scored=score.scored,
+                      gold_detail={q: ok for q, ok in score.per_question.items() if ok is not None})
+    if assignment.status == "leased" and session.get_bind().dialect.name == "postgresql":
+        label = session.scalars(select(Label).from_statement(_SUBMIT_LEASED.bindparams(
+            **values, now=now, actor=actor, workspace=workspace, queue_name=queue.name))).first()
+        if label is None:
+            raise Conflict(f"assignment {assignment.id} changed while it was being submitted",
+                           hint="reload the item")
+        for name, value in (("status", "submitted"), ("finished_at", now), ("draft", None)):
+            set_committed_value(assignment, name, value)
+        return label
+    label = Label(**values)
     session.add(label)
     assignment.status, assignment.finished_at, assignment.draft = "submitted", now, None
     session.flush()
@@ -106,6 +119,34 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
                  workspace=workspace, details={"queue": queue.name, "assignment": assignment.id},
                  seal=False)
     return label
+
+
+# PostgreSQL: close the lease, store the label and its (unsealed) audit event in one
+# statement. The caller holds the assignment's row lock; `status = 'leased'` checks again.
+_SUBMIT_LEASED = text("""
+WITH done AS (
+    UPDATE assignment SET status = 'submitted', finished_at = :now, draft = NULL
+    WHERE id = :assignment_id AND status = 'leased'
+    RETURNING id
+), labeled AS (
+    INSERT INTO label (assignment_id, queue_id, queue_item_id, item_id, rater_id, rubric_version_id,
+                       kind, answers, status, confidence, active_ms, rework_count, audit,
+                       gold_correct, gold_scored, gold_detail, submitted_at, updated_at)
+    SELECT done.id, :queue_id, :queue_item_id, :item_id, :rater_id, :rubric_version_id, :kind,
+           :answers, :status, :confidence, :active_ms, :rework_count, :audit, :gold_correct,
+           :gold_scored, :gold_detail, :submitted_at, :updated_at
+    FROM done
+    RETURNING *
+), logged AS (
+    INSERT INTO audit_event (at, actor, action, target, workspace, details)
+    SELECT :now, :actor, 'label.submit', 'label:' || labeled.id, :workspace,
+           jsonb_build_object('queue', CAST(:queue_name AS text), 'assignment', labeled.assignment_id)
+    FROM labeled
+)
+SELECT * FROM labeled
+""").bindparams(bindparam("answers", type_=JsonType), bindparam("gold_detail", type_=JsonType),
+                bindparam("now", type_=UtcDateTime()), bindparam("submitted_at", type_=UtcDateTime()),
+                bindparam("updated_at", type_=UtcDateTime()))
 
 
 def skip(session: Session, queue: Queue, assignment: Assignment, reason: str, *, actor: str,

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -21,16 +22,20 @@ from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _annotate, _datasets, _tokens, _workspaces
-from honing.api._auth import RecentPrincipals
+from honing.api._auth import Recent
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
 from honing.storage import Database
 
 log = logging.getLogger("honing.api")
+WORKER_THREADS = 16
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Requests are GIL-bound: more threads than this only add switching, and each one
+    # holds at most one pooled connection (the pool keeps 20).
+    to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     db: Database = app.state.db
     if db.dialect != "postgresql":  # SQLite seals every event when it is written
         yield
@@ -55,7 +60,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
-    app.state.principals = RecentPrincipals()
+    app.state.principals = Recent(seconds=5.0)
+    app.state.access = Recent(seconds=2.0)  # workspace roles and queue rows
 
     @app.get("/api/health", response_model=Health, tags=["health"], openapi_extra={"security": []})
     def health() -> Health:

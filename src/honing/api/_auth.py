@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Hashable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -49,40 +49,51 @@ def credential(request: Request) -> tuple[str, str]:
                           hint="create a token with `honing token create --user USER`")
 
 
-class RecentPrincipals:
-    """Credentials checked in the last few seconds, so a rater's burst of requests costs
-    one lookup. A revocation made through this server applies at once (it clears the
-    cache); one made elsewhere (the CLI, another worker) within `seconds`."""
+class Recent:
+    """Answers looked up in the last few seconds, so a rater's burst of requests costs one
+    lookup: credentials, workspace roles and queue rows. A change made through this server
+    applies at once (it clears the caches); one made elsewhere (the CLI, another worker)
+    within `seconds`."""
 
     def __init__(self, seconds: float = 5.0, size: int = 10_000):
         self.seconds, self.size = seconds, size
-        self._entries: dict[tuple[str, str], tuple[Principal, float]] = {}
+        self._entries: dict[Hashable, tuple[Any, float]] = {}
 
-    def get(self, kind: str, secret: str) -> Principal | None:
-        hit = self._entries.get((kind, secret))
+    def get(self, key: Hashable) -> Any | None:
+        hit = self._entries.get(key)
         if hit is None or hit[1] < time.monotonic():
             return None
         return hit[0]
 
-    def put(self, kind: str, secret: str, principal: Principal) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         if len(self._entries) >= self.size:
             self._entries.clear()
-        self._entries[(kind, secret)] = (principal, time.monotonic() + self.seconds)
+        self._entries[key] = (value, time.monotonic() + self.seconds)
 
     def clear(self) -> None:
         self._entries.clear()
 
 
+def recent_access(request: Request) -> Recent:
+    return request.app.state.access
+
+
+def forget_recent(request: Request) -> None:
+    """After a change to credentials, roles or queues: no cached answer may outlive it."""
+    request.app.state.principals.clear()
+    request.app.state.access.clear()
+
+
 def current_principal(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
     kind, secret = credential(request)
-    recent: RecentPrincipals = request.app.state.principals
-    principal = recent.get(kind, secret)
+    recent: Recent = request.app.state.principals
+    principal = recent.get((kind, secret))
     if principal is None:
         # Its own short session: a request must never hold two pooled connections at once,
         # or a burst of requests can starve the pool while each waits for its second one.
         with db.reading() as session:
             principal = accounts.principal_for(session, secret, kind=kind)
-        recent.put(kind, secret, principal)
+        recent.put((kind, secret), principal)
     return principal
 
 
@@ -94,3 +105,4 @@ READ_SESSIONS = 30
 _READ_SESSION = Depends(read_session, scope="function", max_concurrency=READ_SESSIONS)
 ReadSession = Annotated[Session, _READ_SESSION]
 DB = Annotated[Database, Depends(database)]
+RecentAccess = Annotated[Recent, Depends(recent_access)]

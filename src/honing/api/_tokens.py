@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from honing import accounts
-from honing.api._auth import DB, CurrentPrincipal, ReadSession
+from honing.api._auth import DB, CurrentPrincipal, ReadSession, forget_recent
 from honing.api._schemas import ERROR_RESPONSES, TokenCreated, TokenIn, TokenOut
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=ERROR_RESPONSES)
@@ -35,5 +35,5 @@ def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**62)], principal: Curr
                  db: DB, request: Request) -> Response:
     with db.writing() as session:
         accounts.revoke_token(session, principal, token_id, owner=principal.name)
-    request.app.state.principals.clear()
+    forget_recent(request)
     return Response(status_code=204)

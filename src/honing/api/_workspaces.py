@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from honing import accounts, audit
 from honing._errors import Forbidden
 from honing.accounts import Role
-from honing.api._auth import DB, CurrentPrincipal, ReadSession
+from honing.api._auth import DB, CurrentPrincipal, ReadSession, forget_recent
 from honing.api._schemas import (
     ERROR_RESPONSES,
     AuditEventOut,
@@ -65,19 +65,22 @@ def list_members(workspace: WorkspaceName, principal: CurrentPrincipal, session:
 
 @router.put("/workspaces/{workspace}/members/{username}", response_model=MemberOut)
 def set_member(workspace: WorkspaceName, username: Username, body: MemberIn,
-               principal: CurrentPrincipal, db: DB) -> MemberOut:
+               principal: CurrentPrincipal, db: DB, request: Request) -> MemberOut:
     with db.writing() as session:
         accounts.authorize(session, principal, workspace, Role.admin)
         accounts.set_role(session, principal, workspace, username, body.role)
         user = accounts.get_user(session, username)
-        return MemberOut(username=user.username, display_name=user.display_name, role=body.role)
+    forget_recent(request)
+    return MemberOut(username=user.username, display_name=user.display_name, role=body.role)
 
 
 @router.delete("/workspaces/{workspace}/members/{username}", status_code=204)
-def remove_member(workspace: WorkspaceName, username: Username, principal: CurrentPrincipal, db: DB) -> Response:
+def remove_member(workspace: WorkspaceName, username: Username, principal: CurrentPrincipal, db: DB,
+                  request: Request) -> Response:
     with db.writing() as session:
         accounts.authorize(session, principal, workspace, Role.admin)
         accounts.remove_member(session, principal, workspace, username)
+    forget_recent(request)
     return Response(status_code=204)
 
 

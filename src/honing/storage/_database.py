@@ -80,7 +80,11 @@ def _create_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
+        # Enough pooled connections for a server process's worker threads (16, see
+        # honing.api._app), so a busy server does not open and close overflow connections.
+        # No pre-ping (one more round trip per request): a connection the server dropped
+        # fails one request and is then replaced, and recycling bounds how long one lives.
+        return create_engine(url, pool_size=20, max_overflow=30, pool_recycle=1800)
     raise HoningError(
         f"unsupported database URL scheme {parsed.drivername!r}",
         hint="use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB in HONING_DATABASE_URL",

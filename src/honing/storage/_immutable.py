@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -16,10 +16,10 @@ _V = TypeVar("_V")
 class ImmutableCache(Generic[_V]):
     def __init__(self, size: int):
         self._size = size
-        self._entries: OrderedDict[tuple[str, int], _V] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, Hashable], _V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session: Session, key: int, load: Callable[[], _V]) -> _V:
+    def get(self, session: Session, key: Hashable, load: Callable[[], _V]) -> _V:
         full = (str(session.get_bind().url), key)
         with self._lock:
             if full in self._entries:

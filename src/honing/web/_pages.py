@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from honing import accounts, datasets
 from honing._errors import HoningError, Unauthenticated
 from honing.accounts import Principal, Role
-from honing.api._auth import SESSION_COOKIE, ReadSession
+from honing.api._auth import SESSION_COOKIE, ReadSession, forget_recent
 from honing.web._render import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +86,7 @@ def logout(request: Request) -> RedirectResponse:
     if cookie:
         with request.app.state.db.writing() as session:
             accounts.logout(session, cookie)
-        request.app.state.principals.clear()
+        forget_recent(request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
