@@ -532,10 +532,16 @@ class LevelStats:
     end: float = 0.0
 
 
+async def _health(client: Any) -> int:
+    async with client.get("/api/health") as response:
+        await response.read()
+        return response.status
+
+
 async def run_level(base: str, queue: str, tokens: list[str], *, warmup: float, seconds: float,
                     timeout: float, server: Server, wait_for_idle: float = 0.0,
                     think: float = 0.0) -> LevelStats:
-    import httpx
+    import aiohttp
 
     stats = LevelStats(k=len(tokens), queue=queue, window=seconds)
     stats.background = await background_load()
@@ -545,18 +551,20 @@ async def run_level(base: str, queue: str, tokens: list[str], *, warmup: float, 
         _progress(f"waiting for the machine to be idle (busy {stats.background * 100:.0f}%)")
         stats.background = await background_load()
     _progress("")
-    # One client (so one keep-alive connection) per rater, like K separate browsers.
-    clients = [httpx.AsyncClient(base_url=base, timeout=timeout,
-                                 headers={"Authorization": f"Bearer {token}"},
-                                 limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+    # One client (so one keep-alive connection) per rater, like K separate browsers. aiohttp
+    # rather than httpx: the load generator shares the 2 cores with the server, and aiohttp
+    # needs about a third of the CPU per request.
+    client_timeout = aiohttp.ClientTimeout(total=timeout)
+    clients = [aiohttp.ClientSession(base_url=base, timeout=client_timeout,
+                                     headers={"Authorization": f"Bearer {token}"},
+                                     connector=aiohttp.TCPConnector(limit=1))
                for token in tokens]
     try:
         # Open every connection before the clock starts. /api/health touches no database:
         # K simultaneous database reads would measure something else (and at K > ~50 they
         # can exhaust the server's connection pool, see the report in benchmarks/README.md).
-        opened = await asyncio.gather(*(c.get("/api/health") for c in clients),
-                                      return_exceptions=True)
-        bad = [r for r in opened if isinstance(r, BaseException) or r.status_code != 200]
+        opened = await asyncio.gather(*(_health(c) for c in clients), return_exceptions=True)
+        bad = [r for r in opened if r != 200]
         if bad:
             raise BenchError(f"{len(bad)} of {len(clients)} raters could not connect: {bad[0]!r}")
         stats.started = time.perf_counter()
@@ -567,32 +575,34 @@ async def run_level(base: str, queue: str, tokens: list[str], *, warmup: float, 
                                for i, client in enumerate(clients)))
         await monitor
     finally:
-        await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
     return stats
 
 
 async def _rater(client: Any, queue: str, stats: LevelStats, index: int, think: float = 0.0) -> None:
-    import httpx
+    import aiohttp
     import orjson
 
     claim_path = f"/api/workspaces/{WORKSPACE}/queues/{queue}/claim"
     body = orjson.dumps({"answers": GOOD})
     headers = {"Content-Type": "application/json"}
+    failures = (aiohttp.ClientError, asyncio.TimeoutError)
     rng = random.Random(index)
     # Spread the first requests over 100 ms instead of K requests in the same instant.
     await asyncio.sleep(rng.random() * 0.1)
     while time.perf_counter() < stats.end:
         sent = time.perf_counter()
         try:
-            response = await client.post(claim_path)
-            payload = orjson.loads(response.content) if response.status_code == 200 else None
-        except (httpx.HTTPError, orjson.JSONDecodeError) as error:
+            async with client.post(claim_path) as response:
+                status, content = response.status, await response.read()
+            payload = orjson.loads(content) if status == 200 else None
+        except (*failures, orjson.JSONDecodeError) as error:
             _error(stats, sent, f"claim {type(error).__name__}")
             await asyncio.sleep(0.05)
             continue
         done = time.perf_counter()
-        if response.status_code != 200:
-            _error(stats, sent, f"claim HTTP {response.status_code}")
+        if status != 200:
+            _error(stats, sent, f"claim HTTP {status}")
             await asyncio.sleep(0.05)
             continue
         if stats.start <= sent < stats.end:
@@ -611,16 +621,18 @@ async def _rater(client: Any, queue: str, stats: LevelStats, index: int, think: 
 
         sent = time.perf_counter()
         try:
-            response = await client.post(f"/api/workspaces/{WORKSPACE}/assignments/"
-                                         f"{assignment['assignment_id']}/submit",
-                                         content=body, headers=headers)
-        except httpx.HTTPError as error:
+            async with client.post(f"/api/workspaces/{WORKSPACE}/assignments/"
+                                   f"{assignment['assignment_id']}/submit",
+                                   data=body, headers=headers) as response:
+                status = response.status
+                await response.read()
+        except failures as error:
             _error(stats, sent, f"submit {type(error).__name__}")
             await asyncio.sleep(0.05)
             continue
         done = time.perf_counter()
-        if response.status_code != 200:
-            _error(stats, sent, f"submit HTTP {response.status_code}")
+        if status != 200:
+            _error(stats, sent, f"submit HTTP {status}")
             await asyncio.sleep(0.05)
             continue
         stats.acknowledged += 1
@@ -803,9 +815,19 @@ def print_summary(results: list[dict[str, Any]], workers: int) -> dict[str, Any]
 
 # --- main ------------------------------------------------------------------------------------------
 
+def _run_async(coroutine: Any) -> Any:
+    """The load generator's loop: uvloop when installed (less client CPU), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        import aiohttp  # noqa: F401
         import httpx  # noqa: F401
         import orjson  # noqa: F401
 
@@ -839,7 +861,7 @@ def main(argv: list[str] | None = None) -> int:
                     think = f", think time {args.think_ms:g} ms" if args.think_ms else ""
                     print(f"\nrunning K={k}: {args.warmup:g} s warm-up + {args.seconds:g} s "
                           f"measured{think}...", flush=True)
-                    stats = asyncio.run(run_level(server.base, queue, seeded.rater_tokens[:k],
+                    stats = _run_async(run_level(server.base, queue, seeded.rater_tokens[:k],
                                                   warmup=args.warmup, seconds=args.seconds,
                                                   timeout=args.timeout, server=server,
                                                   wait_for_idle=args.wait_for_idle,
