@@ -3,6 +3,8 @@ adjudication, escalation; each step audited."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -221,3 +223,37 @@ def test_late_submit_is_kept_when_the_item_still_has_room(team, db, tmp_path):
     assert kept.status_code == 200
     stats = client.get("/api/workspaces/helpdesk/queues/review", headers=h(t["lead"])).json()["stats"]
     assert stats["labels"] == 1 and stats["active_leases"] == 1
+
+
+def test_postgresql_serves_claims_and_submits_on_the_async_path(team, db, tmp_path):
+    """On PostgreSQL the running server answers open claims and submits without the ORM;
+    a repeated submit falls through to the synchronous path, which makes it idempotent."""
+    client, t = team
+    labeling = client.app.state.labeling
+    if db.dialect != "postgresql":
+        assert labeling is None  # SQLite: the synchronous path serves everything
+        return
+    served: Counter[tuple[str, bool]] = Counter()
+    for name in ("claim", "submit"):
+        async def counted(*args, _original=getattr(labeling, name), _name=name, **kwargs):
+            result = await _original(*args, **kwargs)
+            served[_name, result is not None] += 1
+            return result
+        setattr(labeling, name, counted)
+    seed_queue(db, client, t["lead"], tmp_path, items=2, overlap=1, blind=True)
+    task = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()["assignment"]
+    submit = f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit"
+    first = client.post(submit, json={"answers": answers(), "active_ms": 4000}, headers=h(t["ann"]))
+    again = client.post(submit, json={"answers": answers(), "active_ms": 4000}, headers=h(t["ann"]))
+    other = client.post(submit, json={"answers": answers(severity="S1"), "active_ms": 4000}, headers=h(t["ann"]))
+    assert first.status_code == 200 and again.status_code == 200 and other.status_code == 409
+    assert again.json()["id"] == first.json()["id"]
+    assert first.json()["rater"] == "ann" and first.json()["queue"] == "review"
+    assert first.json()["active_ms"] == 4000 and first.json()["reviews"] == []
+    assert served == {("claim", True): 1, ("submit", True): 1, ("submit", False): 2}
+    with db.writing() as session:
+        audit.seal_pending(session)
+    with db.reading() as session:
+        events = [e for e in audit.recent(session) if e.action == "label.submit"]
+        assert [e.target for e in events] == [f"label:{first.json()['id']}"]
+        assert audit.verify(session).ok

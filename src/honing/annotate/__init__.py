@@ -1,5 +1,6 @@
 """Annotation: rubric versions, queues, the assignment engine, labels, review, adjudication."""
 
+from honing.annotate._async_pg import AsyncLabeling
 from honing.annotate._claim import Claim, claim_next, decide_qualification, expire_leases
 from honing.annotate._files import (
     gold_record,
@@ -51,6 +52,7 @@ from honing.annotate._work import (
 )
 
 __all__ = [
+    "AsyncLabeling",
     "Claim",
     "Disagreement",
     "EscalationIn",

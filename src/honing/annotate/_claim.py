@@ -106,7 +106,11 @@ _qualification_checks: dict[tuple[str, int], tuple[float, bool]] = {}
 
 
 def _due(last_runs: dict[tuple[str, int], float], session: Session, queue: Queue, *, seconds: float) -> bool:
-    key, now = (str(session.get_bind().url), queue.id), time.monotonic()
+    return due(last_runs, (str(session.get_bind().url), queue.id), seconds=seconds)
+
+
+def due(last_runs: dict[tuple[str, int], float], key: tuple[str, int], *, seconds: float) -> bool:
+    now = time.monotonic()
     if now - last_runs.get(key, float("-inf")) < seconds:
         return False
     last_runs[key] = now
@@ -114,14 +118,25 @@ def _due(last_runs: dict[tuple[str, int], float], session: Session, queue: Queue
 
 
 def _has_qualification(session: Session, queue: Queue) -> bool:
-    key, now = (str(session.get_bind().url), queue.id), time.monotonic()
-    checked = _qualification_checks.get(key)
-    if checked is not None and now - checked[0] < 5.0:
-        return checked[1]
+    key = (str(session.get_bind().url), queue.id)
+    known = known_qualification(key)
+    if known is not None:
+        return known
     found = session.scalar(select(exists().where(QueueItem.queue_id == queue.id,
                                                  QueueItem.kind == "qualification"))) or False
-    _qualification_checks[key] = (now, found)
+    remember_qualification(key, found)
     return found
+
+
+def known_qualification(key: tuple[str, int]) -> bool | None:
+    checked = _qualification_checks.get(key)
+    if checked is not None and time.monotonic() - checked[0] < 5.0:
+        return checked[1]
+    return None
+
+
+def remember_qualification(key: tuple[str, int], found: bool) -> None:
+    _qualification_checks[key] = (time.monotonic(), found)
 
 
 def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: int | None) -> QueueItem | None:
@@ -139,7 +154,7 @@ def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: in
 # only for the rest of the claim's transaction. SKIP LOCKED lets concurrent claims pass
 # each other; PostgreSQL re-checks a locked row's conditions before it is returned, and the
 # UPDATE re-checks `taken < overlap` once more.
-_CLAIM_LIVE = text("""
+CLAIM_LIVE_SQL = """
 WITH picked AS (
     SELECT qi.id FROM queue_item qi
     WHERE qi.queue_id = :queue AND qi.kind = 'live' AND NOT qi.is_full AND qi.taken < :overlap
@@ -155,7 +170,40 @@ INSERT INTO assignment (queue_id, queue_item_id, rater_id, status, swapped, leas
                         lease_expires_at, active_ms, flagged)
 SELECT :queue, took.id, :rater, 'leased', :swapped, :now, :expires, 0, false FROM took
 RETURNING *
-""")
+"""
+_CLAIM_LIVE = text(CLAIM_LIVE_SQL)
+
+# Gold items have no overlap limit: any rater who has not seen one may get it.
+CLAIM_GOLD_SQL = """
+WITH picked AS (
+    SELECT qi.id FROM queue_item qi
+    WHERE qi.queue_id = :queue AND qi.kind = 'gold'
+      AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.queue_item_id = qi.id AND a.rater_id = :rater)
+    ORDER BY qi.position LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), took AS (
+    UPDATE queue_item SET taken = queue_item.taken + 1
+    FROM picked WHERE queue_item.id = picked.id
+    RETURNING queue_item.id
+)
+INSERT INTO assignment (queue_id, queue_item_id, rater_id, status, swapped, leased_at,
+                        lease_expires_at, active_ms, flagged)
+SELECT :queue, took.id, :rater, 'leased', :swapped, :now, :expires, 0, false FROM took
+RETURNING *
+"""
+
+# Expired leases go back: each item's places are freed by as many leases as expired on it.
+EXPIRE_SQL = """
+WITH expired AS (
+    UPDATE assignment SET status = 'expired', finished_at = :now
+    WHERE queue_id = :queue AND status = 'leased' AND lease_expires_at < :now
+    RETURNING queue_item_id
+), freed AS (
+    SELECT queue_item_id, count(*) AS n FROM expired GROUP BY queue_item_id
+)
+UPDATE queue_item SET taken = queue_item.taken - freed.n, is_full = false
+FROM freed WHERE queue_item.id = freed.queue_item_id
+"""
 
 
 def _claim_live_postgresql(session: Session, queue: Queue, rater_id: int, policy: QueuePolicy,

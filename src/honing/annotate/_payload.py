@@ -4,6 +4,7 @@ model behind a response ever leaves the server."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from honing import datasets
 from honing.annotate._policy import QueuePolicy
-from honing.annotate._rubrics import loaded_rubric
+from honing.annotate._rubrics import LoadedRubric, loaded_rubric
 from honing.rubrics import Rubric, swap_responses
 from honing.storage import Assignment, Label, Queue, QueueItem, Suggestion
 from honing.storage._immutable import ImmutableCache
@@ -26,19 +27,34 @@ def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dic
     loaded = loaded_rubric(session, queue.rubric_version_id)
     done = session.scalar(select(func.count()).select_from(Label).where(
         Label.queue_id == queue.id, Label.rater_id == assignment.rater_id)) or 0
+    shown = _SHOWN.get(session, shown_key(item_id, assignment.swapped, policy),
+                       lambda: _shown_item(session, item_id, assignment.swapped, policy))
+    suggestions = session.execute(select(Suggestion.question, Suggestion.value, Suggestion.source,
+                                         Suggestion.score).where(Suggestion.item_id == item_id)
+                                  .order_by(Suggestion.question, Suggestion.id)).all()
+    return assemble_payload(queue, assignment, loaded, shown, suggestions, done)
+
+
+def assemble_payload(queue: Queue, assignment: Any, loaded: LoadedRubric, shown: dict[str, Any],
+                     suggestions: Sequence[Any], done: int) -> dict[str, Any]:
+    """The payload from its parts; `assignment` is a row or object with its columns and
+    each suggestion one with question, value, source and score."""
     return {
         "assignment_id": assignment.id,
         "queue": queue.name,
         "lease_expires_at": assignment.lease_expires_at.isoformat(),
         "rubric_version": loaded.number,
         "rubric": loaded.document,
-        "item": _SHOWN.get(session, (item_id, assignment.swapped, policy.blind, tuple(policy.show_metadata)),
-                           lambda: _shown_item(session, item_id, assignment.swapped, policy)),
-        "suggestions": _suggestions(session, item_id, loaded.rubric, assignment.swapped),
+        "item": shown,
+        "suggestions": _suggestions(suggestions, loaded.rubric, assignment.swapped),
         "draft": assignment.draft,
         "active_ms": assignment.active_ms,
         "submitted_so_far": done,
     }
+
+
+def shown_key(item_id: int, swapped: bool, policy: QueuePolicy) -> tuple[Any, ...]:
+    return (item_id, swapped, policy.blind, tuple(policy.show_metadata))
 
 
 # Both only ever grow: a queue item's item never changes, nor does an item's content. The
@@ -69,12 +85,11 @@ def _shown_item(session: Session, item_id: int, swapped: bool, policy: QueuePoli
     }
 
 
-def _suggestions(session: Session, item_id: int, rubric: Rubric, swapped: bool) -> list[dict[str, Any]]:
+def _suggestions(rows: Sequence[Any], rubric: Rubric, swapped: bool) -> list[dict[str, Any]]:
     """Model pre-labels, in the left/right order this rater sees."""
     known = {q.id for q in rubric.questions}
     shown = []
-    for s in session.scalars(select(Suggestion).where(Suggestion.item_id == item_id)
-                             .order_by(Suggestion.question, Suggestion.id)):
+    for s in rows:
         if s.question not in known:
             continue
         value = swap_responses(rubric, {s.question: s.value})[s.question] if swapped else s.value

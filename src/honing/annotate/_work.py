@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,7 +15,7 @@ from honing import audit, datasets
 from honing._errors import Conflict, InvalidInput, NotFound
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import load_rubric
-from honing.rubrics import Tolerance, score_gold, swap_responses, validate_answers
+from honing.rubrics import Rubric, Tolerance, score_gold, swap_responses, validate_answers
 from honing.storage import Assignment, Escalation, Label, Queue, QueueItem, utcnow
 from honing.storage._tables import JsonType, UtcDateTime
 
@@ -86,20 +87,9 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
     problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
     if problems:
         raise InvalidInput("the answers are not complete or not valid", problems=problems)
-    canonical = swap_responses(rubric, answers) if assignment.swapped else answers
     now = utcnow()
-    values: dict[str, Any] = dict(
-        assignment_id=assignment.id, queue_id=queue.id, queue_item_id=item.id, item_id=item.item_id,
-        rater_id=assignment.rater_id, rubric_version_id=queue.rubric_version_id, kind=item.kind,
-        answers=canonical, status="submitted", confidence=confidence,
-        active_ms=max(active_ms, assignment.active_ms), rework_count=0,
-        audit=item.kind == "live" and _random.random() < policy.audit_rate,
-        gold_correct=None, gold_scored=None, gold_detail=None, submitted_at=now, updated_at=now)
-    if item.gold_answers is not None:
-        tolerances = {q: Tolerance.model_validate(t) for q, t in (item.tolerances or {}).items()}
-        score = score_gold(rubric, canonical, item.gold_answers, tolerances)
-        values.update(gold_correct=score.correct, gold_scored=score.scored,
-                      gold_detail={q: ok for q, ok in score.per_question.items() if ok is not None})
+    values = label_values(rubric, policy, queue, assignment, item, answers, now=now,
+                          confidence=confidence, active_ms=active_ms)
     if assignment.status == "leased" and session.get_bind().dialect.name == "postgresql":
         label = session.scalars(select(Label).from_statement(_SUBMIT_LEASED.bindparams(
             **values, now=now, actor=actor, workspace=workspace, queue_name=queue.name))).first()
@@ -121,9 +111,31 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
     return label
 
 
+def label_values(rubric: Rubric, policy: QueuePolicy, queue: Queue, assignment: Any, item: Any,
+                 answers: dict[str, Any], *, now: datetime, confidence: float | None,
+                 active_ms: int) -> dict[str, Any]:
+    """The label row for validated answers: in canonical response order, sampled for
+    review at the audit rate, scored when the item is gold. `assignment` and `item` are
+    rows or objects with the assignment's and the queue item's columns."""
+    canonical = swap_responses(rubric, answers) if assignment.swapped else answers
+    values: dict[str, Any] = dict(
+        assignment_id=assignment.id, queue_id=queue.id, queue_item_id=assignment.queue_item_id,
+        item_id=item.item_id, rater_id=assignment.rater_id, rubric_version_id=queue.rubric_version_id,
+        kind=item.kind, answers=canonical, status="submitted", confidence=confidence,
+        active_ms=max(active_ms, assignment.active_ms), rework_count=0,
+        audit=item.kind == "live" and _random.random() < policy.audit_rate,
+        gold_correct=None, gold_scored=None, gold_detail=None, submitted_at=now, updated_at=now)
+    if item.gold_answers is not None:
+        tolerances = {q: Tolerance.model_validate(t) for q, t in (item.tolerances or {}).items()}
+        score = score_gold(rubric, canonical, item.gold_answers, tolerances)
+        values.update(gold_correct=score.correct, gold_scored=score.scored,
+                      gold_detail={q: ok for q, ok in score.per_question.items() if ok is not None})
+    return values
+
+
 # PostgreSQL: close the lease, store the label and its (unsealed) audit event in one
 # statement. The caller holds the assignment's row lock; `status = 'leased'` checks again.
-_SUBMIT_LEASED = text("""
+SUBMIT_LEASED_SQL = """
 WITH done AS (
     UPDATE assignment SET status = 'submitted', finished_at = :now, draft = NULL
     WHERE id = :assignment_id AND status = 'leased'
@@ -144,7 +156,8 @@ WITH done AS (
     FROM labeled
 )
 SELECT * FROM labeled
-""").bindparams(bindparam("answers", type_=JsonType), bindparam("gold_detail", type_=JsonType),
+"""
+_SUBMIT_LEASED = text(SUBMIT_LEASED_SQL).bindparams(bindparam("answers", type_=JsonType), bindparam("gold_detail", type_=JsonType),
                 bindparam("now", type_=UtcDateTime()), bindparam("submitted_at", type_=UtcDateTime()),
                 bindparam("updated_at", type_=UtcDateTime()))
 

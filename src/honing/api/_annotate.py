@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from honing import accounts, annotate
 from honing._errors import InvalidInput, NotFound
@@ -33,6 +34,7 @@ from honing.api._annotate_schemas import (
 from honing.api._auth import DB, CurrentPrincipal, ReadSession, Recent, RecentAccess
 from honing.api._schemas import ERROR_RESPONSES
 from honing.storage import (
+    Database,
     Escalation,
     Label,
     Queue,
@@ -56,8 +58,12 @@ def _queue(session: Session, principal: Principal, workspace: str, queue: str, r
 # a two-second cache: a burst of them costs one lookup, not one per request. Cached rows are
 # detached from the session that loaded them and only read.
 
+def _workspace_key(principal: Principal, workspace: str) -> tuple[Any, ...]:
+    return (principal.user_id, principal.is_site_admin, workspace)
+
+
 def _rater_workspace(recent: Recent, session: Session, principal: Principal, workspace: str) -> Workspace:
-    key = ("workspace", principal.user_id, principal.is_site_admin, workspace)
+    key = ("workspace", *_workspace_key(principal, workspace))
     ws = recent.get(key)
     if ws is None:
         ws = accounts.authorize(session, principal, workspace, Role.rater)
@@ -69,10 +75,13 @@ def _rater_workspace(recent: Recent, session: Session, principal: Principal, wor
 def _rater_queue(recent: Recent, session: Session, principal: Principal, workspace: str,
                  name: str) -> tuple[Workspace, Queue]:
     ws = _rater_workspace(recent, session, principal, workspace)
-    queue = recent.get(("queue", ws.id, name))
+    # Keyed per rater: a hit also stands for this rater's access, checked just above.
+    key = ("queue", *_workspace_key(principal, workspace), name)
+    queue = recent.get(key)
     if queue is None:
         queue = annotate.get_queue(session, ws, name)
         _remember_queue(recent, session, queue)
+        recent.put(key, queue)
     return ws, queue
 
 
@@ -86,7 +95,6 @@ def _queue_by_id(recent: Recent, session: Session, queue_id: int) -> Queue:
 
 def _remember_queue(recent: Recent, session: Session, queue: Queue) -> None:
     session.expunge(queue)
-    recent.put(("queue", queue.workspace_id, queue.name), queue)
     recent.put(("queue-id", queue.id), queue)
 
 
@@ -182,15 +190,34 @@ def add_suggestions(workspace: WorkspaceName, body: SuggestionsIn, principal: Cu
 # --- raters ---------------------------------------------------------------------------
 
 @router.post("/queues/{queue}/claim", response_model=ClaimOut)
-def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, db: DB,
-          recent: RecentAccess) -> Response:
+async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, db: DB,
+                recent: RecentAccess, request: Request) -> Response:
+    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
+    body = None
+    if labeling is not None:
+        q = recent.get(("queue", *_workspace_key(principal, workspace), queue))
+        if q is None:
+            _, q = await run_in_threadpool(_look_up_rater_queue, recent, db, principal, workspace, queue)
+        body = await labeling.claim(q, principal.user_id)
+    if body is None:
+        body = await run_in_threadpool(_claim, recent, db, principal, workspace, queue)
+    # The hot path of every rater: serialized once with orjson, not re-validated.
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+def _claim(recent: Recent, db: Database, principal: Principal, workspace: str, queue: str) -> dict[str, Any]:
     with db.writing() as session:
         _, q = _rater_queue(recent, session, principal, workspace, queue)
         result = annotate.claim_next(session, q, principal.user_id)
-        body = {"assignment": None, "reason": result.reason} if result.assignment is None else {
-            "assignment": annotate.rater_payload(session, q, result.assignment), "reason": None}
-    # The hot path of every rater: serialized once with orjson, not re-validated.
-    return Response(orjson.dumps(body), media_type="application/json")
+        if result.assignment is None:
+            return {"assignment": None, "reason": result.reason}
+        return {"assignment": annotate.rater_payload(session, q, result.assignment), "reason": None}
+
+
+def _look_up_rater_queue(recent: Recent, db: Database, principal: Principal, workspace: str,
+                         queue: str) -> tuple[Workspace, Queue]:
+    with db.reading() as session:
+        return _rater_queue(recent, session, principal, workspace, queue)
 
 
 def _assignment(recent: Recent, session: Session, principal: Principal, workspace: str, assignment_id: int, *, lock: bool = False):  # type: ignore[no-untyped-def]
@@ -218,14 +245,55 @@ def save_draft(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, pri
 
 
 @router.post("/assignments/{assignment_id}/submit", response_model=LabelOut)
-def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
-           db: DB, recent: RecentAccess) -> LabelOut:
+async def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
+                 db: DB, recent: RecentAccess, request: Request) -> Response:
+    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
+    if labeling is not None:
+        ws = recent.get(("workspace", *_workspace_key(principal, workspace)))
+        if ws is None:
+            ws = await run_in_threadpool(_look_up_rater_workspace, recent, db, principal, workspace)
+
+        async def queue_of(queue_id: int) -> Queue:
+            queue = recent.get(("queue-id", queue_id))
+            if queue is None:
+                queue = await run_in_threadpool(_look_up_queue_by_id, recent, db, queue_id)
+            return queue
+
+        row = await labeling.submit(queue_of, workspace_id=ws.id, workspace=ws.name,
+                                    actor=principal.audit_name, rater_id=principal.user_id,
+                                    assignment_id=assignment_id, answers=body.answers,
+                                    confidence=body.confidence, active_ms=body.active_ms)
+        if row is not None:
+            queue = await queue_of(row["queue_id"])
+            label = LabelOut(**{k: row[k] for k in _LABEL_COLUMNS}, queue=queue.name,
+                             rater=principal.name, reviews=[], gold=None)
+            return Response(label.model_dump_json(), media_type="application/json")
+    label = await run_in_threadpool(_submit, recent, db, principal, workspace, assignment_id, body)
+    return Response(label.model_dump_json(), media_type="application/json")
+
+
+_LABEL_COLUMNS = ("id", "queue_item_id", "status", "answers", "rubric_version_id", "confidence",
+                  "active_ms", "rework_count", "submitted_at", "updated_at")
+
+
+def _submit(recent: Recent, db: Database, principal: Principal, workspace: str, assignment_id: int,
+            body: AnswersIn) -> LabelOut:
     with db.writing() as session:
         ws, queue, assignment = _assignment(recent, session, principal, workspace, assignment_id, lock=True)
         label = annotate.submit(session, queue, assignment, body.answers, actor=principal.audit_name,
                                 workspace=ws.name, confidence=body.confidence, active_ms=body.active_ms)
         return _label_out(session, label, queue, rater=principal.name, fresh=label.rework_count == 0
                           and label.status == "submitted")
+
+
+def _look_up_rater_workspace(recent: Recent, db: Database, principal: Principal, workspace: str) -> Workspace:
+    with db.reading() as session:
+        return _rater_workspace(recent, session, principal, workspace)
+
+
+def _look_up_queue_by_id(recent: Recent, db: Database, queue_id: int) -> Queue:
+    with db.reading() as session:
+        return _queue_by_id(recent, session, queue_id)
 
 
 @router.post("/assignments/{assignment_id}/skip", status_code=204)

@@ -40,11 +40,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if db.dialect != "postgresql":  # SQLite seals every event when it is written
         yield
         return
+    from honing.annotate import AsyncLabeling
+
+    labeling = AsyncLabeling(db)
+    await labeling.open()
+    app.state.labeling = labeling  # raters' claims and submits, see honing.annotate._async_pg
     sealer = asyncio.create_task(run_sealer(db))
     try:
         yield
     finally:
+        app.state.labeling = None
         await stop_sealer(sealer, db)
+        await labeling.close()
 
 
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
@@ -62,6 +69,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.db = db or Database(settings.database_url)
     app.state.principals = Recent(seconds=5.0)
     app.state.access = Recent(seconds=2.0)  # workspace roles and queue rows
+    app.state.labeling = None  # set while the server runs on PostgreSQL
 
     @app.get("/api/health", response_model=Health, tags=["health"], openapi_extra={"security": []})
     def health() -> Health:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from honing import accounts
 from honing._errors import Forbidden, Unauthenticated
@@ -20,7 +21,10 @@ CSRF_HEADER = "x-honing-csrf"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def database(request: Request) -> Database:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in a
+# worker thread, a hand-off that costs more than the dependency itself.
+
+async def database(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -74,7 +78,7 @@ class Recent:
         self._entries.clear()
 
 
-def recent_access(request: Request) -> Recent:
+async def recent_access(request: Request) -> Recent:
     return request.app.state.access
 
 
@@ -84,17 +88,21 @@ def forget_recent(request: Request) -> None:
     request.app.state.access.clear()
 
 
-def current_principal(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
+async def current_principal(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
     kind, secret = credential(request)
     recent: Recent = request.app.state.principals
     principal = recent.get((kind, secret))
     if principal is None:
-        # Its own short session: a request must never hold two pooled connections at once,
-        # or a burst of requests can starve the pool while each waits for its second one.
-        with db.reading() as session:
-            principal = accounts.principal_for(session, secret, kind=kind)
+        principal = await run_in_threadpool(_look_up_principal, db, kind, secret)
         recent.put((kind, secret), principal)
     return principal
+
+
+def _look_up_principal(db: Database, kind: str, secret: str) -> Principal:
+    # Its own short session: a request must never hold two pooled connections at once,
+    # or a burst of requests can starve the pool while each waits for its second one.
+    with db.reading() as session:
+        return accounts.principal_for(session, secret, kind=kind)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -31,3 +31,18 @@ class ImmutableCache(Generic[_V]):
             if len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         return value
+
+    def peek(self, url: str, key: Hashable) -> _V | None:
+        """The cached value, if there is one, without loading (for callers without a
+        session; `url` is str(engine.url), as `get` derives it from the session)."""
+        with self._lock:
+            value = self._entries.get((url, key))
+            if value is not None:
+                self._entries.move_to_end((url, key))
+            return value
+
+    def put(self, url: str, key: Hashable, value: _V) -> None:
+        with self._lock:
+            self._entries[(url, key)] = value
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)

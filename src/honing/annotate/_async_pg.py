@@ -1,0 +1,169 @@
+"""Claim and submit on PostgreSQL without the ORM or a worker thread.
+
+They are the two requests every rater makes all day, so the API serves them with
+asynchronous psycopg and raw statements: one pooled connection, three or four statements,
+no thread hand-off. The rules are those of `claim_next` and `submit`, and so is the SQL.
+Anything beyond the common case returns None, and the caller runs the synchronous path,
+which handles every case: a qualification pack, a per-rater cap, a queue that is not
+active, a submit that is late, repeated or raced.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from anyio import to_thread
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import make_url
+
+from honing._errors import InvalidInput
+from honing.annotate import _claim, _work
+from honing.annotate._payload import _ITEM_OF, _SHOWN, _shown_item, assemble_payload, shown_key
+from honing.annotate._policy import QueuePolicy
+from honing.annotate._rubrics import _VERSIONS, LoadedRubric, loaded_rubric
+from honing.datasets import StoredItem, load_item
+from honing.datasets._items import _ITEMS
+from honing.rubrics import validate_answers
+from honing.storage import Database, Queue, utcnow
+
+
+def _psycopg(sql: str) -> str:
+    """SQLAlchemy's `:name` parameters as psycopg's `%(name)s`."""
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+
+
+_HAS_QUALIFICATION = ("SELECT EXISTS (SELECT 1 FROM queue_item WHERE queue_id = %(queue)s"
+                      " AND kind = 'qualification') AS found")
+_EXPIRE = _psycopg(_claim.EXPIRE_SQL)
+_CURRENT = ("SELECT * FROM assignment WHERE queue_id = %(queue)s AND rater_id = %(rater)s"
+            " AND status = 'leased' ORDER BY id LIMIT 1")
+_CLAIM_GOLD = _psycopg(_claim.CLAIM_GOLD_SQL)
+_CLAIM_LIVE = _psycopg(_claim.CLAIM_LIVE_SQL)
+_ITEM_ID = "SELECT item_id FROM queue_item WHERE id = %(id)s"
+_DONE = "SELECT count(*) AS n FROM label WHERE queue_id = %(queue)s AND rater_id = %(rater)s"
+_SUGGESTIONS = ("SELECT question, value, source, score FROM suggestion WHERE item_id = %(item)s"
+                " ORDER BY question, id")
+_ASSIGNMENT = """
+SELECT a.id, a.queue_id, a.queue_item_id, a.rater_id, a.status, a.swapped, a.active_ms,
+       qi.kind, qi.item_id, qi.gold_answers, qi.tolerances
+FROM assignment a JOIN queue_item qi ON qi.id = a.queue_item_id
+WHERE a.id = %(id)s AND a.rater_id = %(rater)s
+"""
+_SUBMIT = _psycopg(_work.SUBMIT_LEASED_SQL)
+
+
+class AsyncLabeling:
+    """A pool of asynchronous connections to the server's PostgreSQL database, and the two
+    hot operations on it. Open it on the server's event loop; close it at shutdown."""
+
+    def __init__(self, db: Database, *, max_connections: int = 16):
+        self.db = db
+        self.url = str(db.engine.url)  # the key the synchronous caches use
+        conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.pool = AsyncConnectionPool(conninfo, min_size=2, max_size=max_connections, open=False,
+                                        kwargs={"row_factory": dict_row})
+
+    async def open(self) -> None:
+        await self.pool.open(wait=True)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def claim(self, queue: Queue, rater_id: int) -> dict[str, Any] | None:
+        """The claim response body, or None for the synchronous path."""
+        policy = QueuePolicy.model_validate(queue.policy)
+        if queue.status != "active" or policy.per_rater_cap is not None:
+            return None
+        key, now = (self.url, queue.id), utcnow()
+        async with self.pool.connection() as conn:
+            qualification = _claim.known_qualification(key)
+            if qualification is None:
+                qualification = (await _one(conn, _HAS_QUALIFICATION, queue=queue.id))["found"]
+                _claim.remember_qualification(key, qualification)
+            if qualification:
+                return None
+            if _claim.due(_claim._expiry_checks, key, seconds=1.0):
+                await conn.execute(_EXPIRE, {"queue": queue.id, "now": now})
+            lease = await _one(conn, _CURRENT, queue=queue.id, rater=rater_id)
+            if lease is None:
+                params = dict(queue=queue.id, rater=rater_id, overlap=policy.overlap,
+                              swapped=_claim._random.random() < 0.5, now=now,
+                              expires=now + timedelta(seconds=policy.lease_seconds))
+                if policy.gold_rate > 0 and _claim._random.random() < policy.gold_rate:
+                    lease = await _one(conn, _CLAIM_GOLD, **params)
+                if lease is None:
+                    lease = await _one(conn, _CLAIM_LIVE, **params)
+                if lease is None:
+                    return {"assignment": None, "reason": "no items left for you in this queue"}
+            item_id = _ITEM_OF.peek(self.url, lease["queue_item_id"])
+            if item_id is None:
+                item_id = (await _one(conn, _ITEM_ID, id=lease["queue_item_id"]))["item_id"]
+                _ITEM_OF.put(self.url, lease["queue_item_id"], item_id)
+            done = (await _one(conn, _DONE, queue=queue.id, rater=rater_id))["n"]
+            suggestions = [SimpleNamespace(**row) for row in await _all(conn, _SUGGESTIONS, item=item_id)]
+        loaded = _VERSIONS.peek(self.url, queue.rubric_version_id)
+        shown = _SHOWN.peek(self.url, shown_key(item_id, lease["swapped"], policy))
+        if loaded is None or shown is None:
+            loaded, shown = await to_thread.run_sync(self._payload_parts, queue, item_id,
+                                                     lease["swapped"], policy)
+        payload = assemble_payload(queue, SimpleNamespace(**lease), loaded, shown, suggestions, done)
+        return {"assignment": payload, "reason": None}
+
+    async def submit(self, queue_of: Any, *, workspace_id: int, workspace: str, actor: str,
+                     rater_id: int, assignment_id: int, answers: dict[str, Any],
+                     confidence: float | None, active_ms: int) -> dict[str, Any] | None:
+        """The stored label row of an open lease, or None for the synchronous path.
+        `queue_of(queue_id)` is an awaitable lookup of the queue."""
+        async with self.pool.connection() as conn:
+            row = await _one(conn, _ASSIGNMENT, id=assignment_id, rater=rater_id)
+            if row is None or row["status"] != "leased":
+                return None
+            queue: Queue = await queue_of(row["queue_id"])
+            if queue.workspace_id != workspace_id:
+                return None
+            policy = QueuePolicy.model_validate(queue.policy)
+            loaded = _VERSIONS.peek(self.url, queue.rubric_version_id)
+            stored = _ITEMS.peek(self.url, row["item_id"])
+            if loaded is None or stored is None:
+                loaded, stored = await to_thread.run_sync(self._submit_parts, queue, row["item_id"])
+            problems = validate_answers(loaded.rubric, answers, response_count=len(stored.item.responses))
+            if problems:
+                raise InvalidInput("the answers are not complete or not valid", problems=problems)
+            now = utcnow()
+            lease = SimpleNamespace(**row)
+            values = _work.label_values(loaded.rubric, policy, queue, lease, lease, answers, now=now,
+                                        confidence=confidence, active_ms=active_ms)
+            values["answers"] = Jsonb(values["answers"])
+            if values["gold_detail"] is not None:
+                values["gold_detail"] = Jsonb(values["gold_detail"])
+            label = await _one(conn, _SUBMIT, **values, now=now, actor=actor, workspace=workspace,
+                               queue_name=queue.name)
+        return label
+
+    def _payload_parts(self, queue: Queue, item_id: int, swapped: bool,
+                       policy: QueuePolicy) -> tuple[LoadedRubric, dict[str, Any]]:
+        with self.db.reading() as session:
+            loaded = loaded_rubric(session, queue.rubric_version_id)
+            shown = _SHOWN.get(session, shown_key(item_id, swapped, policy),
+                               lambda: _shown_item(session, item_id, swapped, policy))
+        return loaded, shown
+
+    def _submit_parts(self, queue: Queue, item_id: int) -> tuple[LoadedRubric, StoredItem]:
+        with self.db.reading() as session:
+            return loaded_rubric(session, queue.rubric_version_id), load_item(session, item_id)
+
+
+async def _one(conn: AsyncConnection[Any], sql: str, **params: Any) -> dict[str, Any] | None:
+    cursor = await conn.execute(sql, params)
+    return await cursor.fetchone()
+
+
+async def _all(conn: AsyncConnection[Any], sql: str, **params: Any) -> list[dict[str, Any]]:
+    cursor = await conn.execute(sql, params)
+    return await cursor.fetchall()
