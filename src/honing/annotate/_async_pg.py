@@ -10,6 +10,7 @@ active, a submit that is late, repeated or raced.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from types import SimpleNamespace
@@ -20,14 +21,15 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from honing._errors import InvalidInput
 from honing.annotate import _claim, _work
-from honing.annotate._payload import _ITEM_OF, _SHOWN, _shown_item, assemble_payload, shown_key
+from honing.annotate._payload import _ITEM_OF, _SHOWN, assemble_payload, shown_item, shown_key
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import _VERSIONS, LoadedRubric, loaded_rubric
-from honing.datasets import StoredItem, load_item
+from honing.datasets import StoredItem, load_item, load_items
 from honing.datasets._items import _ITEMS
 from honing.rubrics import validate_answers
 from honing.storage import Database, Queue, utcnow
@@ -56,6 +58,13 @@ FROM assignment a JOIN queue_item qi ON qi.id = a.queue_item_id
 WHERE a.id = %(id)s AND a.rater_id = %(rater)s
 """
 _SUBMIT = _psycopg(_work.SUBMIT_LEASED_SQL)
+LOAD_AHEAD = 200  # items loaded at once when a claim meets one that is not cached
+_UPCOMING = text(f"""
+SELECT qi.id, qi.item_id FROM queue_item qi
+WHERE qi.queue_id = :queue AND qi.kind = 'live' AND NOT qi.is_full
+  AND qi.position >= (SELECT position FROM queue_item WHERE id = :start)
+ORDER BY qi.position LIMIT {LOAD_AHEAD}
+""")
 
 
 class AsyncLabeling:
@@ -68,11 +77,18 @@ class AsyncLabeling:
         conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.pool = AsyncConnectionPool(conninfo, min_size=2, max_size=max_connections, open=False,
                                         kwargs={"row_factory": dict_row})
+        # Read-ahead of items per queue: the queue items whose claim starts the next load,
+        # the queues being loaded, and the loads running.
+        self._triggers: dict[int, set[int]] = {}
+        self._loading: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         await self.pool.open(wait=True)
 
     async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
         await self.pool.close()
 
     async def claim(self, queue: Queue, rater_id: int) -> dict[str, Any] | None:
@@ -107,11 +123,19 @@ class AsyncLabeling:
                 _ITEM_OF.put(self.url, lease["queue_item_id"], item_id)
             done = (await _one(conn, _DONE, queue=queue.id, rater=rater_id))["n"]
             suggestions = [SimpleNamespace(**row) for row in await _all(conn, _SUGGESTIONS, item=item_id)]
+        self._read_ahead_after(queue, lease["queue_item_id"])
         loaded = _VERSIONS.peek(self.url, queue.rubric_version_id)
-        shown = _SHOWN.peek(self.url, shown_key(item_id, lease["swapped"], policy))
-        if loaded is None or shown is None:
-            loaded, shown = await to_thread.run_sync(self._payload_parts, queue, item_id,
-                                                     lease["swapped"], policy)
+        shown_as = shown_key(item_id, lease["swapped"], policy)
+        shown = _SHOWN.peek(self.url, shown_as)
+        if shown is None:
+            stored = _ITEMS.peek(self.url, item_id)
+            if stored is None or loaded is None:
+                # Claims walk the queue in order: load the items coming next in one go.
+                loaded, stored = await to_thread.run_sync(self._load_ahead, queue, lease["queue_item_id"], item_id)
+            shown = shown_item(stored.item, lease["swapped"], policy)
+            _SHOWN.put(self.url, shown_as, shown)
+        elif loaded is None:
+            loaded = await to_thread.run_sync(self._rubric, queue)
         payload = assemble_payload(queue, SimpleNamespace(**lease), loaded, shown, suggestions, done)
         return {"assignment": payload, "reason": None}
 
@@ -146,13 +170,39 @@ class AsyncLabeling:
                                queue_name=queue.name)
         return label
 
-    def _payload_parts(self, queue: Queue, item_id: int, swapped: bool,
-                       policy: QueuePolicy) -> tuple[LoadedRubric, dict[str, Any]]:
+    def _read_ahead_after(self, queue: Queue, queue_item_id: int) -> None:
+        """Once claims reach the second half of the items loaded ahead, load the next ones
+        in the background, one load per queue at a time, before any claim has to wait."""
+        if queue_item_id not in self._triggers.get(queue.id, ()) or queue.id in self._loading:
+            return
+        self._loading.add(queue.id)
+
+        async def load() -> None:
+            try:
+                await to_thread.run_sync(self._load_ahead, queue, queue_item_id, None)
+            finally:
+                self._loading.discard(queue.id)
+
+        task = asyncio.get_running_loop().create_task(load())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _load_ahead(self, queue: Queue, queue_item_id: int,
+                    item_id: int | None) -> tuple[LoadedRubric, StoredItem | None]:
         with self.db.reading() as session:
+            upcoming = session.execute(_UPCOMING, {"queue": queue.id, "start": queue_item_id}).all()
+            wanted = [item_id] if item_id is not None else []
+            missing = [i for i in dict.fromkeys([*wanted, *(row.item_id for row in upcoming)])
+                       if _ITEMS.peek(self.url, i) is None]
+            for stored in load_items(session, missing):
+                _ITEMS.put(self.url, stored.id, stored)
+            self._triggers[queue.id] = {row.id for row in upcoming[len(upcoming) // 2:]}
             loaded = loaded_rubric(session, queue.rubric_version_id)
-            shown = _SHOWN.get(session, shown_key(item_id, swapped, policy),
-                               lambda: _shown_item(session, item_id, swapped, policy))
-        return loaded, shown
+            return loaded, (load_item(session, item_id) if item_id is not None else None)
+
+    def _rubric(self, queue: Queue) -> LoadedRubric:
+        with self.db.reading() as session:
+            return loaded_rubric(session, queue.rubric_version_id)
 
     def _submit_parts(self, queue: Queue, item_id: int) -> tuple[LoadedRubric, StoredItem]:
         with self.db.reading() as session:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from honing import datasets
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import LoadedRubric, loaded_rubric
+from honing.domain import Item
 from honing.rubrics import Rubric, swap_responses
 from honing.storage import Assignment, Label, Queue, QueueItem, Suggestion
 from honing.storage._immutable import ImmutableCache
@@ -64,7 +65,12 @@ _SHOWN: ImmutableCache[dict[str, Any]] = ImmutableCache(size=4096)
 
 
 def _shown_item(session: Session, item_id: int, swapped: bool, policy: QueuePolicy) -> dict[str, Any]:
-    item = datasets.load_item(session, item_id).item
+    return shown_item(datasets.load_item(session, item_id).item, swapped, policy)
+
+
+def shown_item(item: Item, swapped: bool, policy: QueuePolicy) -> dict[str, Any]:
+    """The item as a rater sees it: responses in this assignment's left/right order, model
+    names only when the queue is not blind, and only the metadata the policy shows."""
     responses = list(item.responses)
     if swapped and len(responses) == 2:
         responses.reverse()
