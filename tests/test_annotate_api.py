@@ -7,12 +7,15 @@ from collections import Counter
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from annotation import RUBRIC, answers, seed_queue
 from conftest import make_user
 from honing import audit
 from honing.accounts import Role
 from honing.api import create_app
+from honing.datasets import load_item
+from honing.storage import QueueItem
 
 
 @pytest.fixture
@@ -257,3 +260,30 @@ def test_postgresql_serves_claims_and_submits_on_the_async_path(team, db, tmp_pa
         events = [e for e in audit.recent(session) if e.action == "label.submit"]
         assert [e.target for e in events] == [f"label:{first.json()['id']}"]
         assert audit.verify(session).ok
+
+
+def test_claims_carry_suggestions_in_the_left_right_order_the_rater_sees(team, db, tmp_path):
+    client, t = team
+    seed_queue(db, client, t["lead"], tmp_path, items=6, overlap=1)
+    with db.reading() as session:
+        items = {row.item_id: [r.content for r in load_item(session, row.item_id).item.responses]
+                 for row in session.execute(select(QueueItem.item_id))}
+    records = [r for item_id in items for r in (
+        {"item_id": item_id, "question": "safety", "value": {"A": "safe", "B": "unsafe"},
+         "source": "guard", "score": 0.9},
+        {"item_id": item_id, "question": "preference", "value": "A>B", "source": "judge"},
+        {"item_id": item_id, "question": "not-in-the-rubric", "value": 1, "source": "judge"})]
+    added = client.post("/api/workspaces/helpdesk/suggestions", json={"records": records}, headers=h(t["lead"]))
+    assert added.status_code == 201, added.text
+    for _ in items:
+        task = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()["assignment"]
+        shown = [r["content"] for r in task["item"]["responses"]]
+        original = next(contents for contents in items.values() if sorted(contents) == sorted(shown))
+        swapped = shown != original
+        assert task["suggestions"] == [
+            {"question": "preference", "value": "B>A" if swapped else "A>B", "source": "judge", "score": None},
+            {"question": "safety", "value": {"A": "unsafe", "B": "safe"} if swapped else {"A": "safe", "B": "unsafe"},
+             "source": "guard", "score": 0.9}]
+        done = client.post(f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit",
+                           json={"answers": answers()}, headers=h(t["ann"]))
+        assert done.status_code == 200, done.text

@@ -40,17 +40,36 @@ def _psycopg(sql: str) -> str:
     return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
 
 
+def _claim_statement(pick: str) -> str:
+    """One statement for a whole claim: the rater's open lease if there is one, else a new
+    one taken with `pick`; with the item's id, the rater's count of labels in the queue and
+    the item's suggestions, so the payload needs no further round trip."""
+    return _psycopg(f"""
+WITH open_lease AS (
+    SELECT * FROM assignment
+    WHERE queue_id = :queue AND rater_id = :rater AND status = 'leased'
+    ORDER BY id LIMIT 1
+), {pick.format(unless="AND NOT EXISTS (SELECT 1 FROM open_lease)")}, inserted AS (
+    {_claim.LEASE_TAKEN}
+    RETURNING *
+), leased AS (
+    SELECT * FROM open_lease UNION ALL SELECT * FROM inserted
+)
+SELECT leased.*, qi.item_id,
+       (SELECT count(*) FROM label l WHERE l.queue_id = :queue AND l.rater_id = :rater) AS done,
+       (SELECT coalesce(json_agg(json_build_object('question', s.question, 'value', s.value,
+                                                   'source', s.source, 'score', s.score)
+                                 ORDER BY s.question, s.id), CAST('[]' AS json))
+        FROM suggestion s WHERE s.item_id = qi.item_id) AS suggestions
+FROM leased JOIN queue_item qi ON qi.id = leased.queue_item_id
+""")
+
+
 _HAS_QUALIFICATION = ("SELECT EXISTS (SELECT 1 FROM queue_item WHERE queue_id = %(queue)s"
                       " AND kind = 'qualification') AS found")
 _EXPIRE = _psycopg(_claim.EXPIRE_SQL)
-_CURRENT = ("SELECT * FROM assignment WHERE queue_id = %(queue)s AND rater_id = %(rater)s"
-            " AND status = 'leased' ORDER BY id LIMIT 1")
-_CLAIM_GOLD = _psycopg(_claim.CLAIM_GOLD_SQL)
-_CLAIM_LIVE = _psycopg(_claim.CLAIM_LIVE_SQL)
-_ITEM_ID = "SELECT item_id FROM queue_item WHERE id = %(id)s"
-_DONE = "SELECT count(*) AS n FROM label WHERE queue_id = %(queue)s AND rater_id = %(rater)s"
-_SUGGESTIONS = ("SELECT question, value, source, score FROM suggestion WHERE item_id = %(item)s"
-                " ORDER BY question, id")
+_CLAIM_LIVE = _claim_statement(_claim.PICK_LIVE)
+_CLAIM_GOLD = _claim_statement(_claim.PICK_GOLD)
 _ASSIGNMENT = """
 SELECT a.id, a.queue_id, a.queue_item_id, a.rater_id, a.status, a.swapped, a.active_ms,
        qi.kind, qi.item_id, qi.gold_answers, qi.tolerances
@@ -76,7 +95,7 @@ class AsyncLabeling:
         self.url = str(db.engine.url)  # the key the synchronous caches use
         conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.pool = AsyncConnectionPool(conninfo, min_size=2, max_size=max_connections, open=False,
-                                        kwargs={"row_factory": dict_row})
+                                        kwargs={"row_factory": dict_row, "autocommit": True})
         # Read-ahead of items per queue: the queue items whose claim starts the next load,
         # the queues being loaded, and the loads running.
         self._triggers: dict[int, set[int]] = {}
@@ -106,23 +125,19 @@ class AsyncLabeling:
                 return None
             if _claim.due(_claim._expiry_checks, key, seconds=1.0):
                 await conn.execute(_EXPIRE, {"queue": queue.id, "now": now})
-            lease = await _one(conn, _CURRENT, queue=queue.id, rater=rater_id)
+            params = dict(queue=queue.id, rater=rater_id, overlap=policy.overlap,
+                          swapped=_claim._random.random() < 0.5, now=now,
+                          expires=now + timedelta(seconds=policy.lease_seconds))
+            lease = None
+            if policy.gold_rate > 0 and _claim._random.random() < policy.gold_rate:
+                lease = await _one(conn, _CLAIM_GOLD, **params)
             if lease is None:
-                params = dict(queue=queue.id, rater=rater_id, overlap=policy.overlap,
-                              swapped=_claim._random.random() < 0.5, now=now,
-                              expires=now + timedelta(seconds=policy.lease_seconds))
-                if policy.gold_rate > 0 and _claim._random.random() < policy.gold_rate:
-                    lease = await _one(conn, _CLAIM_GOLD, **params)
-                if lease is None:
-                    lease = await _one(conn, _CLAIM_LIVE, **params)
-                if lease is None:
-                    return {"assignment": None, "reason": "no items left for you in this queue"}
-            item_id = _ITEM_OF.peek(self.url, lease["queue_item_id"])
-            if item_id is None:
-                item_id = (await _one(conn, _ITEM_ID, id=lease["queue_item_id"]))["item_id"]
-                _ITEM_OF.put(self.url, lease["queue_item_id"], item_id)
-            done = (await _one(conn, _DONE, queue=queue.id, rater=rater_id))["n"]
-            suggestions = [SimpleNamespace(**row) for row in await _all(conn, _SUGGESTIONS, item=item_id)]
+                lease = await _one(conn, _CLAIM_LIVE, **params)
+            if lease is None:
+                return {"assignment": None, "reason": "no items left for you in this queue"}
+        item_id, done = lease.pop("item_id"), lease.pop("done")
+        suggestions = [SimpleNamespace(**row) for row in lease.pop("suggestions")]
+        _ITEM_OF.put(self.url, lease["queue_item_id"], item_id)
         self._read_ahead_after(queue, lease["queue_item_id"])
         loaded = _VERSIONS.peek(self.url, queue.rubric_version_id)
         shown_as = shown_key(item_id, lease["swapped"], policy)

@@ -153,44 +153,37 @@ def _pick(session: Session, queue: Queue, rater_id: int, kind: str, *, limit: in
 # Pick, take and lease in one statement: one round trip, and the picked row stays locked
 # only for the rest of the claim's transaction. SKIP LOCKED lets concurrent claims pass
 # each other; PostgreSQL re-checks a locked row's conditions before it is returned, and the
-# UPDATE re-checks `taken < overlap` once more.
-CLAIM_LIVE_SQL = """
-WITH picked AS (
+# UPDATE re-checks `taken < overlap` once more. `{unless}` lets a caller add a condition
+# (the asynchronous path: no lease open already). Gold items have no overlap limit.
+PICK_LIVE = """picked AS (
     SELECT qi.id FROM queue_item qi
     WHERE qi.queue_id = :queue AND qi.kind = 'live' AND NOT qi.is_full AND qi.taken < :overlap
       AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.queue_item_id = qi.id AND a.rater_id = :rater)
+      {unless}
     ORDER BY qi.position LIMIT 1
     FOR UPDATE SKIP LOCKED
 ), took AS (
     UPDATE queue_item SET taken = queue_item.taken + 1, is_full = queue_item.taken + 1 >= :overlap
     FROM picked WHERE queue_item.id = picked.id AND queue_item.taken < :overlap
     RETURNING queue_item.id
-)
-INSERT INTO assignment (queue_id, queue_item_id, rater_id, status, swapped, leased_at,
-                        lease_expires_at, active_ms, flagged)
-SELECT :queue, took.id, :rater, 'leased', :swapped, :now, :expires, 0, false FROM took
-RETURNING *
-"""
-_CLAIM_LIVE = text(CLAIM_LIVE_SQL)
-
-# Gold items have no overlap limit: any rater who has not seen one may get it.
-CLAIM_GOLD_SQL = """
-WITH picked AS (
+)"""
+PICK_GOLD = """picked AS (
     SELECT qi.id FROM queue_item qi
     WHERE qi.queue_id = :queue AND qi.kind = 'gold'
       AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.queue_item_id = qi.id AND a.rater_id = :rater)
+      {unless}
     ORDER BY qi.position LIMIT 1
     FOR UPDATE SKIP LOCKED
 ), took AS (
     UPDATE queue_item SET taken = queue_item.taken + 1
     FROM picked WHERE queue_item.id = picked.id
     RETURNING queue_item.id
-)
-INSERT INTO assignment (queue_id, queue_item_id, rater_id, status, swapped, leased_at,
+)"""
+LEASE_TAKEN = """INSERT INTO assignment (queue_id, queue_item_id, rater_id, status, swapped, leased_at,
                         lease_expires_at, active_ms, flagged)
-SELECT :queue, took.id, :rater, 'leased', :swapped, :now, :expires, 0, false FROM took
-RETURNING *
-"""
+SELECT :queue, took.id, :rater, 'leased', :swapped, :now, :expires, 0, false FROM took"""
+CLAIM_LIVE_SQL = f"WITH {PICK_LIVE.format(unless='')}\n{LEASE_TAKEN}\nRETURNING *"
+_CLAIM_LIVE = text(CLAIM_LIVE_SQL)
 
 # Expired leases go back: each item's places are freed by as many leases as expired on it.
 EXPIRE_SQL = """
