@@ -50,18 +50,20 @@ def _run(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from honing.api import create_app
+    from honing.api._app import tune_for_serving
 
     if workers > 1:
         # Workers are separate processes, so uvicorn needs an import string; each one calls
-        # create_app() with no arguments, which opens the database the environment names
+        # serving_app(), which builds create_app() with no arguments, which opens the database the environment names
         # (Settings.from_env), as database() does here. Opening it once here first runs any
         # migration before the workers start and fails early on a bad HONING_DATABASE_URL.
         database().dispose()
         console.print(f"Honing is serving on http://{host}:{port} with {workers} worker "
                       "processes  (API docs: /docs)")
-        uvicorn.run("honing.api:create_app", factory=True, host=host, port=port,
+        uvicorn.run("honing.api._app:serving_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", access_log=False)
         return
+    tune_for_serving()
     app = create_app(database())
     console.print(f"Honing is serving on http://{host}:{port}  (API docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
