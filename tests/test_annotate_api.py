@@ -259,6 +259,9 @@ def test_postgresql_serves_claims_and_submits_on_the_async_path(team, db, tmp_pa
     with db.reading() as session:
         events = [e for e in audit.recent(session) if e.action == "label.submit"]
         assert [e.target for e in events] == [f"label:{first.json()['id']}"]
+        claims = [e for e in audit.recent(session) if e.action == "assignment.claim"]
+        assert [(e.target, e.actor, e.details["queue"]) for e in claims] == [
+            (f"assignment:{task['assignment_id']}", "user:ann", "review")]
         assert audit.verify(session).ok
 
 
@@ -287,3 +290,24 @@ def test_claims_carry_suggestions_in_the_left_right_order_the_rater_sees(team, d
         done = client.post(f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit",
                            json={"answers": answers()}, headers=h(t["ann"]))
         assert done.status_code == 200, done.text
+
+
+def test_claims_drafts_and_submits_are_audited(team, db, tmp_path):
+    client, t = team
+    seed_queue(db, client, t["lead"], tmp_path, items=2, overlap=1)
+    task = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()["assignment"]
+    again = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()["assignment"]
+    assert again["assignment_id"] == task["assignment_id"]  # a reload is not a new claim
+    base = f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}"
+    draft = client.put(base + "/draft", json={"answers": {"severity": "S1"}, "active_ms": 1500}, headers=h(t["ann"]))
+    assert draft.status_code == 204, draft.text
+    done = client.post(base + "/submit", json={"answers": answers()}, headers=h(t["ann"]))
+    assert done.status_code == 200, done.text
+    with db.writing() as session:
+        audit.seal_pending(session)
+    with db.reading() as session:
+        mine = [(e.action, e.target) for e in reversed(audit.recent(session)) if e.actor == "user:ann"]
+        assert audit.verify(session).ok
+    target = f"assignment:{task['assignment_id']}"
+    assert mine == [("assignment.claim", target), ("assignment.draft", target),
+                    ("label.submit", f"label:{done.json()['id']}")]

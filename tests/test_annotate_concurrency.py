@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from annotation import answers, seed_queue
 from conftest import OPERATOR, make_user
-from honing import accounts
+from honing import accounts, audit
 from honing.accounts import Role
 from honing.api import create_app
-from honing.storage import Assignment, Label, QueueItem
+from honing.storage import Assignment, AuditEvent, Label, QueueItem
 from live_server import serve
 
 RATERS, ABANDONERS, ITEMS, OVERLAP = 50, 5, 40, 3
@@ -53,6 +53,20 @@ def test_fifty_concurrent_raters(db, settings, workspace, tmp_path):
     assert len(expired) >= ABANDONERS
     abandoned_items = {a.queue_item_id for a in expired}
     assert all(per_item[item_id] == OVERLAP for item_id in abandoned_items)  # reassigned
+
+    # Every claim and every lease expiry is in the audit log, and the chain holds.
+    with db.writing() as session:
+        audit.seal_pending(session)
+    with db.reading() as session:
+        leases = session.scalars(select(Assignment.id)).all()
+        claimed = session.scalars(select(AuditEvent.target).where(AuditEvent.action == "assignment.claim")).all()
+        expiries = session.scalars(select(AuditEvent).where(AuditEvent.action == "lease.expire")).all()
+        assert audit.verify(session).ok
+    assert sorted(claimed) == sorted(f"assignment:{i}" for i in leases)
+    logged_expired = [i for e in expiries for i in e.details["assignments"]]
+    assert len(logged_expired) == len(set(logged_expired))  # each lease expires once
+    # Late submits may revive an expired lease; every one still expired was logged.
+    assert {a.id for a in expired} <= set(logged_expired)
 
 
 async def _run(base: str, tokens: list[str]) -> set[int]:

@@ -42,7 +42,7 @@ def _psycopg(sql: str) -> str:
 
 def _claim_statement(pick: str) -> str:
     """One statement for a whole claim: the rater's open lease if there is one, else a new
-    one taken with `pick`; with the item's id, the rater's count of labels in the queue and
+    one taken with `pick` and its unsealed `assignment.claim` audit event; with the item's id, the rater's count of labels in the queue and
     the item's suggestions, so the payload needs no further round trip."""
     return _psycopg(f"""
 WITH open_lease AS (
@@ -52,6 +52,11 @@ WITH open_lease AS (
 ), {pick.format(unless="AND NOT EXISTS (SELECT 1 FROM open_lease)")}, inserted AS (
     {_claim.LEASE_TAKEN}
     RETURNING *
+), logged AS (
+    INSERT INTO audit_event (at, actor, action, target, workspace, details)
+    SELECT :now, :actor, 'assignment.claim', 'assignment:' || inserted.id, :workspace,
+           jsonb_build_object('queue', CAST(:queue_name AS text), 'queue_item', inserted.queue_item_id)
+    FROM inserted
 ), leased AS (
     SELECT * FROM open_lease UNION ALL SELECT * FROM inserted
 )
@@ -110,7 +115,7 @@ class AsyncLabeling:
             task.cancel()
         await self.pool.close()
 
-    async def claim(self, queue: Queue, rater_id: int) -> dict[str, Any] | None:
+    async def claim(self, queue: Queue, rater_id: int, *, actor: str, workspace: str) -> dict[str, Any] | None:
         """The claim response body, or None for the synchronous path."""
         policy = QueuePolicy.model_validate(queue.policy)
         if queue.status != "active" or policy.per_rater_cap is not None:
@@ -124,9 +129,11 @@ class AsyncLabeling:
             if qualification:
                 return None
             if _claim.due(_claim._expiry_checks, key, seconds=1.0):
-                await conn.execute(_EXPIRE, {"queue": queue.id, "now": now})
+                await conn.execute(_EXPIRE, {"queue": queue.id, "now": now, "queue_name": queue.name,
+                                             "workspace": workspace})
             params = dict(queue=queue.id, rater=rater_id, overlap=policy.overlap,
-                          swapped=_claim._random.random() < 0.5, now=now,
+                          swapped=_claim._random.random() < 0.5, now=now, actor=actor,
+                          workspace=workspace, queue_name=queue.name,
                           expires=now + timedelta(seconds=policy.lease_seconds))
             lease = None
             if policy.gold_rate > 0 and _claim._random.random() < policy.gold_rate:

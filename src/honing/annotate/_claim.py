@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.orm import Session
 
+from honing import audit
 from honing.annotate._policy import QueuePolicy
 from honing.storage import Assignment, Label, Qualification, Queue, QueueItem, utcnow
 
@@ -32,37 +33,54 @@ _random = secrets.SystemRandom()
 class Claim:
     assignment: Assignment | None
     reason: str | None = None
+    new: bool = True  # False when the rater's open lease was handed back
 
 
-def expire_leases(session: Session, queue: Queue, now: datetime) -> int:
+def expire_leases(session: Session, queue: Queue, now: datetime, *, workspace: str) -> int:
     """Return expired leases' items to the pool. Safe when several claims run it at once:
     the status condition is re-checked under each row's lock, so a lease expires once."""
-    expired = session.scalars(
+    expired = session.execute(
         update(Assignment)
         .where(Assignment.queue_id == queue.id, Assignment.status == "leased",
                Assignment.lease_expires_at < now)
         .values(status="expired", finished_at=now)
-        .returning(Assignment.queue_item_id)
+        .returning(Assignment.id, Assignment.queue_item_id)
     ).all()
-    for queue_item_id, count in Counter(expired).items():
+    for queue_item_id, count in Counter(row.queue_item_id for row in expired).items():
         session.execute(update(QueueItem).where(QueueItem.id == queue_item_id)
                         .values(taken=QueueItem.taken - count, is_full=False))
+    if expired:
+        audit.record(session, actor="system", action="lease.expire", target=f"queue:{queue.name}",
+                     workspace=workspace, details={"assignments": sorted(row.id for row in expired)},
+                     seal=False)
     return len(expired)
 
 
-def claim_next(session: Session, queue: Queue, rater_id: int) -> Claim:
+def claim_next(session: Session, queue: Queue, rater_id: int, *, actor: str, workspace: str) -> Claim:
+    """The rater's open lease if there is one (a reload gets the same item back), else a new
+    one; each new lease is an audited `assignment.claim`."""
+    claim = _claim_next(session, queue, rater_id, workspace=workspace)
+    if claim.assignment is not None and claim.new:
+        audit.record(session, actor=actor, action="assignment.claim",
+                     target=f"assignment:{claim.assignment.id}", workspace=workspace,
+                     details={"queue": queue.name, "queue_item": claim.assignment.queue_item_id},
+                     seal=False)
+    return claim
+
+
+def _claim_next(session: Session, queue: Queue, rater_id: int, *, workspace: str) -> Claim:
     policy = QueuePolicy.model_validate(queue.policy)
     if queue.status != "active":
         return Claim(None, f"queue {queue.name!r} is {queue.status}")
     now = utcnow()
     if _due(_expiry_checks, session, queue, seconds=1.0):
-        expire_leases(session, queue, now)
+        expire_leases(session, queue, now, workspace=workspace)
 
     current = session.scalar(select(Assignment).where(
         Assignment.queue_id == queue.id, Assignment.rater_id == rater_id,
         Assignment.status == "leased").order_by(Assignment.id).limit(1))
     if current is not None:
-        return Claim(current)  # a reload or a second tab gets the same item back
+        return Claim(current, new=False)  # a reload or a second tab gets the same item back
 
     if _has_qualification(session, queue):
         standing = session.get(Qualification, (queue.id, rater_id))
@@ -185,14 +203,20 @@ SELECT :queue, took.id, :rater, 'leased', :swapped, :now, :expires, 0, false FRO
 CLAIM_LIVE_SQL = f"WITH {PICK_LIVE.format(unless='')}\n{LEASE_TAKEN}\nRETURNING *"
 _CLAIM_LIVE = text(CLAIM_LIVE_SQL)
 
-# Expired leases go back: each item's places are freed by as many leases as expired on it.
+# Expired leases go back: each item's places are freed by as many leases as expired on it,
+# and one unsealed audit event lists the leases.
 EXPIRE_SQL = """
 WITH expired AS (
     UPDATE assignment SET status = 'expired', finished_at = :now
     WHERE queue_id = :queue AND status = 'leased' AND lease_expires_at < :now
-    RETURNING queue_item_id
+    RETURNING id, queue_item_id
 ), freed AS (
     SELECT queue_item_id, count(*) AS n FROM expired GROUP BY queue_item_id
+), logged AS (
+    INSERT INTO audit_event (at, actor, action, target, workspace, details)
+    SELECT :now, 'system', 'lease.expire', 'queue:' || CAST(:queue_name AS text), :workspace,
+           jsonb_build_object('assignments', jsonb_agg(id ORDER BY id))
+    FROM expired HAVING count(*) > 0
 )
 UPDATE queue_item SET taken = queue_item.taken - freed.n, is_full = false
 FROM freed WHERE queue_item.id = freed.queue_item_id

@@ -49,11 +49,14 @@ def own_assignment(session: Session, assignment_id: int, rater_id: int, *, lock:
     return assignment
 
 
-def save_draft(session: Session, assignment: Assignment, answers: dict[str, Any], active_ms: int) -> None:
+def save_draft(session: Session, assignment: Assignment, answers: dict[str, Any], active_ms: int, *,
+               actor: str, workspace: str) -> None:
     if assignment.status != "leased":
         raise Conflict(f"assignment {assignment.id} is {assignment.status}; drafts need an open lease")
     assignment.draft = answers
     assignment.active_ms = max(assignment.active_ms, active_ms)
+    audit.record(session, actor=actor, action="assignment.draft", target=f"assignment:{assignment.id}",
+                 workspace=workspace, details={"active_ms": assignment.active_ms}, seal=False)
 
 
 def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict[str, Any], *,

@@ -198,7 +198,7 @@ async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
         q = recent.get(("queue", *_workspace_key(principal, workspace), queue))
         if q is None:
             _, q = await run_in_threadpool(_look_up_rater_queue, recent, db, principal, workspace, queue)
-        body = await labeling.claim(q, principal.user_id)
+        body = await labeling.claim(q, principal.user_id, actor=principal.audit_name, workspace=workspace)
     if body is None:
         body = await run_in_threadpool(_claim, recent, db, principal, workspace, queue)
     # The hot path of every rater: serialized once with orjson, not re-validated.
@@ -207,8 +207,9 @@ async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
 
 def _claim(recent: Recent, db: Database, principal: Principal, workspace: str, queue: str) -> dict[str, Any]:
     with db.writing() as session:
-        _, q = _rater_queue(recent, session, principal, workspace, queue)
-        result = annotate.claim_next(session, q, principal.user_id)
+        ws, q = _rater_queue(recent, session, principal, workspace, queue)
+        result = annotate.claim_next(session, q, principal.user_id, actor=principal.audit_name,
+                                     workspace=ws.name)
         if result.assignment is None:
             return {"assignment": None, "reason": result.reason}
         return {"assignment": annotate.rater_payload(session, q, result.assignment), "reason": None}
@@ -240,8 +241,9 @@ def get_assignment(workspace: WorkspaceName, assignment_id: Id, principal: Curre
 def save_draft(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
                db: DB, recent: RecentAccess) -> None:
     with db.writing() as session:
-        _, _, assignment = _assignment(recent, session, principal, workspace, assignment_id)
-        annotate.save_draft(session, assignment, body.answers, body.active_ms)
+        ws, _, assignment = _assignment(recent, session, principal, workspace, assignment_id)
+        annotate.save_draft(session, assignment, body.answers, body.active_ms,
+                            actor=principal.audit_name, workspace=ws.name)
 
 
 @router.post("/assignments/{assignment_id}/submit", response_model=LabelOut)

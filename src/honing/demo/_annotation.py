@@ -145,7 +145,8 @@ class _Simulation:
 
     def _one_claim(self, rater: Rater, person: Principal, t: datetime) -> datetime:
         def claim(session: Any, ws: Any, queue: Queue) -> tuple[Any, ...] | None:
-            result = annotate.claim_next(session, queue, person.user_id)
+            result = annotate.claim_next(session, queue, person.user_id, actor=person.audit_name,
+                                         workspace=ws.name)
             if result.assignment is None:
                 return None
             payload = annotate.rater_payload(session, queue, result.assignment)
