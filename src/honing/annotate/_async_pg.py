@@ -1,8 +1,8 @@
 """Claim and submit on PostgreSQL without the ORM or a worker thread.
 
 They are the two requests every rater makes all day, so the API serves them with
-asynchronous psycopg and raw statements: one pooled connection, three or four statements,
-no thread hand-off. The rules are those of `claim_next` and `submit`, and so is the SQL.
+asynchronous psycopg and raw statements: one pooled connection, one statement per claim
+and two per submit, no thread hand-off. The rules are those of `claim_next` and `submit`, and so is the SQL.
 Anything beyond the common case returns None, and the caller runs the synchronous path,
 which handles every case: a qualification pack, a per-rater cap, a queue that is not
 active, a submit that is late, repeated or raced.
@@ -42,8 +42,9 @@ def _psycopg(sql: str) -> str:
 
 def _claim_statement(pick: str) -> str:
     """One statement for a whole claim: the rater's open lease if there is one, else a new
-    one taken with `pick` and its unsealed `assignment.claim` audit event; with the item's id, the rater's count of labels in the queue and
-    the item's suggestions, so the payload needs no further round trip."""
+    one taken with `pick` and its unsealed `assignment.claim` audit event; with the item's
+    id, the rater's count of labels in the queue and the item's suggestions, so the payload
+    needs no further round trip."""
     return _psycopg(f"""
 WITH open_lease AS (
     SELECT * FROM assignment

@@ -137,7 +137,7 @@ def label_values(rubric: Rubric, policy: QueuePolicy, queue: Queue, assignment: 
 
 
 # PostgreSQL: close the lease, store the label and its (unsealed) audit event in one
-# statement. The caller holds the assignment's row lock; `status = 'leased'` checks again.
+# statement. `status = 'leased'` is the guard: a submit that lost a race changes nothing.
 SUBMIT_LEASED_SQL = """
 WITH done AS (
     UPDATE assignment SET status = 'submitted', finished_at = :now, draft = NULL
@@ -160,9 +160,10 @@ WITH done AS (
 )
 SELECT * FROM labeled
 """
-_SUBMIT_LEASED = text(SUBMIT_LEASED_SQL).bindparams(bindparam("answers", type_=JsonType), bindparam("gold_detail", type_=JsonType),
-                bindparam("now", type_=UtcDateTime()), bindparam("submitted_at", type_=UtcDateTime()),
-                bindparam("updated_at", type_=UtcDateTime()))
+_SUBMIT_LEASED = text(SUBMIT_LEASED_SQL).bindparams(
+    bindparam("answers", type_=JsonType), bindparam("gold_detail", type_=JsonType),
+    bindparam("now", type_=UtcDateTime()), bindparam("submitted_at", type_=UtcDateTime()),
+    bindparam("updated_at", type_=UtcDateTime()))
 
 
 def skip(session: Session, queue: Queue, assignment: Assignment, reason: str, *, actor: str,

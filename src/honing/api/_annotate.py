@@ -59,11 +59,16 @@ def _queue(session: Session, principal: Principal, workspace: str, queue: str, r
 # detached from the session that loaded them and only read.
 
 def _workspace_key(principal: Principal, workspace: str) -> tuple[Any, ...]:
-    return (principal.user_id, principal.is_site_admin, workspace)
+    return ("workspace", principal.user_id, principal.is_site_admin, workspace)
+
+
+def _queue_key(principal: Principal, workspace: str, name: str) -> tuple[Any, ...]:
+    # Keyed per rater: a hit also stands for this rater's access to the workspace.
+    return ("queue", principal.user_id, principal.is_site_admin, workspace, name)
 
 
 def _rater_workspace(recent: Recent, session: Session, principal: Principal, workspace: str) -> Workspace:
-    key = ("workspace", *_workspace_key(principal, workspace))
+    key = _workspace_key(principal, workspace)
     ws = recent.get(key)
     if ws is None:
         ws = accounts.authorize(session, principal, workspace, Role.rater)
@@ -73,16 +78,15 @@ def _rater_workspace(recent: Recent, session: Session, principal: Principal, wor
 
 
 def _rater_queue(recent: Recent, session: Session, principal: Principal, workspace: str,
-                 name: str) -> tuple[Workspace, Queue]:
+                 name: str) -> Queue:
     ws = _rater_workspace(recent, session, principal, workspace)
-    # Keyed per rater: a hit also stands for this rater's access, checked just above.
-    key = ("queue", *_workspace_key(principal, workspace), name)
+    key = _queue_key(principal, workspace, name)
     queue = recent.get(key)
     if queue is None:
         queue = annotate.get_queue(session, ws, name)
         _remember_queue(recent, session, queue)
         recent.put(key, queue)
-    return ws, queue
+    return queue
 
 
 def _queue_by_id(recent: Recent, session: Session, queue_id: int) -> Queue:
@@ -96,6 +100,20 @@ def _queue_by_id(recent: Recent, session: Session, queue_id: int) -> Queue:
 def _remember_queue(recent: Recent, session: Session, queue: Queue) -> None:
     session.expunge(queue)
     recent.put(("queue-id", queue.id), queue)
+
+
+async def _cached_or_read(recent: Recent, key: tuple[Any, ...], db: Database, look_up: Any, *args: Any) -> Any:
+    """For async endpoints: the cached answer, else `look_up(recent, session, *args)` in a
+    worker thread with a read session (which caches it)."""
+    hit = recent.get(key)
+    if hit is not None:
+        return hit
+
+    def read() -> Any:
+        with db.reading() as session:
+            return look_up(recent, session, *args)
+
+    return await run_in_threadpool(read)
 
 
 def _queue_out(session: Session, queue: Queue, *, stats: bool = True) -> QueueOut:
@@ -195,9 +213,8 @@ async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
     labeling: annotate.AsyncLabeling | None = request.app.state.labeling
     body = None
     if labeling is not None:
-        q = recent.get(("queue", *_workspace_key(principal, workspace), queue))
-        if q is None:
-            _, q = await run_in_threadpool(_look_up_rater_queue, recent, db, principal, workspace, queue)
+        q = await _cached_or_read(recent, _queue_key(principal, workspace, queue), db, _rater_queue,
+                                  principal, workspace, queue)
         body = await labeling.claim(q, principal.user_id, actor=principal.audit_name, workspace=workspace)
     if body is None:
         body = await run_in_threadpool(_claim, recent, db, principal, workspace, queue)
@@ -207,18 +224,12 @@ async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
 
 def _claim(recent: Recent, db: Database, principal: Principal, workspace: str, queue: str) -> dict[str, Any]:
     with db.writing() as session:
-        ws, q = _rater_queue(recent, session, principal, workspace, queue)
+        q = _rater_queue(recent, session, principal, workspace, queue)
         result = annotate.claim_next(session, q, principal.user_id, actor=principal.audit_name,
-                                     workspace=ws.name)
+                                     workspace=workspace)
         if result.assignment is None:
             return {"assignment": None, "reason": result.reason}
         return {"assignment": annotate.rater_payload(session, q, result.assignment), "reason": None}
-
-
-def _look_up_rater_queue(recent: Recent, db: Database, principal: Principal, workspace: str,
-                         queue: str) -> tuple[Workspace, Queue]:
-    with db.reading() as session:
-        return _rater_queue(recent, session, principal, workspace, queue)
 
 
 def _assignment(recent: Recent, session: Session, principal: Principal, workspace: str, assignment_id: int, *, lock: bool = False):  # type: ignore[no-untyped-def]
@@ -251,15 +262,11 @@ async def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, p
                  db: DB, recent: RecentAccess, request: Request) -> Response:
     labeling: annotate.AsyncLabeling | None = request.app.state.labeling
     if labeling is not None:
-        ws = recent.get(("workspace", *_workspace_key(principal, workspace)))
-        if ws is None:
-            ws = await run_in_threadpool(_look_up_rater_workspace, recent, db, principal, workspace)
+        ws = await _cached_or_read(recent, _workspace_key(principal, workspace), db, _rater_workspace,
+                                   principal, workspace)
 
         async def queue_of(queue_id: int) -> Queue:
-            queue = recent.get(("queue-id", queue_id))
-            if queue is None:
-                queue = await run_in_threadpool(_look_up_queue_by_id, recent, db, queue_id)
-            return queue
+            return await _cached_or_read(recent, ("queue-id", queue_id), db, _queue_by_id, queue_id)
 
         row = await labeling.submit(queue_of, workspace_id=ws.id, workspace=ws.name,
                                     actor=principal.audit_name, rater_id=principal.user_id,
@@ -286,16 +293,6 @@ def _submit(recent: Recent, db: Database, principal: Principal, workspace: str, 
                                 workspace=ws.name, confidence=body.confidence, active_ms=body.active_ms)
         return _label_out(session, label, queue, rater=principal.name, fresh=label.rework_count == 0
                           and label.status == "submitted")
-
-
-def _look_up_rater_workspace(recent: Recent, db: Database, principal: Principal, workspace: str) -> Workspace:
-    with db.reading() as session:
-        return _rater_workspace(recent, session, principal, workspace)
-
-
-def _look_up_queue_by_id(recent: Recent, db: Database, queue_id: int) -> Queue:
-    with db.reading() as session:
-        return _queue_by_id(recent, session, queue_id)
 
 
 @router.post("/assignments/{assignment_id}/skip", status_code=204)

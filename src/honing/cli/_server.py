@@ -54,7 +54,7 @@ def _run(host: str, port: int, workers: int = 1) -> None:
 
     if workers > 1:
         # Workers are separate processes, so uvicorn needs an import string; each one calls
-        # serving_app(), which builds create_app() with no arguments, which opens the database the environment names
+        # serving_app(), whose create_app() opens the database the environment names
         # (Settings.from_env), as database() does here. Opening it once here first runs any
         # migration before the workers start and fails early on a bad HONING_DATABASE_URL.
         database().dispose()

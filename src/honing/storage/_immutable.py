@@ -20,16 +20,11 @@ class ImmutableCache(Generic[_V]):
         self._lock = threading.Lock()
 
     def get(self, session: Session, key: Hashable, load: Callable[[], _V]) -> _V:
-        full = (str(session.get_bind().url), key)
-        with self._lock:
-            if full in self._entries:
-                self._entries.move_to_end(full)
-                return self._entries[full]
-        value = load()  # outside the lock: loading queries the database
-        with self._lock:
-            self._entries[full] = value
-            if len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+        url = str(session.get_bind().url)
+        value = self.peek(url, key)
+        if value is None:
+            value = load()  # outside the lock: loading queries the database
+            self.put(url, key, value)
         return value
 
     def peek(self, url: str, key: Hashable) -> _V | None:
