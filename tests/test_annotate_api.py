@@ -301,8 +301,9 @@ def test_claims_drafts_and_submits_are_audited(team, db, tmp_path):
     base = f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}"
     draft = client.put(base + "/draft", json={"answers": {"severity": "S1"}, "active_ms": 1500}, headers=h(t["ann"]))
     assert draft.status_code == 204, draft.text
-    done = client.post(base + "/submit", json={"answers": answers()}, headers=h(t["ann"]))
+    done = client.post(base + "/submit", json={"answers": answers(), "active_ms": 900}, headers=h(t["ann"]))
     assert done.status_code == 200, done.text
+    assert done.json()["active_ms"] == 1500  # the draft's active time counts, not only the submit's
     with db.writing() as session:
         audit.seal_pending(session)
     with db.reading() as session:

@@ -12,6 +12,7 @@ from honing.accounts._passwords import hash_password, verify_password
 from honing.accounts._roles import Role
 from honing.accounts._service import (
     Principal,
+    WorkspaceAccess,
     authorize,
     create_user,
     create_workspace,
@@ -22,11 +23,13 @@ from honing.accounts._service import (
     remove_member,
     role_in,
     set_role,
+    workspace_access,
 )
 
 __all__ = [
     "Principal",
     "Role",
+    "WorkspaceAccess",
     "authorize",
     "create_token",
     "create_user",
@@ -45,4 +48,5 @@ __all__ = [
     "role_in",
     "set_role",
     "verify_password",
+    "workspace_access",
 ]

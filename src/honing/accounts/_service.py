@@ -161,13 +161,45 @@ def authorize(session: Session, principal: Principal, workspace: str, needed: Ro
         raise NotFound(f"workspace {workspace!r} does not exist",
                        hint="list workspaces with `honing workspace list`")
     ws, role_name = row
-    if principal.is_site_admin or principal.user_id is None:
-        role: Role | None = Role.admin
-    else:
-        role = Role(role_name) if role_name else None
-    if role is None:
-        raise NotFound(f"workspace {workspace!r} does not exist")
-    if not role.allows(needed):
-        raise Forbidden(f"this needs the {needed.value} role in workspace {workspace!r}; "
-                        f"you are {role.value}")
+    _check_role(ws, principal, Role(role_name) if role_name else None, needed)
     return ws
+
+
+@dataclass(frozen=True)
+class WorkspaceAccess:
+    """A workspace and the role of each of its members, read at once. A server that caches
+    this for a few seconds authorizes a crowd of raters with one query, not one each."""
+
+    workspace: Workspace
+    roles: dict[int, Role]
+
+    def authorize(self, principal: Principal, needed: Role) -> Workspace:
+        """As `authorize`, against this snapshot."""
+        role = self.roles.get(principal.user_id) if principal.user_id is not None else None
+        _check_role(self.workspace, principal, role, needed)
+        return self.workspace
+
+
+def workspace_access(session: Session, workspace: str) -> WorkspaceAccess:
+    """The workspace, detached from the session, and every member's role: one query."""
+    rows = session.execute(
+        select(Workspace, Membership.user_id, Membership.role)
+        .outerjoin(Membership, Membership.workspace_id == Workspace.id)
+        .where(Workspace.name == workspace)
+    ).all() if is_name(workspace) else []
+    if not rows:
+        raise NotFound(f"workspace {workspace!r} does not exist",
+                       hint="list workspaces with `honing workspace list`")
+    ws = rows[0][0]
+    session.expunge(ws)
+    return WorkspaceAccess(ws, {user_id: Role(role) for _, user_id, role in rows if user_id is not None})
+
+
+def _check_role(ws: Workspace, principal: Principal, role: Role | None, needed: Role) -> None:
+    if principal.is_site_admin or principal.user_id is None:
+        role = Role.admin
+    if role is None:
+        raise NotFound(f"workspace {ws.name!r} does not exist")
+    if not role.allows(needed):
+        raise Forbidden(f"this needs the {needed.value} role in workspace {ws.name!r}; "
+                        f"you are {role.value}")

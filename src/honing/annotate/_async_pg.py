@@ -16,13 +16,13 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from anyio import to_thread
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from honing._errors import InvalidInput
 from honing.annotate import _claim, _work
@@ -32,7 +32,7 @@ from honing.annotate._rubrics import _VERSIONS, LoadedRubric, loaded_rubric
 from honing.datasets import StoredItem, load_item, load_items
 from honing.datasets._items import _ITEMS
 from honing.rubrics import validate_answers
-from honing.storage import Database, Queue, utcnow
+from honing.storage import Database, LoopDatabase, Queue, utcnow
 
 
 def _psycopg(sql: str) -> str:
@@ -61,7 +61,7 @@ WITH open_lease AS (
 ), leased AS (
     SELECT * FROM open_lease UNION ALL SELECT * FROM inserted
 )
-SELECT leased.*, qi.item_id,
+SELECT leased.*, qi.item_id, qi.kind, qi.gold_answers, qi.tolerances,
        (SELECT count(*) FROM label l WHERE l.queue_id = :queue AND l.rater_id = :rater) AS done,
        (SELECT coalesce(json_agg(json_build_object('question', s.question, 'value', s.value,
                                                    'source', s.source, 'score', s.score)
@@ -83,7 +83,8 @@ FROM assignment a JOIN queue_item qi ON qi.id = a.queue_item_id
 WHERE a.id = %(id)s AND a.rater_id = %(rater)s
 """
 _SUBMIT = _psycopg(_work.SUBMIT_LEASED_SQL)
-LOAD_AHEAD = 200  # items loaded at once when a claim meets one that is not cached
+LOAD_AHEAD = 200  # items loaded ahead when a claim meets one that is not cached
+LOAD_BATCH = 20
 _UPCOMING = text(f"""
 SELECT qi.id, qi.item_id FROM queue_item qi
 WHERE qi.queue_id = :queue AND qi.kind = 'live' AND NOT qi.is_full
@@ -96,8 +97,8 @@ class AsyncLabeling:
     """A pool of asynchronous connections to the server's PostgreSQL database, and the two
     hot operations on it. Open it on the server's event loop; close it at shutdown."""
 
-    def __init__(self, db: Database, *, max_connections: int = 16):
-        self.db = db
+    def __init__(self, db: Database, loop_db: LoopDatabase, *, max_connections: int = 16):
+        self.db, self.loop_db = db, loop_db
         self.url = str(db.engine.url)  # the key the synchronous caches use
         conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.pool = AsyncConnectionPool(conninfo, min_size=2, max_size=max_connections, open=False,
@@ -107,6 +108,10 @@ class AsyncLabeling:
         self._triggers: dict[int, set[int]] = {}
         self._loading: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # What a submit needs to know of a lease this process handed out: its claim row,
+        # so that the submit is one statement. Guarded by the statement itself; a lease
+        # not found here (another worker's, or forgotten) is read first.
+        self._leases: dict[int, SimpleNamespace] = {}
 
     async def open(self) -> None:
         await self.pool.open(wait=True)
@@ -145,6 +150,7 @@ class AsyncLabeling:
                 return {"assignment": None, "reason": "no items left for you in this queue"}
         item_id, done = lease.pop("item_id"), lease.pop("done")
         suggestions = [SimpleNamespace(**row) for row in lease.pop("suggestions")]
+        self._remember_lease(lease, item_id)
         _ITEM_OF.put(self.url, lease["queue_item_id"], item_id)
         self._read_ahead_after(queue, lease["queue_item_id"])
         loaded = _VERSIONS.peek(self.url, queue.rubric_version_id)
@@ -154,11 +160,11 @@ class AsyncLabeling:
             stored = _ITEMS.peek(self.url, item_id)
             if stored is None or loaded is None:
                 # Claims walk the queue in order: load the items coming next in one go.
-                loaded, stored = await to_thread.run_sync(self._load_ahead, queue, lease["queue_item_id"], item_id)
+                loaded, stored = await self.loop_db.run(self._load_ahead, queue, lease["queue_item_id"], item_id)
             shown = shown_item(stored.item, lease["swapped"], policy)
             _SHOWN.put(self.url, shown_as, shown)
         elif loaded is None:
-            loaded = await to_thread.run_sync(self._rubric, queue)
+            loaded = await self.loop_db.run(loaded_rubric, queue.rubric_version_id)
         payload = assemble_payload(queue, SimpleNamespace(**lease), loaded, shown, suggestions, done)
         return {"assignment": payload, "reason": None}
 
@@ -168,22 +174,24 @@ class AsyncLabeling:
         """The stored label row of an open lease, or None for the synchronous path.
         `queue_of(queue_id)` is an awaitable lookup of the queue."""
         async with self.pool.connection() as conn:
-            row = await _one(conn, _ASSIGNMENT, id=assignment_id, rater=rater_id)
-            if row is None or row["status"] != "leased":
-                return None
-            queue: Queue = await queue_of(row["queue_id"])
+            lease = self._leases.pop(assignment_id, None)
+            if lease is None or lease.rater_id != rater_id:
+                row = await _one(conn, _ASSIGNMENT, id=assignment_id, rater=rater_id)
+                if row is None or row["status"] != "leased":
+                    return None
+                lease = SimpleNamespace(**row)
+            queue: Queue = await queue_of(lease.queue_id)
             if queue.workspace_id != workspace_id:
                 return None
             policy = QueuePolicy.model_validate(queue.policy)
             loaded = _VERSIONS.peek(self.url, queue.rubric_version_id)
-            stored = _ITEMS.peek(self.url, row["item_id"])
+            stored = _ITEMS.peek(self.url, lease.item_id)
             if loaded is None or stored is None:
-                loaded, stored = await to_thread.run_sync(self._submit_parts, queue, row["item_id"])
+                loaded, stored = await self.loop_db.run(self._submit_parts, queue, lease.item_id)
             problems = validate_answers(loaded.rubric, answers, response_count=len(stored.item.responses))
             if problems:
                 raise InvalidInput("the answers are not complete or not valid", problems=problems)
             now = utcnow()
-            lease = SimpleNamespace(**row)
             values = _work.label_values(loaded.rubric, policy, queue, lease, lease, answers, now=now,
                                         confidence=confidence, active_ms=active_ms)
             values["answers"] = Jsonb(values["answers"])
@@ -192,6 +200,17 @@ class AsyncLabeling:
             label = await _one(conn, _SUBMIT, **values, now=now, actor=actor, workspace=workspace,
                                queue_name=queue.name)
         return label
+
+    def _remember_lease(self, lease: dict[str, Any], item_id: int) -> None:
+        """Keep what a submit needs, and take the gold answers and tolerances out of the row
+        the rater's payload is built from."""
+        if len(self._leases) >= 100_000:  # leases never submitted (expired, skipped...)
+            self._leases.clear()
+        self._leases[lease["id"]] = SimpleNamespace(
+            id=lease["id"], queue_id=lease["queue_id"], queue_item_id=lease["queue_item_id"],
+            rater_id=lease["rater_id"], swapped=lease["swapped"], active_ms=0, item_id=item_id,
+            kind=lease.pop("kind"), gold_answers=lease.pop("gold_answers"),
+            tolerances=lease.pop("tolerances"))
 
     def _read_ahead_after(self, queue: Queue, queue_item_id: int) -> None:
         """Once claims reach the second half of the items loaded ahead, load the next ones
@@ -202,7 +221,7 @@ class AsyncLabeling:
 
         async def load() -> None:
             try:
-                await to_thread.run_sync(self._load_ahead, queue, queue_item_id, None)
+                await self.loop_db.run(self._load_ahead, queue, queue_item_id, None)
             finally:
                 self._loading.discard(queue.id)
 
@@ -210,26 +229,24 @@ class AsyncLabeling:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _load_ahead(self, queue: Queue, queue_item_id: int,
+    def _load_ahead(self, session: Session, queue: Queue, queue_item_id: int,
                     item_id: int | None) -> tuple[LoadedRubric, StoredItem | None]:
-        with self.db.reading() as session:
-            upcoming = session.execute(_UPCOMING, {"queue": queue.id, "start": queue_item_id}).all()
-            wanted = [item_id] if item_id is not None else []
-            missing = [i for i in dict.fromkeys([*wanted, *(row.item_id for row in upcoming)])
-                       if _ITEMS.peek(self.url, i) is None]
-            for stored in load_items(session, missing):
+        upcoming = session.execute(_UPCOMING, {"queue": queue.id, "start": queue_item_id}).all()
+        wanted = [item_id] if item_id is not None else []
+        missing = [i for i in dict.fromkeys([*wanted, *(row.item_id for row in upcoming)])
+                   if _ITEMS.peek(self.url, i) is None]
+        # In small batches: each batch's query lets the event loop serve requests, where one
+        # large batch would hold it for tens of milliseconds while it builds the items.
+        for start in range(0, len(missing), LOAD_BATCH):
+            for stored in load_items(session, missing[start:start + LOAD_BATCH]):
                 _ITEMS.put(self.url, stored.id, stored)
-            self._triggers[queue.id] = {row.id for row in upcoming[len(upcoming) // 2:]}
-            loaded = loaded_rubric(session, queue.rubric_version_id)
-            return loaded, (load_item(session, item_id) if item_id is not None else None)
+        self._triggers[queue.id] = {row.id for row in upcoming[len(upcoming) // 2:]}
+        loaded = loaded_rubric(session, queue.rubric_version_id)
+        return loaded, (load_item(session, item_id) if item_id is not None else None)
 
-    def _rubric(self, queue: Queue) -> LoadedRubric:
-        with self.db.reading() as session:
-            return loaded_rubric(session, queue.rubric_version_id)
-
-    def _submit_parts(self, queue: Queue, item_id: int) -> tuple[LoadedRubric, StoredItem]:
-        with self.db.reading() as session:
-            return loaded_rubric(session, queue.rubric_version_id), load_item(session, item_id)
+    @staticmethod
+    def _submit_parts(session: Session, queue: Queue, item_id: int) -> tuple[LoadedRubric, StoredItem]:
+        return loaded_rubric(session, queue.rubric_version_id), load_item(session, item_id)
 
 
 async def _one(conn: AsyncConnection[Any], sql: str, **params: Any) -> dict[str, Any] | None:

@@ -137,19 +137,22 @@ def label_values(rubric: Rubric, policy: QueuePolicy, queue: Queue, assignment: 
 
 
 # PostgreSQL: close the lease, store the label and its (unsealed) audit event in one
-# statement. `status = 'leased'` is the guard: a submit that lost a race changes nothing.
+# statement. The rater's open lease is the guard: a submit that lost a race, or whose
+# lease is not what its caller remembered, changes nothing. Active time is the larger of
+# the submitted one and the one saved with drafts, as in `label_values`, read here so
+# that a caller may use a lease it remembers from the claim.
 SUBMIT_LEASED_SQL = """
 WITH done AS (
     UPDATE assignment SET status = 'submitted', finished_at = :now, draft = NULL
-    WHERE id = :assignment_id AND status = 'leased'
-    RETURNING id
+    WHERE id = :assignment_id AND rater_id = :rater_id AND status = 'leased'
+    RETURNING id, active_ms
 ), labeled AS (
     INSERT INTO label (assignment_id, queue_id, queue_item_id, item_id, rater_id, rubric_version_id,
                        kind, answers, status, confidence, active_ms, rework_count, audit,
                        gold_correct, gold_scored, gold_detail, submitted_at, updated_at)
     SELECT done.id, :queue_id, :queue_item_id, :item_id, :rater_id, :rubric_version_id, :kind,
-           :answers, :status, :confidence, :active_ms, :rework_count, :audit, :gold_correct,
-           :gold_scored, :gold_detail, :submitted_at, :updated_at
+           :answers, :status, :confidence, GREATEST(:active_ms, done.active_ms), :rework_count,
+           :audit, :gold_correct, :gold_scored, :gold_detail, :submitted_at, :updated_at
     FROM done
     RETURNING *
 ), logged AS (

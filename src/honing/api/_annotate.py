@@ -32,6 +32,7 @@ from honing.api._annotate_schemas import (
     SuggestionsIn,
 )
 from honing.api._auth import DB, CurrentPrincipal, ReadSession, Recent, RecentAccess
+from honing.api._auth import look_up as auth_look_up
 from honing.api._schemas import ERROR_RESPONSES
 from honing.storage import (
     Database,
@@ -54,66 +55,50 @@ def _queue(session: Session, principal: Principal, workspace: str, queue: str, r
     return ws, annotate.get_queue(session, ws, queue)
 
 
-# Raters' requests (claim, draft, submit...) look their workspace role and queue up through
-# a two-second cache: a burst of them costs one lookup, not one per request. Cached rows are
-# detached from the session that loaded them and only read.
+# Raters' requests (claim, draft, submit...) read their workspace's members and roles and
+# their queue through a two-second cache shared by all raters: a crowd of them costs one
+# lookup of each, not one per rater or per request. Cached rows are detached from the
+# session that loaded them and only read; authorizing against the cached roles runs on
+# every request.
 
-def _workspace_key(principal: Principal, workspace: str) -> tuple[Any, ...]:
-    return ("workspace", principal.user_id, principal.is_site_admin, workspace)
+def _queue_named(session: Session, ws: Workspace, name: str) -> Queue:
+    queue = annotate.get_queue(session, ws, name)
+    session.expunge(queue)
+    return queue
 
 
-def _queue_key(principal: Principal, workspace: str, name: str) -> tuple[Any, ...]:
-    # Keyed per rater: a hit also stands for this rater's access to the workspace.
-    return ("queue", principal.user_id, principal.is_site_admin, workspace, name)
+def _queue_by_id(session: Session, queue_id: int) -> Queue:
+    queue = session.get_one(Queue, queue_id)
+    session.expunge(queue)
+    return queue
+
+
+def _cached(session: Session, recent: Recent, key: tuple[Any, ...], look_up: Any, *args: Any) -> Any:
+    """`look_up(session, *args)`, or its answer from the last few seconds."""
+    hit = recent.get(key)
+    if hit is None:
+        hit = look_up(session, *args)
+        recent.put(key, hit)
+    return hit
+
+
+async def _cached_async(recent: Recent, key: tuple[Any, ...], request: Request, look_up: Any,
+                        *args: Any) -> Any:
+    """For async endpoints: as `_cached`, reading through `auth.look_up` on a miss."""
+    hit = recent.get(key)
+    if hit is not None:
+        return hit
+    return await auth_look_up(request, _cached, recent, key, look_up, *args)
 
 
 def _rater_workspace(recent: Recent, session: Session, principal: Principal, workspace: str) -> Workspace:
-    key = _workspace_key(principal, workspace)
-    ws = recent.get(key)
-    if ws is None:
-        ws = accounts.authorize(session, principal, workspace, Role.rater)
-        session.expunge(ws)
-        recent.put(key, ws)
-    return ws
+    return _cached(session, recent, ("access", workspace), accounts.workspace_access, workspace).authorize(principal, Role.rater)
 
 
 def _rater_queue(recent: Recent, session: Session, principal: Principal, workspace: str,
                  name: str) -> Queue:
     ws = _rater_workspace(recent, session, principal, workspace)
-    key = _queue_key(principal, workspace, name)
-    queue = recent.get(key)
-    if queue is None:
-        queue = annotate.get_queue(session, ws, name)
-        _remember_queue(recent, session, queue)
-        recent.put(key, queue)
-    return queue
-
-
-def _queue_by_id(recent: Recent, session: Session, queue_id: int) -> Queue:
-    queue = recent.get(("queue-id", queue_id))
-    if queue is None:
-        queue = session.get_one(Queue, queue_id)
-        _remember_queue(recent, session, queue)
-    return queue
-
-
-def _remember_queue(recent: Recent, session: Session, queue: Queue) -> None:
-    session.expunge(queue)
-    recent.put(("queue-id", queue.id), queue)
-
-
-async def _cached_or_read(recent: Recent, key: tuple[Any, ...], db: Database, look_up: Any, *args: Any) -> Any:
-    """For async endpoints: the cached answer, else `look_up(recent, session, *args)` in a
-    worker thread with a read session (which caches it)."""
-    hit = recent.get(key)
-    if hit is not None:
-        return hit
-
-    def read() -> Any:
-        with db.reading() as session:
-            return look_up(recent, session, *args)
-
-    return await run_in_threadpool(read)
+    return _cached(session, recent, ("queue", ws.id, name), _queue_named, ws, name)
 
 
 def _queue_out(session: Session, queue: Queue, *, stats: bool = True) -> QueueOut:
@@ -213,8 +198,9 @@ async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
     labeling: annotate.AsyncLabeling | None = request.app.state.labeling
     body = None
     if labeling is not None:
-        q = await _cached_or_read(recent, _queue_key(principal, workspace, queue), db, _rater_queue,
-                                  principal, workspace, queue)
+        access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
+        ws = access.authorize(principal, Role.rater)
+        q = await _cached_async(recent, ("queue", ws.id, queue), request, _queue_named, ws, queue)
         body = await labeling.claim(q, principal.user_id, actor=principal.audit_name, workspace=workspace)
     if body is None:
         body = await run_in_threadpool(_claim, recent, db, principal, workspace, queue)
@@ -235,7 +221,8 @@ def _claim(recent: Recent, db: Database, principal: Principal, workspace: str, q
 def _assignment(recent: Recent, session: Session, principal: Principal, workspace: str, assignment_id: int, *, lock: bool = False):  # type: ignore[no-untyped-def]
     ws = _rater_workspace(recent, session, principal, workspace)
     assignment = annotate.own_assignment(session, assignment_id, principal.user_id, lock=lock)
-    queue = _queue_by_id(recent, session, assignment.queue_id)
+    queue = _cached(session, recent, ("queue-id", assignment.queue_id), _queue_by_id,
+                    assignment.queue_id)
     if queue.workspace_id != ws.id:
         raise NotFound(f"assignment {assignment_id} does not exist or is not yours")
     return ws, queue, assignment
@@ -262,11 +249,11 @@ async def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, p
                  db: DB, recent: RecentAccess, request: Request) -> Response:
     labeling: annotate.AsyncLabeling | None = request.app.state.labeling
     if labeling is not None:
-        ws = await _cached_or_read(recent, _workspace_key(principal, workspace), db, _rater_workspace,
-                                   principal, workspace)
+        access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
+        ws = access.authorize(principal, Role.rater)
 
         async def queue_of(queue_id: int) -> Queue:
-            return await _cached_or_read(recent, ("queue-id", queue_id), db, _queue_by_id, queue_id)
+            return await _cached_async(recent, ("queue-id", queue_id), request, _queue_by_id, queue_id)
 
         row = await labeling.submit(queue_of, workspace_id=ws.id, workspace=ws.name,
                                     actor=principal.audit_name, rater_id=principal.user_id,

@@ -26,7 +26,7 @@ from honing.api import _annotate, _datasets, _tokens, _workspaces
 from honing.api._auth import Recent
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
-from honing.storage import Database
+from honing.storage import Database, LoopDatabase
 
 log = logging.getLogger("honing.api")
 WORKER_THREADS = 16
@@ -43,16 +43,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         return
     from honing.annotate import AsyncLabeling
 
-    labeling = AsyncLabeling(db)
+    loop_db = LoopDatabase(db)  # lookups on the event loop, not in threads: see its module
+    labeling = AsyncLabeling(db, loop_db)
     await labeling.open()
+    app.state.loop_db = loop_db
     app.state.labeling = labeling  # raters' claims and submits, see honing.annotate._async_pg
-    sealer = asyncio.create_task(run_sealer(db))
+    sealer = asyncio.create_task(run_sealer(loop_db))
     try:
         yield
     finally:
-        app.state.labeling = None
+        app.state.labeling = app.state.loop_db = None
         await stop_sealer(sealer, db)
         await labeling.close()
+        await loop_db.close()
 
 
 def tune_for_serving() -> None:
@@ -87,6 +90,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.principals = Recent(seconds=5.0)
     app.state.access = Recent(seconds=2.0)  # workspace roles and queue rows
     app.state.labeling = None  # set while the server runs on PostgreSQL
+    app.state.loop_db = None  # likewise
 
     @app.get("/api/health", response_model=Health, tags=["health"], openapi_extra={"security": []})
     def health() -> Health:

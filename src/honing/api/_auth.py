@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import AsyncIterator, Hashable
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable, Hashable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -13,7 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from honing import accounts
 from honing._errors import Forbidden, Unauthenticated
 from honing.accounts import Principal
-from honing.storage import Database
+from honing.storage import Database, LoopDatabase
+
+T = TypeVar("T")
 
 SESSION_COOKIE = "honing_session"
 # A header a cross-site form cannot set: browser sessions must send it on every write.
@@ -57,7 +60,9 @@ class Recent:
     """Answers looked up in the last few seconds, so a rater's burst of requests costs one
     lookup: credentials, workspace roles and queue rows. A change made through this server
     applies at once (it clears the caches); one made elsewhere (the CLI, another worker)
-    within `seconds`."""
+    within `seconds`. Each answer is kept for a random part of that, between half and all of
+    it: a crowd of raters who all signed in at once must not all expire at once, or their
+    lookups come in one burst that stalls every request in flight."""
 
     def __init__(self, seconds: float = 5.0, size: int = 10_000):
         self.seconds, self.size = seconds, size
@@ -72,7 +77,7 @@ class Recent:
     def put(self, key: Hashable, value: Any) -> None:
         if len(self._entries) >= self.size:
             self._entries.clear()
-        self._entries[key] = (value, time.monotonic() + self.seconds)
+        self._entries[key] = (value, time.monotonic() + self.seconds * (0.5 + random.random() / 2))
 
     def clear(self) -> None:
         self._entries.clear()
@@ -93,16 +98,27 @@ async def current_principal(request: Request, db: Annotated[Database, Depends(da
     recent: Recent = request.app.state.principals
     principal = recent.get((kind, secret))
     if principal is None:
-        principal = await run_in_threadpool(_look_up_principal, db, kind, secret)
+        # Its own short session: a request must never hold two pooled connections at once,
+        # or a burst of requests can starve the pool while each waits for its second one.
+        principal = await look_up(request, accounts.principal_for, secret, kind=kind)
         recent.put((kind, secret), principal)
     return principal
 
 
-def _look_up_principal(db: Database, kind: str, secret: str) -> Principal:
-    # Its own short session: a request must never hold two pooled connections at once,
-    # or a burst of requests can starve the pool while each waits for its second one.
-    with db.reading() as session:
-        return accounts.principal_for(session, secret, kind=kind)
+async def look_up(request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """For async endpoints: `work(session, *args, **kwargs)` in a read session of its own, on
+    the event loop where the server can (PostgreSQL, see honing.storage._loop), else in a
+    worker thread."""
+    loop_db: LoopDatabase | None = request.app.state.loop_db
+    if loop_db is not None:
+        return await loop_db.run(work, *args, **kwargs)
+    db: Database = request.app.state.db
+
+    def read() -> T:
+        with db.reading() as session:
+            return work(session, *args, **kwargs)
+
+    return await run_in_threadpool(read)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

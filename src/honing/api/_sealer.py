@@ -12,17 +12,17 @@ from contextlib import suppress
 from starlette.concurrency import run_in_threadpool
 
 from honing import audit
-from honing.storage import Database
+from honing.storage import Database, LoopDatabase
 
 log = logging.getLogger("honing.api")
 INTERVAL = 0.5  # seconds an event may wait outside the chain, at most about this
 
 
-async def run_sealer(db: Database, interval: float = INTERVAL) -> None:
+async def run_sealer(loop_db: LoopDatabase, interval: float = INTERVAL) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            await run_in_threadpool(seal_once, db, False)
+            await loop_db.run(audit.seal_pending, wait=False)
         except Exception:  # a database hiccup must not stop the sealer for good
             log.exception("sealing audit events failed; retrying")
 

@@ -14,6 +14,7 @@ from honing.storage._annotation_tables import (
     Suggestion,
 )
 from honing.storage._database import Database, open_database
+from honing.storage._loop import LoopDatabase
 from honing.storage._tables import (
     ApiToken,
     AuditEvent,
@@ -35,6 +36,7 @@ __all__ = [
     "Assignment",
     "Escalation",
     "Label",
+    "LoopDatabase",
     "Qualification",
     "Queue",
     "QueueItem",
