@@ -145,3 +145,4 @@ def test_the_server_seals_what_submits_leave_unsealed(db, workspace):
     assert pending == 0  # while the server ran, not only at its shutdown
     with db.reading() as session:
         assert audit.verify(session).ok
+

@@ -97,10 +97,11 @@ class AsyncLabeling:
     """A pool of asynchronous connections to the server's PostgreSQL database, and the two
     hot operations on it. Open it on the server's event loop; close it at shutdown."""
 
-    def __init__(self, db: Database, loop_db: LoopDatabase, *, max_connections: int = 16):
+    def __init__(self, db: Database, loop_db: LoopDatabase, *, max_connections: int = 32):
         self.db, self.loop_db = db, loop_db
         self.url = str(db.engine.url)  # the key the synchronous caches use
         conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        # All connections open at startup: a burst of raters must not wait for new ones.
         self.pool = AsyncConnectionPool(conninfo, min_size=2, max_size=max_connections, open=False,
                                         kwargs={"row_factory": dict_row, "autocommit": True})
         # Read-ahead of items per queue: the queue items whose claim starts the next load,
@@ -112,6 +113,7 @@ class AsyncLabeling:
         # so that the submit is one statement. Guarded by the statement itself; a lease
         # not found here (another worker's, or forgotten) is read first.
         self._leases: dict[int, SimpleNamespace] = {}
+        self._policies: dict[int, tuple[dict[str, Any], QueuePolicy]] = {}
 
     async def open(self) -> None:
         await self.pool.open(wait=True)
@@ -123,7 +125,7 @@ class AsyncLabeling:
 
     async def claim(self, queue: Queue, rater_id: int, *, actor: str, workspace: str) -> dict[str, Any] | None:
         """The claim response body, or None for the synchronous path."""
-        policy = QueuePolicy.model_validate(queue.policy)
+        policy = self._policy(queue)
         if queue.status != "active" or policy.per_rater_cap is not None:
             return None
         key, now = (self.url, queue.id), utcnow()
@@ -183,7 +185,7 @@ class AsyncLabeling:
             queue: Queue = await queue_of(lease.queue_id)
             if queue.workspace_id != workspace_id:
                 return None
-            policy = QueuePolicy.model_validate(queue.policy)
+            policy = self._policy(queue)
             loaded = _VERSIONS.peek(self.url, queue.rubric_version_id)
             stored = _ITEMS.peek(self.url, lease.item_id)
             if loaded is None or stored is None:
@@ -200,6 +202,13 @@ class AsyncLabeling:
             label = await _one(conn, _SUBMIT, **values, now=now, actor=actor, workspace=workspace,
                                queue_name=queue.name)
         return label
+
+    def _policy(self, queue: Queue) -> QueuePolicy:
+        """The queue's policy, parsed once per queue row read (the rows are cached)."""
+        known = self._policies.get(queue.id)
+        if known is None or known[0] is not queue.policy:
+            known = self._policies[queue.id] = (queue.policy, QueuePolicy.model_validate(queue.policy))
+        return known[1]
 
     def _remember_lease(self, lease: dict[str, Any], item_id: int) -> None:
         """Keep what a submit needs, and take the gold answers and tolerances out of the row

@@ -192,20 +192,29 @@ def add_suggestions(workspace: WorkspaceName, body: SuggestionsIn, principal: Cu
 
 # --- raters ---------------------------------------------------------------------------
 
+# On PostgreSQL the server answers most claims and submits before routing, on its event
+# loop (`claim_on_loop`, `submit_on_loop`, served by honing.api._fast_path). The endpoints
+# below are the synchronous path, which handles every case, and what the API documents.
+
 @router.post("/queues/{queue}/claim", response_model=ClaimOut)
 async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, db: DB,
-                recent: RecentAccess, request: Request) -> Response:
-    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
-    body = None
-    if labeling is not None:
-        access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
-        ws = access.authorize(principal, Role.rater)
-        q = await _cached_async(recent, ("queue", ws.id, queue), request, _queue_named, ws, queue)
-        body = await labeling.claim(q, principal.user_id, actor=principal.audit_name, workspace=workspace)
-    if body is None:
-        body = await run_in_threadpool(_claim, recent, db, principal, workspace, queue)
+                recent: RecentAccess) -> Response:
+    body = await run_in_threadpool(_claim, recent, db, principal, workspace, queue)
     # The hot path of every rater: serialized once with orjson, not re-validated.
     return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def claim_on_loop(request: Request, principal: Principal, workspace: str, queue: str) -> bytes | None:
+    """The claim's response body from the event loop, or None for the synchronous path."""
+    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
+    if labeling is None:
+        return None
+    recent: Recent = request.app.state.access
+    access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
+    ws = access.authorize(principal, Role.rater)
+    q = await _cached_async(recent, ("queue", ws.id, queue), request, _queue_named, ws, queue)
+    body = await labeling.claim(q, principal.user_id, actor=principal.audit_name, workspace=workspace)
+    return None if body is None else orjson.dumps(body)
 
 
 def _claim(recent: Recent, db: Database, principal: Principal, workspace: str, queue: str) -> dict[str, Any]:
@@ -246,26 +255,34 @@ def save_draft(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, pri
 
 @router.post("/assignments/{assignment_id}/submit", response_model=LabelOut)
 async def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
-                 db: DB, recent: RecentAccess, request: Request) -> Response:
-    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
-    if labeling is not None:
-        access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
-        ws = access.authorize(principal, Role.rater)
-
-        async def queue_of(queue_id: int) -> Queue:
-            return await _cached_async(recent, ("queue-id", queue_id), request, _queue_by_id, queue_id)
-
-        row = await labeling.submit(queue_of, workspace_id=ws.id, workspace=ws.name,
-                                    actor=principal.audit_name, rater_id=principal.user_id,
-                                    assignment_id=assignment_id, answers=body.answers,
-                                    confidence=body.confidence, active_ms=body.active_ms)
-        if row is not None:
-            queue = await queue_of(row["queue_id"])
-            label = LabelOut(**{k: row[k] for k in _LABEL_COLUMNS}, queue=queue.name,
-                             rater=principal.name, reviews=[], gold=None)
-            return Response(label.model_dump_json(), media_type="application/json")
+                 db: DB, recent: RecentAccess) -> Response:
     label = await run_in_threadpool(_submit, recent, db, principal, workspace, assignment_id, body)
     return Response(label.model_dump_json(), media_type="application/json")
+
+
+async def submit_on_loop(request: Request, principal: Principal, workspace: str, assignment_id: int,
+                         body: AnswersIn) -> bytes | None:
+    """The submit's response body from the event loop, or None for the synchronous path."""
+    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
+    if labeling is None:
+        return None
+    recent: Recent = request.app.state.access
+    access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
+    ws = access.authorize(principal, Role.rater)
+
+    async def queue_of(queue_id: int) -> Queue:
+        return await _cached_async(recent, ("queue-id", queue_id), request, _queue_by_id, queue_id)
+
+    row = await labeling.submit(queue_of, workspace_id=ws.id, workspace=ws.name,
+                                actor=principal.audit_name, rater_id=principal.user_id,
+                                assignment_id=assignment_id, answers=body.answers,
+                                confidence=body.confidence, active_ms=body.active_ms)
+    if row is None:
+        return None
+    queue = await queue_of(row["queue_id"])
+    label = LabelOut(**{k: row[k] for k in _LABEL_COLUMNS}, queue=queue.name,
+                     rater=principal.name, reviews=[], gold=None)
+    return label.model_dump_json().encode()
 
 
 _LABEL_COLUMNS = ("id", "queue_item_id", "status", "answers", "rubric_version_id", "confidence",

@@ -24,6 +24,7 @@ from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _annotate, _datasets, _tokens, _workspaces
 from honing.api._auth import Recent
+from honing.api._fast_path import RaterFastPath
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
 from honing.storage import Database, LoopDatabase
@@ -107,6 +108,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
 
     mount_web(app)
     _install_error_handlers(app)
+    app.add_middleware(RaterFastPath)  # raters' claims and submits, answered before routing
     return app
 
 

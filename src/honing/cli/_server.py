@@ -13,8 +13,9 @@ Port = Annotated[int, typer.Option(help="Port to listen on.", envvar="HONING_POR
 Workers = Annotated[int, typer.Option(
     min=1, envvar="HONING_WORKERS",
     help="Worker processes. 1 serves in this process; more start that many processes, each "
-         "with its own connection pool (up to 50 PostgreSQL connections per worker: mind the "
-         "server's max_connections; SQLite still allows one writer at a time).")]
+         "with its own connection pools (up to 90 PostgreSQL connections per worker: mind the "
+         "server's max_connections; SQLite still allows one writer at a time). On a small "
+         "machine one worker is best: see benchmarks/README.md.")]
 
 
 def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> None:
