@@ -158,8 +158,7 @@ def authorize(session: Session, principal: Principal, workspace: str, needed: Ro
         .where(Workspace.name == workspace)
     ).first() if is_name(workspace) else None
     if row is None:
-        raise NotFound(f"workspace {workspace!r} does not exist",
-                       hint="list workspaces with `honing workspace list`")
+        raise _no_workspace(workspace)
     ws, role_name = row
     _check_role(ws, principal, Role(role_name) if role_name else None, needed)
     return ws
@@ -188,11 +187,14 @@ def workspace_access(session: Session, workspace: str) -> WorkspaceAccess:
         .where(Workspace.name == workspace)
     ).all() if is_name(workspace) else []
     if not rows:
-        raise NotFound(f"workspace {workspace!r} does not exist",
-                       hint="list workspaces with `honing workspace list`")
+        raise _no_workspace(workspace)
     ws = rows[0][0]
     session.expunge(ws)
     return WorkspaceAccess(ws, {user_id: Role(role) for _, user_id, role in rows if user_id is not None})
+
+
+def _no_workspace(name: str) -> NotFound:
+    return NotFound(f"workspace {name!r} does not exist", hint="list workspaces with `honing workspace list`")
 
 
 def _check_role(ws: Workspace, principal: Principal, role: Role | None, needed: Role) -> None:

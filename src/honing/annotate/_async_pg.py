@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from honing import audit
 from honing._errors import InvalidInput
 from honing.annotate import _claim, _work
 from honing.annotate._payload import _ITEM_OF, _SHOWN, assemble_payload, shown_item, shown_key
@@ -54,10 +55,9 @@ WITH open_lease AS (
     {_claim.LEASE_TAKEN}
     RETURNING *
 ), logged AS (
-    INSERT INTO audit_event (at, actor, action, target, workspace, details)
-    SELECT :now, :actor, 'assignment.claim', 'assignment:' || inserted.id, :workspace,
-           jsonb_build_object('queue', CAST(:queue_name AS text), 'queue_item', inserted.queue_item_id)
-    FROM inserted
+    {audit.unsealed_events_sql(
+        "assignment.claim", target="'assignment:' || inserted.id", source="inserted",
+        details="jsonb_build_object('queue', CAST(:queue_name AS text), 'queue_item', inserted.queue_item_id)")}
 ), leased AS (
     SELECT * FROM open_lease UNION ALL SELECT * FROM inserted
 )
@@ -98,7 +98,7 @@ class AsyncLabeling:
     hot operations on it. Open it on the server's event loop; close it at shutdown."""
 
     def __init__(self, db: Database, loop_db: LoopDatabase, *, max_connections: int = 32):
-        self.db, self.loop_db = db, loop_db
+        self.loop_db = loop_db
         self.url = str(db.engine.url)  # the key the synchronous caches use
         conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         # All connections open at startup: a burst of raters must not wait for new ones.

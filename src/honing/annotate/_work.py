@@ -141,7 +141,7 @@ def label_values(rubric: Rubric, policy: QueuePolicy, queue: Queue, assignment: 
 # lease is not what its caller remembered, changes nothing. Active time is the larger of
 # the submitted one and the one saved with drafts, as in `label_values`, read here so
 # that a caller may use a lease it remembers from the claim.
-SUBMIT_LEASED_SQL = """
+SUBMIT_LEASED_SQL = f"""
 WITH done AS (
     UPDATE assignment SET status = 'submitted', finished_at = :now, draft = NULL
     WHERE id = :assignment_id AND rater_id = :rater_id AND status = 'leased'
@@ -156,10 +156,9 @@ WITH done AS (
     FROM done
     RETURNING *
 ), logged AS (
-    INSERT INTO audit_event (at, actor, action, target, workspace, details)
-    SELECT :now, :actor, 'label.submit', 'label:' || labeled.id, :workspace,
-           jsonb_build_object('queue', CAST(:queue_name AS text), 'assignment', labeled.assignment_id)
-    FROM labeled
+    {audit.unsealed_events_sql(
+        "label.submit", target="'label:' || labeled.id", source="labeled",
+        details="jsonb_build_object('queue', CAST(:queue_name AS text), 'assignment', labeled.assignment_id)")}
 )
 SELECT * FROM labeled
 """

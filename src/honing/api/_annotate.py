@@ -92,7 +92,14 @@ async def _cached_async(recent: Recent, key: tuple[Any, ...], request: Request, 
 
 
 def _rater_workspace(recent: Recent, session: Session, principal: Principal, workspace: str) -> Workspace:
-    return _cached(session, recent, ("access", workspace), accounts.workspace_access, workspace).authorize(principal, Role.rater)
+    access = _cached(session, recent, ("access", workspace), accounts.workspace_access, workspace)
+    return access.authorize(principal, Role.rater)
+
+
+async def _rater_workspace_on_loop(request: Request, recent: Recent, principal: Principal,
+                                   workspace: str) -> Workspace:
+    access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
+    return access.authorize(principal, Role.rater)
 
 
 def _rater_queue(recent: Recent, session: Session, principal: Principal, workspace: str,
@@ -204,15 +211,14 @@ async def claim(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
     return Response(orjson.dumps(body), media_type="application/json")
 
 
+# Both run while the server runs on PostgreSQL (app.state.labeling is set).
+
 async def claim_on_loop(request: Request, principal: Principal, workspace: str, queue: str) -> bytes | None:
     """The claim's response body from the event loop, or None for the synchronous path."""
-    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
-    if labeling is None:
-        return None
     recent: Recent = request.app.state.access
-    access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
-    ws = access.authorize(principal, Role.rater)
+    ws = await _rater_workspace_on_loop(request, recent, principal, workspace)
     q = await _cached_async(recent, ("queue", ws.id, queue), request, _queue_named, ws, queue)
+    labeling: annotate.AsyncLabeling = request.app.state.labeling
     body = await labeling.claim(q, principal.user_id, actor=principal.audit_name, workspace=workspace)
     return None if body is None else orjson.dumps(body)
 
@@ -263,16 +269,13 @@ async def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, p
 async def submit_on_loop(request: Request, principal: Principal, workspace: str, assignment_id: int,
                          body: AnswersIn) -> bytes | None:
     """The submit's response body from the event loop, or None for the synchronous path."""
-    labeling: annotate.AsyncLabeling | None = request.app.state.labeling
-    if labeling is None:
-        return None
     recent: Recent = request.app.state.access
-    access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
-    ws = access.authorize(principal, Role.rater)
+    ws = await _rater_workspace_on_loop(request, recent, principal, workspace)
 
     async def queue_of(queue_id: int) -> Queue:
         return await _cached_async(recent, ("queue-id", queue_id), request, _queue_by_id, queue_id)
 
+    labeling: annotate.AsyncLabeling = request.app.state.labeling
     row = await labeling.submit(queue_of, workspace_id=ws.id, workspace=ws.name,
                                 actor=principal.audit_name, rater_id=principal.user_id,
                                 assignment_id=assignment_id, answers=body.answers,

@@ -1,6 +1,14 @@
 """Tamper-evident audit log: every mutation appends a hash-chained event."""
 
 from honing.audit._chain import GENESIS, canonical_time, event_hash
-from honing.audit._service import Verification, recent, record, seal_pending, verify
+from honing.audit._service import (
+    Verification,
+    recent,
+    record,
+    seal_pending,
+    unsealed_events_sql,
+    verify,
+)
 
-__all__ = ["GENESIS", "Verification", "canonical_time", "event_hash", "recent", "record", "seal_pending", "verify"]
+__all__ = ["GENESIS", "Verification", "canonical_time", "event_hash", "recent", "record", "seal_pending",
+           "unsealed_events_sql", "verify"]

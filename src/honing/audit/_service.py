@@ -26,6 +26,15 @@ _SEAL_LOCK = 7_240_002
 _table = AuditEvent.__table__
 
 
+def unsealed_events_sql(action: str, *, target: str, details: str, source: str) -> str:
+    """SQL for a statement that logs as it writes (PostgreSQL): one unsealed event per row
+    of `source`, with `target` and `details` as SQL expressions over it, and the bound
+    parameters :now, :actor and :workspace. The server's sealer seals them."""
+    return f"""INSERT INTO audit_event (at, actor, action, target, workspace, details)
+    SELECT :now, :actor, '{action}', {target}, :workspace, {details}
+    FROM {source}"""
+
+
 def record(
     session: Session,
     *,
