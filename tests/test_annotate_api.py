@@ -63,6 +63,7 @@ def test_claim_submit_overlap_and_payload(team, db, tmp_path):
             assert set(task["item"]["responses"][0]) == {"label", "content"}
             assert "kind" not in str(task.keys()) and "item_id" not in task
             assert task["item"]["metadata"] == {"language": "en"}
+            assert task["submitted_so_far"] == len(seen.get(rater, []))
             # A reload returns the same lease.
             again = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t[rater])).json()
             assert again["assignment"]["assignment_id"] == task["assignment_id"]

@@ -17,7 +17,7 @@ from conftest import OPERATOR, make_user
 from honing import accounts, audit
 from honing.accounts import Role
 from honing.api import create_app
-from honing.storage import Assignment, AuditEvent, Label, QueueItem
+from honing.storage import Assignment, AuditEvent, Label, QueueItem, RaterProgress
 from live_server import serve
 
 RATERS, ABANDONERS, ITEMS, OVERLAP = 50, 5, 40, 3
@@ -43,6 +43,7 @@ def test_fifty_concurrent_raters(db, settings, workspace, tmp_path):
         live = session.scalars(select(QueueItem).where(QueueItem.kind == "live")).all()
         labels = session.scalars(select(Label)).all()
         expired = session.scalars(select(Assignment).where(Assignment.status == "expired")).all()
+        progress = {(p.queue_id, p.rater_id): p.labels for p in session.scalars(select(RaterProgress))}
     per_item = Counter(label.queue_item_id for label in labels)
     assert len(live) == ITEMS
     assert all(per_item[item.id] == OVERLAP for item in live), per_item
@@ -50,6 +51,8 @@ def test_fifty_concurrent_raters(db, settings, workspace, tmp_path):
     pairs = Counter((label.queue_item_id, label.rater_id) for label in labels)
     assert max(pairs.values()) == 1  # no rater labeled an item twice
     assert acknowledged == {label.id for label in labels}  # nothing acknowledged was lost
+    # Each rater's kept count of labels is their labels, counted.
+    assert progress == dict(Counter((label.queue_id, label.rater_id) for label in labels))
     assert len(expired) >= ABANDONERS
     abandoned_items = {a.queue_item_id for a in expired}
     assert all(per_item[item_id] == OVERLAP for item_id in abandoned_items)  # reassigned

@@ -44,7 +44,7 @@ def _psycopg(sql: str) -> str:
 def _claim_statement(pick: str) -> str:
     """One statement for a whole claim: the rater's open lease if there is one, else a new
     one taken with `pick` and its unsealed `assignment.claim` audit event; with the item's
-    id, the rater's count of labels in the queue and the item's suggestions, so the payload
+    id, the rater's count of labels in the queue (one row) and the item's suggestions, so the payload
     needs no further round trip."""
     return _psycopg(f"""
 WITH open_lease AS (
@@ -62,7 +62,8 @@ WITH open_lease AS (
     SELECT * FROM open_lease UNION ALL SELECT * FROM inserted
 )
 SELECT leased.*, qi.item_id, qi.kind, qi.gold_answers, qi.tolerances,
-       (SELECT count(*) FROM label l WHERE l.queue_id = :queue AND l.rater_id = :rater) AS done,
+       coalesce((SELECT p.labels FROM rater_progress p WHERE p.queue_id = :queue AND p.rater_id = :rater),
+                0) AS done,
        (SELECT coalesce(json_agg(json_build_object('question', s.question, 'value', s.value,
                                                    'source', s.source, 'score', s.score)
                                  ORDER BY s.question, s.id), CAST('[]' AS json))

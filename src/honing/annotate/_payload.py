@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from honing import datasets
@@ -15,7 +15,7 @@ from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import LoadedRubric, loaded_rubric
 from honing.domain import Item
 from honing.rubrics import Rubric, swap_responses
-from honing.storage import Assignment, Label, Queue, QueueItem, Suggestion
+from honing.storage import Assignment, Queue, QueueItem, RaterProgress, Suggestion
 from honing.storage._immutable import ImmutableCache
 
 LETTERS = "ABCDEFGH"
@@ -26,8 +26,8 @@ def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dic
     item_id = _ITEM_OF.get(session, assignment.queue_item_id, lambda: session.scalar(
         select(QueueItem.item_id).where(QueueItem.id == assignment.queue_item_id)))
     loaded = loaded_rubric(session, queue.rubric_version_id)
-    done = session.scalar(select(func.count()).select_from(Label).where(
-        Label.queue_id == queue.id, Label.rater_id == assignment.rater_id)) or 0
+    done = session.scalar(select(RaterProgress.labels).where(
+        RaterProgress.queue_id == queue.id, RaterProgress.rater_id == assignment.rater_id)) or 0
     shown = _SHOWN.get(session, shown_key(item_id, assignment.swapped, policy),
                        lambda: _shown_item(session, item_id, assignment.swapped, policy))
     suggestions = session.execute(select(Suggestion.question, Suggestion.value, Suggestion.source,

@@ -106,6 +106,7 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
     session.add(label)
     assignment.status, assignment.finished_at, assignment.draft = "submitted", now, None
     session.flush()
+    session.execute(_COUNT_LABEL, {"queue_id": queue.id, "rater_id": assignment.rater_id})
     # Sealed into the chain by the server's sealer: the most frequent write must not
     # queue behind one global lock.
     audit.record(session, actor=actor, action="label.submit", target=f"label:{label.id}",
@@ -136,6 +137,12 @@ def label_values(rubric: Rubric, policy: QueuePolicy, queue: Queue, assignment: 
     return values
 
 
+# Every stored label adds one to its rater's count in the queue (`RaterProgress`).
+COUNT_LABEL_SQL = """INSERT INTO rater_progress (queue_id, rater_id, labels) {source}
+    ON CONFLICT (queue_id, rater_id) DO UPDATE SET labels = rater_progress.labels + 1"""
+_COUNT_LABEL = text(COUNT_LABEL_SQL.format(source="VALUES (:queue_id, :rater_id, 1)"))
+
+
 # PostgreSQL: close the lease, store the label and its (unsealed) audit event in one
 # statement. The rater's open lease is the guard: a submit that lost a race, or whose
 # lease is not what its caller remembered, changes nothing. Active time is the larger of
@@ -155,6 +162,8 @@ WITH done AS (
            :audit, :gold_correct, :gold_scored, :gold_detail, :submitted_at, :updated_at
     FROM done
     RETURNING *
+), counted AS (
+    {COUNT_LABEL_SQL.format(source="SELECT queue_id, rater_id, 1 FROM labeled")}
 ), logged AS (
     {audit.unsealed_events_sql(
         "label.submit", target="'label:' || labeled.id", source="labeled",

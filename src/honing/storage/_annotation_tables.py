@@ -119,7 +119,9 @@ class Label(Base):
     __table_args__ = (
         Index("ix_label_queue_item", "queue_item_id"),
         Index("ix_label_rater", "queue_id", "rater_id"),
-        Index("ix_label_review", "queue_id", "audit", "status"),
+        # Only the labels sampled for review.
+        Index("ix_label_review", "queue_id", "status", postgresql_where=text("audit"),
+              sqlite_where=text("audit")),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
@@ -142,6 +144,17 @@ class Label(Base):
     gold_detail: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class RaterProgress(Base):
+    """How many labels a rater has submitted in a queue, kept with every submit: raters see
+    it with each item, and reading one row stays as cheap at their ten-thousandth label
+    as at their first."""
+
+    __tablename__ = "rater_progress"
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"), primary_key=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    labels: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Review(Base):
