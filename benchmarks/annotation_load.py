@@ -58,6 +58,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import _http
+
 WORKSPACE = "bench"
 DATASET = "bench-items"
 OVERLAP = 3
@@ -119,6 +121,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--wait-for-idle", type=float, default=0.0, metavar="SECONDS",
                         help="before each level, wait up to SECONDS for the machine to be less "
                              "than 25%% busy with other work (shared machines make noisy figures)")
+    parser.add_argument("--client", choices=("lean", "aiohttp"), default="lean",
+                        help="the raters' HTTP client: lean (benchmarks/_http.py, httptools, the "
+                             "least CPU taken from the server on a shared machine) or aiohttp")
     parser.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout, seconds")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
@@ -532,17 +537,53 @@ class LevelStats:
     end: float = 0.0
 
 
+class _Aiohttp:
+    """aiohttp behind the same interface as `_http.Connection` (`--client aiohttp`)."""
+
+    def __init__(self, base: str, *, headers: dict[str, str], timeout: float):
+        import aiohttp
+
+        self.session = aiohttp.ClientSession(base_url=base, headers=headers,
+                                             timeout=aiohttp.ClientTimeout(total=timeout),
+                                             connector=aiohttp.TCPConnector(limit=1))
+
+    async def request(self, method: str, path: str, body: bytes = b"",
+                      content_type: str = "application/json") -> tuple[int, bytes]:
+        headers = {"Content-Type": content_type} if body else None
+        async with self.session.request(method, path, data=body or None, headers=headers) as response:
+            return response.status, await response.read()
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+def _connection(kind: str, base: str, token: str, timeout: float) -> Any:
+    headers = {"Authorization": f"Bearer {token}"}
+    if kind == "aiohttp":
+        return _Aiohttp(base, headers=headers, timeout=timeout)
+    return _http.Connection(base, headers=headers, timeout=timeout)
+
+
+def _failures() -> tuple[type[BaseException], ...]:
+    import aiohttp
+
+    return (_http.HttpError, aiohttp.ClientError, asyncio.TimeoutError)
+
+
+async def _close(client: Any) -> None:
+    closed = client.close()
+    if asyncio.iscoroutine(closed):
+        await closed
+
+
 async def _health(client: Any) -> int:
-    async with client.get("/api/health") as response:
-        await response.read()
-        return response.status
+    status, _ = await client.request("GET", "/api/health")
+    return status
 
 
 async def run_level(base: str, queue: str, tokens: list[str], *, warmup: float, seconds: float,
                     timeout: float, server: Server, wait_for_idle: float = 0.0,
-                    think: float = 0.0) -> LevelStats:
-    import aiohttp
-
+                    think: float = 0.0, client: str = "lean") -> LevelStats:
     stats = LevelStats(k=len(tokens), queue=queue, window=seconds)
     stats.background = await background_load()
     deadline = time.monotonic() + wait_for_idle
@@ -551,14 +592,8 @@ async def run_level(base: str, queue: str, tokens: list[str], *, warmup: float, 
         _progress(f"waiting for the machine to be idle (busy {stats.background * 100:.0f}%)")
         stats.background = await background_load()
     _progress("")
-    # One client (so one keep-alive connection) per rater, like K separate browsers. aiohttp
-    # rather than httpx: the load generator shares the 2 cores with the server, and aiohttp
-    # needs about a third of the CPU per request.
-    client_timeout = aiohttp.ClientTimeout(total=timeout)
-    clients = [aiohttp.ClientSession(base_url=base, timeout=client_timeout,
-                                     headers={"Authorization": f"Bearer {token}"},
-                                     connector=aiohttp.TCPConnector(limit=1))
-               for token in tokens]
+    # One keep-alive connection per rater, like K separate browsers.
+    clients = [_connection(client, base, token, timeout) for token in tokens]
     try:
         # Open every connection before the clock starts. /api/health touches no database:
         # K simultaneous database reads would measure something else (and at K > ~50 they
@@ -575,26 +610,23 @@ async def run_level(base: str, queue: str, tokens: list[str], *, warmup: float, 
                                for i, client in enumerate(clients)))
         await monitor
     finally:
-        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        await asyncio.gather(*(_close(c) for c in clients), return_exceptions=True)
     return stats
 
 
 async def _rater(client: Any, queue: str, stats: LevelStats, index: int, think: float = 0.0) -> None:
-    import aiohttp
     import orjson
 
     claim_path = f"/api/workspaces/{WORKSPACE}/queues/{queue}/claim"
     body = orjson.dumps({"answers": GOOD})
-    headers = {"Content-Type": "application/json"}
-    failures = (aiohttp.ClientError, asyncio.TimeoutError)
+    failures = _failures()
     rng = random.Random(index)
     # Spread the first requests over 100 ms instead of K requests in the same instant.
     await asyncio.sleep(rng.random() * 0.1)
     while time.perf_counter() < stats.end:
         sent = time.perf_counter()
         try:
-            async with client.post(claim_path) as response:
-                status, content = response.status, await response.read()
+            status, content = await client.request("POST", claim_path)
             payload = orjson.loads(content) if status == 200 else None
         except (*failures, orjson.JSONDecodeError) as error:
             _error(stats, sent, f"claim {type(error).__name__}")
@@ -621,11 +653,9 @@ async def _rater(client: Any, queue: str, stats: LevelStats, index: int, think: 
 
         sent = time.perf_counter()
         try:
-            async with client.post(f"/api/workspaces/{WORKSPACE}/assignments/"
-                                   f"{assignment['assignment_id']}/submit",
-                                   data=body, headers=headers) as response:
-                status = response.status
-                await response.read()
+            status, _ = await client.request(
+                "POST", f"/api/workspaces/{WORKSPACE}/assignments/{assignment['assignment_id']}/submit",
+                body)
         except failures as error:
             _error(stats, sent, f"submit {type(error).__name__}")
             await asyncio.sleep(0.05)
@@ -865,7 +895,8 @@ def main(argv: list[str] | None = None) -> int:
                                                   warmup=args.warmup, seconds=args.seconds,
                                                   timeout=args.timeout, server=server,
                                                   wait_for_idle=args.wait_for_idle,
-                                                  think=args.think_ms / 1000))
+                                                  think=args.think_ms / 1000,
+                                                  client=args.client))
                     stats.stored_labels = asyncio.run(stored_labels(server.base, seeded.lead_token, queue))
                     result = summarize(stats)
                     results.append(result)
@@ -879,7 +910,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.json:
                 args.json.write_text(json.dumps({
                     "config": {"raters": args.raters, "seconds": args.seconds, "warmup": args.warmup,
-                               "think_ms": args.think_ms,
+                               "think_ms": args.think_ms, "client": args.client,
                                "workers": args.workers, "items": seeded.items,
                                "item_kind": args.item_kind, "overlap": OVERLAP,
                                "lease_seconds": LEASE_SECONDS},
