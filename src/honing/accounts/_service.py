@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -95,12 +96,17 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def set_role(session: Session, actor: Principal, workspace: str, username: str, role: Role | str) -> Membership:
+def set_role(session: Session, actor: Principal, workspace: str, username: str, role: Role | str,
+             *, cohort: str | None = None) -> Membership:
+    """Give a user a role in a workspace; `cohort` (a team or vendor name) is kept unless a
+    new one is given ("" clears it)."""
     try:
         role = Role(role)
     except ValueError:
         raise InvalidInput(f"role {role!r} is not a role",
                            hint="use one of: " + ", ".join(r.value for r in Role)) from None
+    if cohort is not None and len(cohort.strip()) > 64:
+        raise InvalidInput("a cohort name has at most 64 characters")
     ws = get_workspace(session, workspace)
     user = get_user(session, username)
     membership = session.scalar(select(Membership).where(
@@ -111,10 +117,14 @@ def set_role(session: Session, actor: Principal, workspace: str, username: str, 
         session.add(membership)
     else:
         membership.role = role.value
+    if cohort is not None:
+        membership.cohort = cohort.strip() or None
     session.flush()
+    details: dict[str, Any] = {"role": role.value, "previous": previous}
+    if cohort is not None:
+        details["cohort"] = membership.cohort
     audit.record(session, actor=actor.audit_name, action="membership.set",
-                 target=f"user:{username}", workspace=workspace,
-                 details={"role": role.value, "previous": previous})
+                 target=f"user:{username}", workspace=workspace, details=details)
     return membership
 
 
@@ -137,6 +147,12 @@ def members(session: Session, workspace: str) -> list[tuple[User, Role]]:
         .where(Membership.workspace_id == ws.id).order_by(User.username)
     )
     return [(user, Role(role)) for user, role in rows]
+
+
+def cohorts(session: Session, workspace: Workspace) -> dict[int, str | None]:
+    """Each member's cohort (team or vendor) by user id."""
+    return dict(session.execute(select(Membership.user_id, Membership.cohort).where(
+        Membership.workspace_id == workspace.id)).tuples().all())
 
 
 def role_in(session: Session, principal: Principal, workspace: Workspace) -> Role | None:

@@ -66,10 +66,15 @@ def user_create(
 
 
 @member_app.command("set")
-def member_set(username: str, role: str, workspace: WorkspaceOpt) -> None:
+def member_set(
+    username: str, role: str, workspace: WorkspaceOpt,
+    cohort: Annotated[str | None, typer.Option(
+        help="The team or annotation vendor the member works for (\"\" clears it); "
+             "label quality is compared by cohort.")] = None,
+) -> None:
     """Give USERNAME the ROLE (admin, lead, reviewer, rater, viewer) in a workspace."""
     with database().writing() as session:
-        accounts.set_role(session, operator(), workspace, username, role)
+        accounts.set_role(session, operator(), workspace, username, role, cohort=cohort)
     console.print(f"{username} is now {role} in {workspace}")
 
 
@@ -83,15 +88,17 @@ def member_remove(username: str, workspace: WorkspaceOpt) -> None:
 
 @member_app.command("list")
 def member_list(workspace: WorkspaceOpt, json: JsonFlag = False) -> None:
-    """List a workspace's members and their roles."""
+    """List a workspace's members, their roles and cohorts."""
     with database().reading() as session:
         rows = accounts.members(session, workspace)
+        cohort_of = accounts.cohorts(session, accounts.get_workspace(session, workspace))
         if json:
-            print_json([{"username": u.username, "role": r.value} for u, r in rows])
+            print_json([{"username": u.username, "role": r.value, "cohort": cohort_of.get(u.id)}
+                        for u, r in rows])
             return
-        table = Table("user", "role")
+        table = Table("user", "role", "cohort")
         for user, role in rows:
-            table.add_row(user.username, role.value)
+            table.add_row(user.username, role.value, cohort_of.get(user.id) or "")
         console.print(table)
 
 

@@ -15,14 +15,15 @@ from honing.storage import Database, User, Workspace
 
 WORKSPACE = "helpdesk-assistant"
 DATASET = "support-conversations"
-# (username, display name, role); raters in one team, as a lead would set them up.
+# (username, display name, role, cohort): two raters of the in-house team and one from an
+# annotation vendor, so label quality can be compared between the two.
 DEMO_USERS = [
-    ("admin", "Avery Admin", Role.admin),
-    ("lead", "Lee Lead", Role.lead),
-    ("reviewer", "Riley Reviewer", Role.reviewer),
-    ("rater1", "Sam Rater", Role.rater),
-    ("rater2", "Noor Rater", Role.rater),
-    ("rater3", "Kai Rater", Role.rater),
+    ("admin", "Avery Admin", Role.admin, None),
+    ("lead", "Lee Lead", Role.lead, None),
+    ("reviewer", "Riley Reviewer", Role.reviewer, None),
+    ("rater1", "Sam Rater", Role.rater, "in-house"),
+    ("rater2", "Noor Rater", Role.rater, "in-house"),
+    ("rater3", "Kai Rater", Role.rater, "vendor-acme"),
 ]
 _ACTOR = Principal(name="cli:demo")
 
@@ -42,11 +43,11 @@ def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7) -
     with db.writing() as session:
         if session.scalar(select(Workspace.id).where(Workspace.name == WORKSPACE)) is None:
             accounts.create_workspace(session, _ACTOR, WORKSPACE, "IT helpdesk assistant")
-        for username, display, role in DEMO_USERS:
+        for username, display, role, cohort in DEMO_USERS:
             if session.scalar(select(User.id).where(User.username == username)) is None:
                 password = secrets.token_urlsafe(12)
                 accounts.create_user(session, _ACTOR, username, password, display_name=display)
-                accounts.set_role(session, _ACTOR, WORKSPACE, username, role)
+                accounts.set_role(session, _ACTOR, WORKSPACE, username, role, cohort=cohort)
                 result.created_users[username] = password
 
     items = list(generate_items(count=count, seed=seed))
