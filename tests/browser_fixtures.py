@@ -32,15 +32,32 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """Run the README's `honing demo` for real, on a fresh SQLite home."""
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The README's `honing demo`, built for real on a fresh SQLite home (`--no-serve`):
+    the home and the demo users' passwords, which it prints once."""
     home = tmp_path_factory.mktemp("demo-home")
-    port = free_port()
+    built = subprocess.run([sys.executable, "-m", "honing", "demo", "--no-serve"], env=demo_env(home),
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout + built.stderr
+    passwords = dict(re.findall(r"^  (\w+): (\S+)$", built.stdout, flags=re.M))
+    assert {"admin", "lead", "reviewer", "rater1", "rater2", "rater3"} <= set(passwords), built.stdout
+    return home, passwords
+
+
+def demo_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "HONING_DATABASE_URL"}
     env.update(HONING_HOME=str(home), COLUMNS="200")
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_home: tuple[Path, dict[str, str]]) -> Iterator[tuple[str, dict[str, str]]]:
+    """`honing demo` serving the demo home (the second run builds nothing)."""
+    home, passwords = demo_home
+    port = free_port()
     log = (home / "server.log").open("w+")
     process = subprocess.Popen([sys.executable, "-m", "honing", "demo", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+                               env=demo_env(home), stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -54,9 +71,6 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
                 time.sleep(0.3)
         else:
             pytest.fail(f"honing demo did not come up:\n{Path(log.name).read_text()}")
-        output = Path(log.name).read_text()
-        passwords = dict(re.findall(r"^  (\w+): (\S+)$", output, flags=re.M))
-        assert {"admin", "lead", "reviewer", "rater1", "rater2", "rater3"} <= set(passwords), output
         yield base, passwords
     finally:
         process.terminate()

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from browser_fixtures import demo_server, page  # noqa: F401  (shared browser fixtures)
+from browser_fixtures import demo_home, demo_server, page  # noqa: F401  (shared browser fixtures)
 from honing import accounts
 from honing._config import Settings
 from honing.accounts import Principal, Role

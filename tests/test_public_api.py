@@ -9,7 +9,8 @@ import pytest
 
 PACKAGES = ["honing.accounts", "honing.audit", "honing.datasets", "honing.domain",
             "honing.ingest", "honing.storage", "honing.api", "honing.demo",
-            "honing.rubrics", "honing.annotate"]
+            "honing.rubrics", "honing.annotate", "honing.stats", "honing.charts",
+            "honing.quality", "honing.quality.agreement"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -152,7 +152,7 @@ def members(session: Session, workspace: str) -> list[tuple[User, Role]]:
 def cohorts(session: Session, workspace: Workspace) -> dict[int, str | None]:
     """Each member's cohort (team or vendor) by user id."""
     return dict(session.execute(select(Membership.user_id, Membership.cohort).where(
-        Membership.workspace_id == workspace.id)).tuples().all())
+        Membership.workspace_id == workspace.id)).all())
 
 
 def role_in(session: Session, principal: Principal, workspace: Workspace) -> Role | None:

@@ -25,6 +25,10 @@ class QueuePolicy(BaseModel):
         default=None, description="numeric metadata field for 'priority' (higher first)")
     lease_seconds: int = Field(default=900, ge=1, le=7 * 86400)
     per_rater_cap: int | None = Field(default=None, ge=1, description="live labels per rater")
+    turnaround_hours: float | None = Field(
+        default=None, gt=0, le=365 * 24,
+        description="hours from when an item enters the queue until all its labels are due "
+                    "(the on-time rate of the quality report is measured against it)")
     show_metadata: list[str] = Field(
         default_factory=lambda: ["language", "surface"],
         description="metadata fields raters may see (gold markers must never be listed)")

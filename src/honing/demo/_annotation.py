@@ -49,7 +49,7 @@ QUEUE = "helpdesk-review"
 RUBRIC_FILE = Path(__file__).with_name("helpdesk_rubric.yaml")
 POLICY = QueuePolicy(
     overlap=3, blind=True, gold_rate=0.1, audit_rate=0.25, order="stratified",
-    stratify_by="intent", lease_seconds=900,
+    stratify_by="intent", lease_seconds=900, turnaround_hours=240,
     show_metadata=["language", "surface", "customer_tier"],
 )
 GOLD_COUNT = 20

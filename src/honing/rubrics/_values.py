@@ -24,6 +24,8 @@ from honing.rubrics._questions import (
 
 # Verdict strength, A-favouring negative: the mirror of a verdict is its negation.
 PAIRWISE_STRENGTH = {"A>>B": -2, "A>B": -1, "tie": 0, "B>A": 1, "B>>A": 2}
+# Which response a verdict prefers, ties a class of their own.
+PAIRWISE_DIRECTION = {v: "A" if s < 0 else "B" if s > 0 else "tie" for v, s in PAIRWISE_STRENGTH.items()}
 _TARGET = re.compile(r"^(?:response:([A-Z])|message:(\d+))$")
 _SPAN_KEYS = {"target", "start", "end", "label"}
 

@@ -10,6 +10,8 @@ from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from honing.quality import num, with_n
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
@@ -52,3 +54,5 @@ TEMPLATES.env.filters["pretty_json"] = pretty_json
 TEMPLATES.env.filters["preview"] = preview
 TEMPLATES.env.filters["markdown"] = markdown
 TEMPLATES.env.tests["json"] = is_json
+TEMPLATES.env.filters["with_n"] = with_n  # label-quality figures with their interval and n
+TEMPLATES.env.filters["num"] = num

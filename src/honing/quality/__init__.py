@@ -1,0 +1,72 @@
+"""Label quality: agreement per question, rater and cohort scorecards, queue KPIs, the
+lead's dashboard figures and the weekly quality report.
+
+`honing.quality.agreement` holds the coefficients as pure functions over plain data.
+This package applies them to a queue: `quality_report` reads a queue's labels, reviews
+and escalations over a `Period` once and computes every figure, each with its n and, where
+it is an estimate, its 95% interval; `write_report` writes it as Markdown, self-contained
+HTML and JSON. A figure the data cannot define is NaN with its reason, never 0 or 1.
+"""
+
+from honing.quality._by_question import QuestionAgreement, answer_matrix, question_agreement
+from honing.quality._charts import Chart, report_charts
+from honing.quality._consensus import consensus_matches
+from honing.quality._data import (
+    LabelRow,
+    Period,
+    QueueData,
+    ReviewRow,
+    load_queue_data,
+    parse_period,
+)
+from honing.quality._drift import Window, drift_change, two_proportion_p
+from honing.quality._kpis import Kpi, interval, kpi_table, num, pct, value_or_reason, with_n
+from honing.quality._queue_figures import Day, QueueFigures, completion_times, queue_figures
+from honing.quality._raters import Scorecard, scorecards
+from honing.quality._render import render_html, render_markdown, write_report
+from honing.quality._report import (
+    DisagreementExample,
+    QualityReport,
+    agreement_only,
+    quality_report,
+    rater_scorecards,
+)
+
+__all__ = [
+    "Chart",
+    "Day",
+    "DisagreementExample",
+    "Kpi",
+    "LabelRow",
+    "Period",
+    "QualityReport",
+    "QueueData",
+    "QueueFigures",
+    "QuestionAgreement",
+    "ReviewRow",
+    "Scorecard",
+    "Window",
+    "agreement_only",
+    "answer_matrix",
+    "completion_times",
+    "consensus_matches",
+    "drift_change",
+    "interval",
+    "kpi_table",
+    "load_queue_data",
+    "num",
+    "parse_period",
+    "pct",
+    "quality_report",
+    "question_agreement",
+    "queue_figures",
+    "rater_scorecards",
+    "render_html",
+    "render_markdown",
+    "report_charts",
+    "scorecards",
+    "two_proportion_p",
+    "value_or_reason",
+    "with_n",
+    "write_report",
+]

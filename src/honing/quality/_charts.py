@@ -1,0 +1,79 @@
+"""The charts of a quality report, as inline SVG: shared by the lead dashboard and the
+self-contained HTML report, so both show the same pictures of the same figures."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from honing.charts import Bar, Series, Stack, bar_chart, line_chart, stacked_bar_chart
+from honing.quality._report import QualityReport
+from honing.stats import Estimate
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    svg: str
+
+
+def _bar(label: str, estimate: Estimate) -> Bar:
+    low = None if math.isnan(estimate.low) else estimate.low
+    high = None if math.isnan(estimate.high) else estimate.high
+    return Bar(label=label, value=estimate.value, low=low, high=high, n=estimate.n, note=estimate.reason)
+
+
+def report_charts(report: QualityReport) -> list[Chart]:
+    charts = []
+    agreement = [a for a in report.agreement if a.primary]
+    charts.append(Chart("agreement", "Agreement per question", bar_chart(
+        [_bar(f"{a.question} · {a.coefficient}", a.estimate) for a in agreement],
+        title="Agreement per question (95% bootstrap interval)", domain=(-0.2, 1.0),
+        reference=0.667, reference_label="0.667 tentative")))
+    charts.append(Chart("gold", "Gold accuracy per rater", bar_chart(
+        [_bar(card.name, card.gold_accuracy) for card in report.raters],
+        title="Gold accuracy per rater (95% Wilson interval)", domain=(0.0, 1.0),
+        reference=0.9, reference_label="90% target")))
+    charts.append(Chart("consensus", "Agreement with the other raters, per rater", bar_chart(
+        [_bar(card.name, card.consensus_agreement) for card in report.raters],
+        title="Agreement with the others' consensus, per rater (95% Wilson interval)",
+        domain=(0.0, 1.0))))
+    if report.cohorts:
+        charts.append(Chart("cohorts", "Gold accuracy per cohort", bar_chart(
+            [_bar(card.name, card.gold_accuracy) for card in report.cohorts],
+            title="Gold accuracy per cohort (95% Wilson interval)", domain=(0.0, 1.0),
+            reference=0.9, reference_label="90% target")))
+    days = report.figures.days
+    charts.append(Chart("throughput", "Throughput per day", line_chart(
+        [Series("labels", [(d.day, float(d.labels)) for d in days]),
+         Series("items completed", [(d.day, float(d.completed)) for d in days])],
+        title="Throughput per day", y_label="per day")))
+    charts.append(Chart("backlog", "Backlog", line_chart(
+        [Series("open items", [(d.day, float(d.backlog)) for d in days])],
+        title="Open items at the end of each day", y_label="items")))
+    charts.append(Chart("backlog-age", "Backlog age", line_chart(
+        [Series("median age (days)", [(d.day, d.backlog_median_age_days if d.backlog else math.nan)
+                                      for d in days])],
+        title="Median age of open items at the end of each day", y_label="days")))
+    drift = [Series(card.name, [(w.start.date(), w.consensus_agreement.value) for w in card.drift])
+             for card in report.raters if card.drift]
+    charts.append(Chart("drift", "Agreement with consensus over time", line_chart(
+        drift, title="Agreement with the others' consensus per window, per rater",
+        y_label="share agreeing")))
+    windows = report.figures.distribution_windows
+    for question, counts in report.figures.distributions.items():
+        charts.append(Chart(f"drift-{question}", f"Answers to {question} over time", stacked_bar_chart(
+            [Stack(f"{start:%m-%d}", window[question]) for start, window in windows],
+            title=f"Answers to {question} per window (label distribution drift)")))
+
+        stacks = [Stack(card.name, card_distribution) for card, card_distribution
+                  in _per_rater_distribution(report, question)]
+        charts.append(Chart(f"distribution-{question}", f"Answers to {question}", stacked_bar_chart(
+            [Stack("all raters", counts), *stacks], title=f"Answers to {question}, by rater")))
+    return charts
+
+
+def _per_rater_distribution(report: QualityReport, question: str) -> list[tuple[object, dict[str, int]]]:
+    return [(card, card_counts) for card in report.raters
+            if (card_counts := report.figures.rater_distributions.get(card.name, {}).get(question))]

@@ -1,0 +1,122 @@
+"""Figures per rater and per cohort (a team or annotation vendor): the rater scorecard.
+
+Every proportion is an `Estimate` with its Wilson interval and n; a figure with no data is
+NaN with the reason, never 0.
+
+- gold accuracy: questions scored right on hidden gold items / questions scored, with the
+  queue's tolerances (`honing.rubrics.score_gold`);
+- consensus agreement: the leave-one-out comparison in `_consensus`;
+- rework rate: live labels returned for rework at least once / live labels;
+- audit pass rate: reviewed labels whose first verdict was accept / reviewed labels;
+- throughput: labels per day on the days the rater worked, and the number of those days;
+- median active time: the workbench's active-time timer per label, in seconds;
+- drift: the two agreement figures per time window, with a flag when the latest window
+  differs from the windows before it (`_drift`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from honing.quality._consensus import consensus_matches
+from honing.quality._data import LabelRow, QueueData
+from honing.quality._drift import Window, drift_change, window_days, windows
+from honing.stats import Estimate, Undefined, median, proportion
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    name: str
+    kind: str  # rater | cohort
+    raters: list[str]
+    labels: int  # live and gold labels submitted in the period
+    gold_accuracy: Estimate
+    gold_items: int
+    consensus_agreement: Estimate
+    rework_rate: Estimate
+    audit_pass_rate: Estimate
+    per_active_day: float
+    active_days: int
+    median_active_s: float
+    drift: list[Window] = field(default_factory=list)
+    drift_flag: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "raters": self.raters, "labels": self.labels,
+                "gold_accuracy": self.gold_accuracy.as_dict(), "gold_items": self.gold_items,
+                "consensus_agreement": self.consensus_agreement.as_dict(),
+                "rework_rate": self.rework_rate.as_dict(),
+                "audit_pass_rate": self.audit_pass_rate.as_dict(),
+                "per_active_day": _number(self.per_active_day), "active_days": self.active_days,
+                "median_active_s": _number(self.median_active_s),
+                "drift": [w.as_dict() for w in self.drift], "drift_flag": self.drift_flag}
+
+
+def _number(value: float) -> float | None:
+    return None if value != value else round(value, 3)
+
+
+def scorecards(data: QueueData, *, by: str = "rater",
+               matches: dict[int, tuple[int, int]] | None = None) -> list[Scorecard]:
+    """One scorecard per rater (`by="rater"`) or per cohort (`by="cohort"`) with labels in
+    the period, by name. `matches` is `consensus_matches(data.rubric, data.labels)`, when
+    the caller has it already."""
+    key: Callable[[LabelRow], str] = (lambda label: label.rater) if by == "rater" else (lambda label: label.cohort)
+    # Consensus is computed over every label of the queue, so a rater's label in the period
+    # is compared with the others' labels on the same unit whenever they were given.
+    if matches is None:
+        matches = consensus_matches(data.rubric, data.labels)
+    first_verdicts = _first_verdicts(data)
+    groups: dict[str, list[LabelRow]] = defaultdict(list)
+    for label in data.in_period():
+        if label.kind in ("live", "gold"):
+            groups[key(label)].append(label)
+    return [_card(name, by, labels, matches, first_verdicts, data) for name, labels in sorted(groups.items())]
+
+
+def _first_verdicts(data: QueueData) -> dict[int, str]:
+    first: dict[int, str] = {}
+    for review in data.reviews:  # oldest first
+        first.setdefault(review.label_id, review.verdict)
+    return first
+
+
+def _card(name: str, kind: str, labels: list[LabelRow], matches: dict[int, tuple[int, int]],
+          first_verdicts: dict[int, str], data: QueueData) -> Scorecard:
+    live = [label for label in labels if label.kind == "live"]
+    gold = [label for label in labels if label.kind == "gold" and label.gold_scored]
+    days = defaultdict(int)
+    for label in labels:
+        days[label.submitted_at.date()] += 1
+    reviewed = [first_verdicts[label.id] for label in live if label.id in first_verdicts]
+    first = min((label.submitted_at for label in data.labels), default=None)
+    window_list = windows(data.period, labels, matches, days=window_days(data.period, first))
+    return Scorecard(
+        name=name, kind=kind, raters=sorted({label.rater for label in labels}), labels=len(labels),
+        gold_accuracy=gold_accuracy(gold), gold_items=len(gold),
+        consensus_agreement=consensus_agreement(live, matches),
+        rework_rate=proportion(sum(1 for label in live if label.rework_count > 0 or label.status == "returned"),
+                               len(live)),
+        audit_pass_rate=proportion(reviewed.count("accept"), len(reviewed)),
+        per_active_day=len(labels) / len(days) if days else Undefined("no labels"),
+        active_days=len(days),
+        median_active_s=median([label.active_ms / 1000 for label in labels]) if labels
+        else Undefined("no labels"),
+        drift=window_list, drift_flag=drift_change(window_list))
+
+
+def gold_accuracy(gold: Sequence[LabelRow]) -> Estimate:
+    """Questions right / questions scored over gold labels."""
+    return proportion(sum(label.gold_correct or 0 for label in gold),
+                      sum(label.gold_scored or 0 for label in gold))
+
+
+def consensus_agreement(live: Sequence[LabelRow], matches: dict[int, tuple[int, int]]) -> Estimate:
+    agree = compared = 0
+    for label in live:
+        a, c = matches.get(label.id, (0, 0))
+        agree, compared = agree + a, compared + c
+    return proportion(agree, compared)

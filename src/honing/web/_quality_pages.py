@@ -1,0 +1,41 @@
+"""The lead's label-quality dashboard: KPIs with n and intervals, charts (agreement per
+question, gold accuracy per rater, throughput and backlog over time, drift, answer
+distributions), rater and cohort scorecards and the top disagreements, linked to
+adjudication. The charts are the same inline SVG as the weekly report's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from honing import accounts, annotate, quality
+from honing.accounts import Principal, Role
+from honing.web._pages import PagePrincipal, PageSession, _render
+
+router = APIRouter(include_in_schema=False)
+PERIODS = ("7d", "14d", "30d", "all")
+
+
+@dataclass
+class QualityPage:
+    user: Principal
+    workspace: Any
+    queue: Any
+    period: str
+    periods: tuple[str, ...]
+    report: quality.QualityReport
+    kpis: list[quality.Kpi]
+    charts: list[quality.Chart]
+
+
+@router.get("/w/{workspace}/queues/{queue}/quality", response_class=HTMLResponse)
+def dashboard(request: Request, workspace: str, queue: str, principal: PagePrincipal, session: PageSession,
+              period: Annotated[str, Query(max_length=16)] = "14d") -> HTMLResponse:
+    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    q = annotate.get_queue(session, ws, queue)
+    report = quality.quality_report(session, ws, q, quality.parse_period(period), n_resamples=500)
+    return _render(request, "quality.html", QualityPage(
+        principal, ws, q, period, PERIODS, report, quality.kpi_table(report), quality.report_charts(report)))
