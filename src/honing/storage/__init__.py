@@ -15,6 +15,14 @@ from honing.storage._annotation_tables import (
     Suggestion,
 )
 from honing.storage._database import Database, open_database
+from honing.storage._evaluation_tables import (
+    EvalCache,
+    EvalResult,
+    EvalRun,
+    EvalScenario,
+    EvalSuite,
+    EvalSuiteVersion,
+)
 from honing.storage._loop import LoopDatabase
 from honing.storage._tables import (
     ApiToken,
@@ -36,6 +44,12 @@ __all__ = [
     "Adjudication",
     "Assignment",
     "Escalation",
+    "EvalCache",
+    "EvalResult",
+    "EvalRun",
+    "EvalScenario",
+    "EvalSuite",
+    "EvalSuiteVersion",
     "Label",
     "LoopDatabase",
     "Qualification",
