@@ -10,7 +10,8 @@ import pytest
 PACKAGES = ["honing.accounts", "honing.audit", "honing.datasets", "honing.domain",
             "honing.ingest", "honing.storage", "honing.api", "honing.demo",
             "honing.rubrics", "honing.annotate", "honing.stats", "honing.charts",
-            "honing.quality", "honing.quality.agreement"]
+            "honing.quality", "honing.quality.agreement", "honing.evaluate",
+            "honing.evaluate.scorers", "honing.evaluate.targets"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

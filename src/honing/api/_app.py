@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
-from honing.api import _annotate, _datasets, _quality, _tokens, _workspaces
+from honing.api import _annotate, _datasets, _evaluate, _quality, _tokens, _workspaces
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
 from honing.api._schemas import Health
@@ -104,6 +104,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_datasets.router)
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
+    app.include_router(_evaluate.router)
 
     from honing.web import mount_web
 

@@ -13,6 +13,7 @@ from honing.cli._annotate import queue_app, rubric_app, schema_app, suggestions_
 from honing.cli._audit import audit_app
 from honing.cli._common import errors
 from honing.cli._data import dataset_app, export_command, import_command
+from honing.cli._evaluate import eval_app, suite_app
 from honing.cli._quality import quality_app
 from honing.cli._server import demo, serve
 
@@ -34,6 +35,8 @@ app.add_typer(rubric_app, name="rubric")
 app.add_typer(queue_app, name="queue")
 app.add_typer(suggestions_app, name="suggestions")
 app.add_typer(quality_app, name="quality")
+app.add_typer(suite_app, name="suite")
+app.add_typer(eval_app, name="eval")
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("serve")(serve)

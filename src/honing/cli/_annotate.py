@@ -33,6 +33,14 @@ def schema_rubric() -> None:
     print_json(rubric_json_schema())
 
 
+@schema_app.command("suite")
+def schema_suite() -> None:
+    """Print the JSON Schema of evaluation suite files."""
+    from honing.evaluate import suite_json_schema
+
+    print_json(suite_json_schema())
+
+
 @schema_app.command("queue-policy")
 def schema_queue_policy() -> None:
     """Print the JSON Schema of queue policy files (`honing queue create --policy`)."""

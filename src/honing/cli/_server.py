@@ -35,6 +35,11 @@ def demo(
         result = build_demo(database())
     console.print(f"demo workspace [bold]{result.workspace}[/]: {result.items} items, "
                   f"versions {', '.join(dict.fromkeys(result.versions))}")
+    evaluation = result.evaluation
+    if evaluation:
+        runs = ", ".join(f"{name} run {run_id}" for name, run_id in evaluation.get("runs", {}).items())
+        console.print(f"evaluation suite [bold]{evaluation['suite']}[/] ({evaluation['scenarios']} scenarios), "
+                      f"replay runs: {runs} (honing eval show RUN -w {result.workspace})")
     if result.created_users:
         console.print("demo users (passwords are shown only this once):")
         for username, password in result.created_users.items():

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from honing import accounts, datasets, ingest
 from honing.accounts import Principal, Role
 from honing.demo._annotation import build_demo_annotation
+from honing.demo._evaluation import build_demo_evaluation, demo_home
 from honing.demo._generator import DEMO_DATASET_SIZE, generate_items
 from honing.storage import Database, User, Workspace
 
@@ -35,10 +38,14 @@ class DemoResult:
     versions: list[str] = field(default_factory=list)
     items: int = 0
     annotation: dict[str, int] = field(default_factory=dict)  # what the demo queue simulated
+    evaluation: dict[str, Any] = field(default_factory=dict)  # the demo suite and its two runs
 
 
-def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7) -> DemoResult:
-    """Idempotent: a second run creates nothing and prints no passwords."""
+def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7,
+               home: Path | None = None) -> DemoResult:
+    """Idempotent: a second run creates nothing and prints no passwords. Suite and replay
+    files go to `home`/suites (default: beside a SQLite database, else HONING_HOME)."""
+    suites = (home or demo_home(db)) / "suites"
     result = DemoResult(WORKSPACE)
     with db.writing() as session:
         if session.scalar(select(Workspace.id).where(Workspace.name == WORKSPACE)) is None:
@@ -56,6 +63,7 @@ def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7) -
         result.versions.append(head.ref)
         result.items = head.item_count
         result.annotation = build_demo_annotation(db)
+        result.evaluation = build_demo_evaluation(db, suites)
         return result
     # Two versions so lineage is visible from the start: last week's logs, then this week's.
     first_week = items[: int(count * 0.9)]
@@ -67,6 +75,7 @@ def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7) -
         result.versions.append(imported.version.ref)
         result.items = imported.version.item_count
     result.annotation = build_demo_annotation(db)
+    result.evaluation = build_demo_evaluation(db, suites)
     return result
 
 

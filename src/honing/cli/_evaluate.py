@@ -1,0 +1,198 @@
+"""`honing suite` and `honing eval`: push scenario suites, run them against targets, show runs."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from honing import accounts, evaluate
+from honing.cli._accounts import JsonFlag, WorkspaceOpt
+from honing.cli._common import console, database, errors, operator, print_json
+
+suite_app = typer.Typer(help="Push and list evaluation suites (YAML with JSONL scenarios).", no_args_is_help=True)
+eval_app = typer.Typer(help="Run suites against targets and show the results.", no_args_is_help=True)
+
+
+@suite_app.command("push")
+def suite_push(file: Annotated[Path, typer.Argument(help="A suite YAML file (schema: honing schema suite).")],
+               workspace: WorkspaceOpt, json: JsonFlag = False) -> None:
+    """Store a suite as a new immutable version; content equal to the newest creates none."""
+    with database().writing() as session:
+        ws = accounts.get_workspace(session, workspace)
+        pushed = evaluate.push_suite(session, ws, file, actor=operator().audit_name)
+    if json:
+        print_json({"ref": pushed.ref, "created": pushed.created, "content_hash": pushed.content_hash,
+                    "scenarios": pushed.scenarios, "tiers": pushed.tiers})
+    elif pushed.created:
+        console.print(f"created [bold]{pushed.ref}[/] ({pushed.scenarios} scenarios, hash {pushed.content_hash[:12]}…)")
+    else:
+        console.print(f"unchanged: {file.name} matches {pushed.ref}")
+
+
+@suite_app.command("from-dataset")
+def suite_from_dataset(
+    dataset: Annotated[str, typer.Argument(help="DATASET or DATASET@VERSION.")],
+    workspace: WorkspaceOpt,
+    name: Annotated[str, typer.Option(help="Suite name (lowercase letters, digits, '.', '_', '-').")],
+    out: Annotated[Path, typer.Option(help="Directory for NAME.yaml and NAME.jsonl.")] = Path("."),
+    tier_field: Annotated[str | None, typer.Option(help="Metadata field holding critical|important|nice.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Metadata field whose value becomes a tag (repeatable).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many items.")] = None,
+    push: Annotated[bool, typer.Option(help="Also push the suite as a new version.")] = False,
+) -> None:
+    """Write a suite from a dataset version's items (one scenario each, with provenance);
+    add expectations in the YAML's defaults or per scenario, then push it."""
+    with database().writing() as session:
+        ws = accounts.get_workspace(session, workspace)
+        path = evaluate.suite_from_dataset(session, ws, dataset, out, name=name, tier_field=tier_field,
+                                           tag_fields=tag or [], limit=limit)
+        pushed = evaluate.push_suite(session, ws, path, actor=operator().audit_name) if push else None
+    console.print(f"wrote {path} and {path.with_suffix('.jsonl')}"
+                  + (f"; {'created' if pushed.created else 'unchanged'} {pushed.ref}" if pushed else ""))
+
+
+@suite_app.command("list")
+def suite_list(workspace: WorkspaceOpt, json: JsonFlag = False) -> None:
+    """List a workspace's suite versions."""
+    with database().reading() as session:
+        rows = [{"ref": f"{name}@{v.number}", "scenarios": v.scenario_count, "tiers": v.tiers,
+                 "content_hash": v.content_hash, "created_at": v.created_at}
+                for name, v in evaluate.list_suite_versions(session, accounts.get_workspace(session, workspace))]
+    if json:
+        print_json(rows)
+        return
+    table = Table("suite", "scenarios", "tiers", "hash", "created")
+    for row in rows:
+        table.add_row(row["ref"], str(row["scenarios"]), ", ".join(f"{k} {v}" for k, v in row["tiers"].items()),
+                      row["content_hash"][:12], row["created_at"].strftime("%Y-%m-%d %H:%M"))
+    console.print(table)
+
+
+@eval_app.command("run")
+def eval_run(
+    suite: Annotated[str, typer.Argument(help="A suite file (pushed first if it changed) or a stored NAME[@N].")],
+    target: Annotated[str, typer.Option("--target", "-t", help="Target spec, e.g. openai:MODEL?base_url=URL, "
+                                        "replay:FILE.jsonl, python:module:function, http:URL.")],
+    workspace: WorkspaceOpt,
+    concurrency: Annotated[int, typer.Option(min=1, max=1024, help="Scenarios in flight at once.")] = 16,
+    repeats: Annotated[int, typer.Option(min=1, max=100, help="Runs per scenario (flakiness: pass@k).")] = 1,
+    resume: Annotated[int | None, typer.Option(help="Go on with an interrupted run.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the target even when a reply is cached.")] = False,
+    max_steps: Annotated[int, typer.Option(min=1, max=50, help="Agent-loop steps per scenario.")] = 8,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 60.0,
+    rpm: Annotated[float | None, typer.Option(help="Requests per minute at most.")] = None,
+    tpm: Annotated[float | None, typer.Option(help="Tokens per minute at most.")] = None,
+    prices: Annotated[Path | None, typer.Option(help="Price table YAML (USD per million tokens by model).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for retry jitter and other draws.")] = 0,
+    json: JsonFlag = False,
+) -> None:
+    """Run SUITE against a target; print the run id and results by tier. Exit 0 when every
+    scenario has a result and none is an error, 1 when some could not reach the target."""
+    db = database()
+    ref = suite
+    path = Path(suite)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        with db.writing() as session:
+            pushed = evaluate.push_suite(session, accounts.get_workspace(session, workspace), path,
+                                         actor=operator().audit_name)
+        ref = pushed.ref
+    options = evaluate.RunOptions(concurrency=concurrency, repeats=repeats, use_cache=not no_cache,
+                                  max_steps=max_steps, timeout_s=timeout, requests_per_minute=rpm,
+                                  tokens_per_minute=tpm, seed=seed,
+                                  prices=evaluate.load_prices(prices) if prices else evaluate.Prices())
+    run_id, _, total = evaluate.start_run(db, workspace, ref, target, options, actor=operator().audit_name,
+                                          resume=resume)
+    errors.print(f"run {run_id}: {ref} against {target} ({total} scenario runs)", highlight=False)
+    done = asyncio.run(_execute(db, run_id, options, total, live=not json and sys.stderr.isatty()))
+    with db.reading() as session:
+        run = evaluate.get_run(session, accounts.get_workspace(session, workspace), run_id)
+        summary = evaluate.summarize_run(session, run)
+    if json:
+        print_json(summary.as_dict())
+    else:
+        _print_summary(summary)
+    raise typer.Exit(1 if done.errors or summary.overall.counts["error"] else 0)
+
+
+async def _execute(db, run_id: int, options, total: int, *, live: bool):  # type: ignore[no-untyped-def]
+    if not live:
+        last = [0.0]
+
+        def report(p: evaluate.Progress) -> None:  # a line every few seconds for logs and CI
+            import time
+
+            if time.monotonic() - last[0] >= 5 or p.done == p.total:
+                last[0] = time.monotonic()
+                errors.print(_line(p), highlight=False)
+
+        return await evaluate.execute_run(db, run_id, options, on_progress=report)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.fields[line]}"), console=errors, transient=False) as bar:
+        task = bar.add_task(f"run {run_id}", total=total, line="")
+
+        def update(p: evaluate.Progress) -> None:
+            bar.update(task, completed=p.done, line=_line(p))
+
+        return await evaluate.execute_run(db, run_id, options, on_progress=update)
+
+
+def _line(p: evaluate.Progress) -> str:
+    rate = f"{p.rate:.1f}/s"
+    eta = f", ETA {p.eta_s:.0f} s" if p.eta_s is not None and p.done < p.total else ""
+    passed = f"pass {p.pass_rate:.1%}" if p.pass_rate is not None else "pass -"
+    cost = f", ${p.cost:.4f}" if p.cost else ""
+    return f"{p.done}/{p.total} {rate}{eta}, {passed}, errors {p.errors}{cost}"
+
+
+def _print_summary(summary: evaluate.RunSummary) -> None:
+    console.print(f"run [bold]{summary.run_id}[/]: {summary.suite} against {summary.target}: "
+                  f"{summary.results}/{summary.expected} results, {summary.status}")
+    table = Table("tier", "pass", "fail", "inconclusive", "error", "pass rate (95% Wilson)", "n")
+    for part in [*summary.tiers, summary.overall]:
+        rate = part.pass_rate
+        shown = "n/a" if math.isnan(rate.value) else f"{rate.value:.1%} [{rate.low:.1%}, {rate.high:.1%}]"
+        table.add_row(part.name, *(str(part.counts[s]) for s in evaluate.STATUSES), shown, str(rate.n))
+    console.print(table)
+    extra = []
+    if summary.latency_p50_ms is not None:
+        extra.append(f"latency p50 {summary.latency_p50_ms:.0f} ms, p95 {summary.latency_p95_ms:.0f} ms")
+    extra.append(f"tokens {summary.prompt_tokens} in, {summary.completion_tokens} out")
+    extra.append(f"cost ${summary.cost:.4f}" if summary.cost is not None else "cost unknown (no price)")
+    if summary.cached:
+        extra.append(f"{summary.cached} from cache")
+    if summary.flaky:
+        extra.append(f"{len(summary.flaky)} flaky scenarios")
+    console.print("; ".join(extra))
+
+
+@eval_app.command("show")
+def eval_show(run: Annotated[int, typer.Argument(help="Run id.")], workspace: WorkspaceOpt,
+              failures: Annotated[bool, typer.Option("--failures", help="List what did not pass.")] = False,
+              limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50, json: JsonFlag = False) -> None:
+    """A run's results by tier, tag and scorer; with --failures, each failure's input, output
+    and scorer explanations."""
+    with database().reading() as session:
+        found = evaluate.get_run(session, accounts.get_workspace(session, workspace), run)
+        summary = evaluate.summarize_run(session, found)
+        failed = evaluate.failed_results(session, found, limit=limit) if failures else []
+    if json:
+        print_json({**summary.as_dict(), **({"failures": failed} if failures else {})})
+        return
+    _print_summary(summary)
+    for item in failed:
+        console.print(f"\n[bold]{item['scenario_id']}[/] (repeat {item['repeat']}, {item['tier']}): {item['status']}")
+        if item["error"]:
+            console.print(f"  error: {item['error']}", markup=False)
+        text = (item["output"] or {}).get("text")
+        if text:
+            console.print(f"  output: {text[:300]}", markup=False)
+        for score in item["scores"]:
+            if score["passed"] is not True:
+                console.print(f"  {score['scorer']}: {score['error'] or score['explanation']}", markup=False)

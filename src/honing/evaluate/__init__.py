@@ -1,0 +1,73 @@
+"""Evaluation: scenario suites (YAML and JSONL, versioned), targets, scorers, and the runner.
+
+`push_suite` stores a suite file as an immutable, content-hashed version; `start_run` and
+`execute_run` run a version against a target spec with bounded concurrency, retries and a
+response cache, writing each result as it completes (so a run resumes where it stopped);
+`summarize_run` and `failed_results` read what it found.
+"""
+
+from honing.evaluate._agent import conversation, execute_tool, run_agent
+from honing.evaluate._from_dataset import suite_from_dataset
+from honing.evaluate._model import (
+    TIERS,
+    Output,
+    Provenance,
+    Scenario,
+    Score,
+    ScorerSpec,
+    Suite,
+    SuiteDefaults,
+    Tier,
+    ToolMock,
+)
+from honing.evaluate._pricing import Price, Prices, load_prices
+from honing.evaluate._results import STATUSES, RunSummary, Slice, failed_results, get_run, summarize_run
+from honing.evaluate._runner import Progress, RunOptions, execute_run, start_run
+from honing.evaluate._suites import (
+    SuitePush,
+    iter_scenarios,
+    list_suite_versions,
+    push_suite,
+    read_suite_header,
+    resolve_suite_version,
+    stored_scenarios,
+    suite_json_schema,
+)
+
+__all__ = [
+    "STATUSES",
+    "TIERS",
+    "Output",
+    "Price",
+    "Prices",
+    "Progress",
+    "Provenance",
+    "RunOptions",
+    "RunSummary",
+    "Scenario",
+    "Score",
+    "ScorerSpec",
+    "Slice",
+    "Suite",
+    "SuiteDefaults",
+    "SuitePush",
+    "Tier",
+    "ToolMock",
+    "conversation",
+    "execute_run",
+    "execute_tool",
+    "failed_results",
+    "get_run",
+    "iter_scenarios",
+    "list_suite_versions",
+    "load_prices",
+    "push_suite",
+    "read_suite_header",
+    "resolve_suite_version",
+    "run_agent",
+    "start_run",
+    "stored_scenarios",
+    "suite_from_dataset",
+    "suite_json_schema",
+    "summarize_run",
+]
