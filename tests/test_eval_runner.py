@@ -64,6 +64,10 @@ def test_retries_succeed_and_exhausted_ones_are_errors(db, workspace, tmp_path):
         doomed = session.scalar(select(EvalResult).where(EvalResult.run_id == run_id,
                                                          EvalResult.scenario_id == "doomed"))
     assert doomed.status == "error" and "500" in doomed.error and doomed.scores == []
+    with db.reading() as session:
+        transport = session.get_one(EvalRun, run_id).config["transport"]
+    # 21 first requests refused with 429 (the doomed one gets 500s instead), recorded with the run.
+    assert transport["status_429"] == 21 and transport["retries"] >= 21 + 2
 
 
 def test_agent_loop_runs_tools_against_mocks(db, workspace, tmp_path):

@@ -155,7 +155,7 @@ async def execute_run(db: Database, run_id: int, options: RunOptions, *,
 
     context = ScoringContext(judge=judge)
     cache = _Cache(db, target) if options.use_cache else None
-    work = _pending(db, version_id, repeats, done)
+    work = _Pending(db, version_id, repeats, done)
 
     async def worker() -> None:
         async for scenario, repeat in work:
@@ -180,6 +180,10 @@ async def execute_run(db: Database, run_id: int, options: RunOptions, *,
             run = session.get_one(EvalRun, run_id)
             run.status = status
             run.finished_at = utcnow() if status == "completed" else None
+            # What else shaped the results: the judges scorers called, and how the transport
+            # fared (retries, 429s, timeouts) in this session of the run.
+            run.config = {**run.config, "judges": sorted(set(run.config.get("judges", [])) | set(judges)),
+                          "transport": transport.stats.as_dict()}
     return progress
 
 
@@ -213,10 +217,6 @@ class _Pending:
     def _page(self) -> list[tuple[int, Scenario]]:
         with self.db.reading() as session:
             return stored_scenarios(session, self.version_id, start=self.position, limit=PAGE)
-
-
-def _pending(db: Database, version_id: int, repeats: int, done: set[tuple[str, int]]) -> _Pending:
-    return _Pending(db, version_id, repeats, done)
 
 
 class _Cache:
