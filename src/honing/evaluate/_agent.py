@@ -9,7 +9,6 @@ RAG application would put them in its prompt.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,6 +17,7 @@ import orjson
 
 from honing.domain import Message, ToolCall
 from honing.evaluate._model import Output, Scenario, ToolMock
+from honing.evaluate._references import find_callable
 from honing.evaluate.targets import Target, TargetReply, TargetRequest
 
 # (request, step) -> reply: the runner's cache-aware call of the target.
@@ -113,8 +113,5 @@ def _function(reference: str) -> Callable[..., Any]:
     found = _FUNCTIONS.get(reference)
     if found is None:
         module, _, name = reference.partition(":")
-        found = importlib.import_module(module)
-        for part in name.split("."):
-            found = getattr(found, part)
-        _FUNCTIONS[reference] = found
+        found = _FUNCTIONS[reference] = find_callable(module, name)
     return found

@@ -152,7 +152,3 @@ def _for_question(q: Question, labels: Sequence[LabelRow], n_resamples: int,
         return [row("mean Kendall tau-b", boot(m, lambda rows: ranking_agreement(
             [[list(v) if v is not None else None for v in r] for r in rows]).mean_tau), m, primary=True)]
     return []
-
-
-def primary_figures(rows: Sequence[QuestionAgreement]) -> list[QuestionAgreement]:
-    return [r for r in rows if r.primary]

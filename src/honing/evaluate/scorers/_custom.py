@@ -9,7 +9,6 @@ trust.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 
 from honing.evaluate._model import Output, Scenario, Score
+from honing.evaluate._references import UnresolvedReference, find_callable
 from honing.evaluate.scorers._registry import (
     ScorerParams,
     ScoringContext,
@@ -31,16 +31,14 @@ def resolve(reference: str) -> Callable[..., Any]:
     """The callable named "package.module:attribute.path"; ValueError says what is wrong."""
     module_name, _, attribute = reference.partition(":")
     try:
-        found: Any = importlib.import_module(module_name)
-    except Exception as error:  # any failure while importing user code is the user's to fix
-        raise ValueError(f"cannot import module {module_name!r}: {type(error).__name__}: {error}") from None
-    for part in attribute.split("."):
-        if not hasattr(found, part):
-            raise ValueError(f"module {module_name!r} has no attribute {attribute!r}")
-        found = getattr(found, part)
-    if not callable(found):
-        raise ValueError(f"{reference!r} is not callable")
-    return found
+        return find_callable(module_name, attribute)
+    except UnresolvedReference as problem:
+        if problem.kind == "import":
+            error = problem.cause
+            raise ValueError(f"cannot import module {module_name!r}: {type(error).__name__}: {error}") from None
+        if problem.kind == "attribute":
+            raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
+        raise ValueError(f"{reference!r} is not callable") from None
 
 
 class PythonParams(ScorerParams):

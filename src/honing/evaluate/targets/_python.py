@@ -15,7 +15,6 @@ from its directory with `python -m honing`, or set PYTHONPATH=.).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import re
 import time
@@ -26,6 +25,7 @@ from pydantic import ValidationError
 
 from honing._errors import InvalidInput
 from honing.domain import Message
+from honing.evaluate._references import UnresolvedReference, find_callable
 from honing.evaluate.targets._base import (
     TargetError,
     TargetReply,
@@ -96,19 +96,19 @@ def from_spec(rest: str, *, options: dict[str, Any]) -> PythonTarget:
         raise InvalidInput(f"'python:{rest}' is not python:module:function", hint=USAGE)
     module_name, attribute = match.groups()
     try:
-        found: Any = importlib.import_module(module_name)
-    except ImportError as error:
-        raise InvalidInput(f"cannot import {module_name!r} for the target python:{rest}: {error}",
-                           hint="install it, or put its directory on PYTHONPATH") from None
-    except Exception as error:  # importing ran the user's module, which failed
-        raise InvalidInput(f"importing {module_name!r} for the target python:{rest} failed: "
-                           f"{type(error).__name__}: {error}") from None
-    for part in attribute.split("."):
-        if not hasattr(found, part):
-            raise InvalidInput(f"{module_name!r} has no {attribute!r} (target python:{rest})", hint=USAGE)
-        found = getattr(found, part)
-    if not callable(found):
-        raise InvalidInput(f"{module_name}:{attribute} is a {type(found).__name__}, not a function", hint=USAGE)
+        found = find_callable(module_name, attribute)
+    except UnresolvedReference as problem:
+        error = problem.cause
+        if isinstance(error, ImportError):
+            raise InvalidInput(f"cannot import {module_name!r} for the target python:{rest}: {error}",
+                               hint="install it, or put its directory on PYTHONPATH") from None
+        if problem.kind == "import":  # importing ran the user's module, which failed
+            raise InvalidInput(f"importing {module_name!r} for the target python:{rest} failed: "
+                               f"{type(error).__name__}: {error}") from None
+        if problem.kind == "attribute":
+            raise InvalidInput(f"{module_name!r} has no {attribute!r} (target python:{rest})", hint=USAGE) from None
+        raise InvalidInput(f"{module_name}:{attribute} is a {type(problem.found).__name__}, not a function",
+                           hint=USAGE) from None
     return PythonTarget(f"{module_name}:{attribute}", found)
 
 
