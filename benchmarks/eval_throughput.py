@@ -12,13 +12,14 @@ What it does:
    aiohttp session, nothing else (no scoring, no storage), in a subprocess;
 4. runs the real CLI, `honing eval run SUITE --target openai:mock?base_url=... --concurrency C
    --no-cache --json`, in a subprocess (scoring and storage included);
-5. prints scenarios/s and CPU per scenario for both and the ratios, checked against the
-   targets: at least 90% of the bare client's throughput, CPU per scenario at most 3x;
+5. repeats `--rounds` times (default 3), interleaved, and prints the medians of scenarios/s and
+   CPU per scenario for both and the ratios of the medians, checked against the targets:
+   at least 90% of the bare client's throughput, CPU per scenario at most 3x;
 6. with --memory, runs the CLI at N = 10,000 and N = 100,000 and compares peak RSS
    (target: within 1.5x).
 
     .venv/bin/python benchmarks/eval_throughput.py [--scenarios 2000] [--latency-ms 50]
-        [--concurrency 64] [--memory]
+        [--concurrency 64] [--rounds 3] [--memory]
 
 Exit code 1 when a target is missed.
 """
@@ -29,6 +30,7 @@ import argparse
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -139,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", type=int, default=2000)
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3, help="measure this many times; medians are compared")
     parser.add_argument("--memory", action="store_true", help="also compare peak RSS at 10k and 100k")
     args = parser.parse_args(argv)
 
@@ -156,31 +159,37 @@ def main(argv: list[str] | None = None) -> int:
             env.pop("HONING_DATABASE_URL")
             subprocess.run([sys.executable, "-m", "honing", "workspace", "create", "bench"], env=env, check=True,
                            capture_output=True)
-            n = args.scenarios
-            bare_wall, bare_cpu, _, out = child_usage(
-                [sys.executable, "-c", BARE, f"{base}/v1/chat/completions", str(n), str(args.concurrency)], env)
-            cli_wall, cli_cpu, _, cli_run = run_cli(home, n, base, args.concurrency, env)
-            # Throughput over the requests themselves: the bare client times its loop, the
-            # CLI's run records its start and finish (process start-up is printed apart).
-            bare_loop = float(out.strip())
-            bare_rate, cli_rate = n / bare_loop, n / cli_run
-            # CPU per scenario is the marginal cost: the same command with SMALL scenarios is
-            # subtracted, which takes out interpreter start-up and imports (about a second of
-            # CPU for the CLI), a fixed cost that is not per scenario.
-            small = SMALL
-            bare_cpu0 = child_usage([sys.executable, "-c", BARE, f"{base}/v1/chat/completions", str(small),
-                                     str(args.concurrency)], env)[1]
-            cli_cpu0 = run_cli(home, small, base, args.concurrency, env)[1]
-            bare_ms = 1000 * (bare_cpu - bare_cpu0) / (n - small)
-            cli_ms = 1000 * (cli_cpu - cli_cpu0) / (n - small)
-            print(f"fixed CPU of a command (at {small} scenarios): bare {bare_cpu0:.2f} s, honing eval run {cli_cpu0:.2f} s")
-            print(f"{n} scenarios, {args.latency_ms:g} ms latency, concurrency {args.concurrency}")
+            n, small = args.scenarios, SMALL
+            bare_command = [sys.executable, "-c", BARE, f"{base}/v1/chat/completions"]
+            rounds: list[dict[str, float]] = []
+            for _ in range(args.rounds):
+                # Interleaved, so a noisy moment on the machine touches both clients alike.
+                bare_wall, bare_cpu, _, out = child_usage([*bare_command, str(n), str(args.concurrency)], env)
+                cli_wall, cli_cpu, _, cli_run = run_cli(home, n, base, args.concurrency, env)
+                # CPU per scenario is the marginal cost: the same command with SMALL scenarios
+                # is subtracted, which takes out interpreter start-up and imports (about a
+                # second of CPU for the CLI), a fixed cost that is not per scenario.
+                bare_cpu0 = child_usage([*bare_command, str(small), str(args.concurrency)], env)[1]
+                cli_cpu0 = run_cli(home, small, base, args.concurrency, env)[1]
+                # Throughput over the requests themselves: the bare client times its loop, the
+                # CLI's run records its start and finish (process start-up is printed apart).
+                rounds.append({"bare_rate": n / float(out.strip()), "cli_rate": n / cli_run,
+                               "bare_ms": 1000 * (bare_cpu - bare_cpu0) / (n - small),
+                               "cli_ms": 1000 * (cli_cpu - cli_cpu0) / (n - small),
+                               "bare_cpu0": bare_cpu0, "cli_cpu0": cli_cpu0,
+                               "bare_wall": bare_wall, "cli_wall": cli_wall})
+            mid = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+            print(f"fixed CPU of a command (at {small} scenarios): bare {mid['bare_cpu0']:.2f} s, "
+                  f"honing eval run {mid['cli_cpu0']:.2f} s")
+            print(f"{n} scenarios, {args.latency_ms:g} ms latency, concurrency {args.concurrency}, "
+                  f"median of {len(rounds)} rounds (each round's figures in brackets)")
             print(f"{'client':<22}{'scenarios/s':>12}{'CPU ms/scenario':>17}")
-            print(f"{'bare aiohttp':<22}{bare_rate:>12.1f}{bare_ms:>17.2f}")
-            print(f"{'honing eval run':<22}{cli_rate:>12.1f}{cli_ms:>17.2f}")
-            print(f"(whole commands: bare {bare_wall:.2f} s, honing eval run {cli_wall:.2f} s including "
-                  "start-up, database migration check and summary)")
-            throughput, cpu = cli_rate / bare_rate, cli_ms / bare_ms
+            for label, key in (("bare aiohttp", "bare"), ("honing eval run", "cli")):
+                each = " ".join(f"{r[key + '_ms']:.3f}" for r in rounds)
+                print(f"{label:<22}{mid[key + '_rate']:>12.1f}{mid[key + '_ms']:>17.3f}   [{each}]")
+            print(f"(whole commands: bare {mid['bare_wall']:.2f} s, honing eval run {mid['cli_wall']:.2f} s "
+                  "including start-up, database migration check and summary)")
+            throughput, cpu = mid["cli_rate"] / mid["bare_rate"], mid["cli_ms"] / mid["bare_ms"]
             print(f"throughput ratio {throughput:.2f} (target >= 0.90): {'PASS' if throughput >= 0.9 else 'FAIL'}")
             print(f"CPU ratio {cpu:.2f} (target <= 3.0): {'PASS' if cpu <= 3.0 else 'FAIL'}")
             ok = throughput >= 0.9 and cpu <= 3.0
