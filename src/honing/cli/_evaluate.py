@@ -1,4 +1,5 @@
-"""`honing suite` and `honing eval`: push scenario suites, run them against targets, show runs."""
+"""`honing suite` and `honing eval`: push scenario suites, run them against targets, show runs and
+compare two of them."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import gc
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from honing import accounts, evaluate
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, errors, operator, print_json
+from honing.stats import Estimate
 
 suite_app = typer.Typer(help="Push and list evaluation suites (YAML with JSONL scenarios).", no_args_is_help=True)
 eval_app = typer.Typer(help="Run suites against targets and show the results.", no_args_is_help=True)
@@ -210,3 +213,103 @@ def eval_show(run: Annotated[int, typer.Argument(help="Run id.")], workspace: Wo
         for score in item["scores"]:
             if score["passed"] is not True:
                 console.print(f"  {score['scorer']}: {score['error'] or score['explanation']}", markup=False)
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[int, typer.Argument(help="The baseline run id.")],
+    run_b: Annotated[int, typer.Argument(help="The candidate run id.")],
+    workspace: WorkspaceOpt,
+    match: Annotated[str | None, typer.Option(help="Pair runs of different suite versions: same-id (scenarios "
+                                              "sharing an id) or same-content (identical stored spec).")] = None,
+    examples: Annotated[int, typer.Option(min=0, max=10_000, help="Regressions, fixes and new errors to show "
+                                          "with their outputs (all are counted).")] = 50,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Family-wise error rate: a slice is better or "
+                                         "worse when its Holm-adjusted p-value is below this.")] = 0.05,
+    json: JsonFlag = False,
+) -> None:
+    """Compare run B with run A scenario by scenario: regressions and fixes, and per tier, tag
+    and scorer the pass rates, the paired difference and whether it is more than chance
+    (McNemar, Holm-adjusted). Exit 0 whatever changed: a comparison is not a gate."""
+    with database().reading() as session:
+        comparison = evaluate.compare_runs(session, accounts.get_workspace(session, workspace), run_a, run_b,
+                                           match=match, alpha=alpha, examples=examples)
+    if json:
+        print_json(comparison.as_dict())
+    else:
+        _print_comparison(comparison)
+
+
+_VERDICT_STYLE = {"worse": "bold red", "better": "bold green", "tied": "dim"}
+
+
+def _rate(estimate: Estimate) -> str:
+    if math.isnan(estimate.value):
+        return "n/a"
+    return f"{estimate.value:.1%} [{estimate.low:.1%}, {estimate.high:.1%}]"
+
+
+def _points(estimate: Estimate | None, scale: float = 100, unit: str = " pp") -> str:
+    if estimate is None or math.isnan(estimate.value):
+        return "n/a"
+    interval = "" if math.isnan(estimate.low) else f" [{estimate.low * scale:+.1f}, {estimate.high * scale:+.1f}]"
+    return f"{estimate.value * scale:+.1f}{unit}{interval}"
+
+
+def _slice_table(title: str, parts: list[evaluate.SliceComparison], conf: float) -> Table:
+    scores = any(p.score_difference is not None for p in parts)
+    level = f"{conf:.0%}"
+    table = Table("slice", f"A pass rate ({level} Wilson)", f"B pass rate ({level} Wilson)", "n",
+                  f"B − A ({level} paired bootstrap)", *(["score B − A"] if scores else []), "regressed",
+                  "fixed", "Holm p", "verdict", title=title, title_justify="left")
+    for part in parts:
+        table.add_row(escape(part.name), _rate(part.a), _rate(part.b), str(part.pairs), _points(part.difference),
+                      *([_points(part.score_difference, 1, "")] if scores else []), str(part.regressed),
+                      str(part.fixed), f"{part.p_holm:.3g}",
+                      f"[{_VERDICT_STYLE[part.verdict]}]{part.verdict}[/]")
+    return table
+
+
+def _preview(output: dict[str, Any], error: str | None = None, width: int = 60) -> str:
+    """One line of what a run answered: its text, else the tools it called, else its error."""
+    text = (output or {}).get("text") or ""
+    if not text and (output or {}).get("tool_calls"):
+        text = "calls " + ", ".join(str((call.get("function") or {}).get("name")) for call in output["tool_calls"])
+    text = " ".join((text or error or "(no output)").split())
+    return repr(text if len(text) <= width else text[:width - 1] + "…")
+
+
+def _not_passed(scores: list[dict[str, Any]]) -> str:
+    """The scorers that did not pass: often the only visible difference between two answers."""
+    return ", ".join(str(score["scorer"]) for score in scores if score.get("passed") is not True)
+
+
+def _print_comparison(c: evaluate.Comparison) -> None:
+    a, b = c.run_a, c.run_b
+    console.print(f"run [bold]{a['id']}[/] ({escape(a['suite'])}, {escape(a['target'])}) → run [bold]{b['id']}[/] "
+                  f"({escape(b['suite'])}, {escape(b['target'])}): {c.matched} scenarios paired ({c.match})")
+    console.print(_slice_table("overall and tiers", [c.overall, *c.tiers], c.conf))
+    for title, parts in (("tags", c.tags), ("scorers", c.scorers)):
+        if parts:
+            console.print(_slice_table(title, parts, c.conf))
+    total = c.counts["regressions"]
+    shown = f", first {len(c.regressions)} shown" if len(c.regressions) < total else ""
+    console.print(f"\n[bold]{total} regressions[/] (pass in A, not in B; critical first{shown})")
+    for change in c.regressions:
+        console.print(f"  [bold]{escape(change.scenario_id)}[/] ({change.tier}) B did not pass "
+                      f"[red]{escape(_not_passed(change.scores_b))}[/]: A {escape(_preview(change.output_a))} "
+                      f"→ B {escape(_preview(change.output_b))}")
+    console.print(f"{c.counts['fixes']} fixes, {c.counts['new_errors']} new errors, "
+                  f"{c.counts['resolved_errors']} resolved errors")
+    for change in c.new_errors:
+        console.print(f"  error in B: [bold]{escape(change.scenario_id)}[/] ({change.tier}): "
+                      f"{escape(_preview({}, change.error_b))}")
+    lat = c.latency
+    if lat["a_p50_ms"] is not None and lat["b_p50_ms"] is not None:
+        console.print(f"latency p50 {lat['a_p50_ms']:.0f} → {lat['b_p50_ms']:.0f} ms ({lat['delta_p50_ms']:+.0f}), "
+                      f"p95 {lat['a_p95_ms']:.0f} → {lat['b_p95_ms']:.0f} ms ({lat['delta_p95_ms']:+.0f})")
+    cost = c.cost
+    console.print(f"cost ${cost['a']:.4f} → ${cost['b']:.4f} ({cost['delta']:+.4f})" if cost["delta"] is not None
+                  else "cost unknown for " + (" and ".join(s for s in ("A", "B") if cost[s.lower()] is None)))
+    console.print(f"only in A: {c.only_a} scenarios, only in B: {c.only_b}"
+                  + (f"; flaky: {len(c.flaky_a)} in A, {len(c.flaky_b)} in B" if c.flaky_a or c.flaky_b else ""))

@@ -3,11 +3,15 @@
 `push_suite` stores a suite file as an immutable, content-hashed version; `start_run` and
 `execute_run` run a version against a target spec with bounded concurrency, retries and a
 response cache, writing each result as it completes (so a run resumes where it stopped);
-`summarize_run` and `failed_results` read what it found.
+`summarize_run` and `failed_results` read what it found; `compare_runs` compares two runs
+scenario by scenario (regressions, fixes, and per tier, tag and scorer whether the change is
+more than chance).
 """
 
 from honing.evaluate._agent import conversation, execute_tool, run_agent
+from honing.evaluate._compare import Comparison, ScenarioChange, SliceComparison, compare_runs
 from honing.evaluate._from_dataset import suite_from_dataset
+from honing.evaluate._judging import judge_caller
 from honing.evaluate._model import (
     TIERS,
     Output,
@@ -21,7 +25,14 @@ from honing.evaluate._model import (
     ToolMock,
 )
 from honing.evaluate._pricing import Price, Prices, load_prices
-from honing.evaluate._results import STATUSES, RunSummary, Slice, failed_results, get_run, summarize_run
+from honing.evaluate._results import (
+    STATUSES,
+    RunSummary,
+    Slice,
+    failed_results,
+    get_run,
+    summarize_run,
+)
 from honing.evaluate._runner import Progress, RunOptions, execute_run, start_run
 from honing.evaluate._suites import (
     SuitePush,
@@ -33,10 +44,12 @@ from honing.evaluate._suites import (
     stored_scenarios,
     suite_json_schema,
 )
+from honing.evaluate._transport import Transport, TransportStats
 
 __all__ = [
     "STATUSES",
     "TIERS",
+    "Comparison",
     "Output",
     "Price",
     "Prices",
@@ -45,20 +58,26 @@ __all__ = [
     "RunOptions",
     "RunSummary",
     "Scenario",
+    "ScenarioChange",
     "Score",
     "ScorerSpec",
     "Slice",
+    "SliceComparison",
     "Suite",
     "SuiteDefaults",
     "SuitePush",
     "Tier",
+    "Transport",
+    "TransportStats",
     "ToolMock",
+    "compare_runs",
     "conversation",
     "execute_run",
     "execute_tool",
     "failed_results",
     "get_run",
     "iter_scenarios",
+    "judge_caller",
     "list_suite_versions",
     "load_prices",
     "push_suite",

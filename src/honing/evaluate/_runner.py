@@ -28,6 +28,7 @@ from honing import __version__, accounts
 from honing._errors import Conflict, InvalidInput, NotFound
 from honing.domain import Message
 from honing.evaluate._agent import run_agent
+from honing.evaluate._judging import judge_caller
 from honing.evaluate._model import Output, Scenario, Score
 from honing.evaluate._pricing import Prices
 from honing.evaluate._suites import resolve_suite_version, stored_scenarios
@@ -148,16 +149,7 @@ async def execute_run(db: Database, run_id: int, options: RunOptions, *,
     target = make_target(target_spec, transport=transport, options=options.target_options)
     writer = _Writer(db, run_id)
     judges: dict[str, Target] = {}
-
-    async def judge(spec: str, messages: list[dict[str, Any]]) -> str:
-        if spec not in judges:
-            judges[spec] = make_target(spec, transport=transport)
-        reply = await judges[spec].generate(TargetRequest(
-            scenario=Scenario(id="judge", input=[Message.model_validate(m) for m in messages]),
-            messages=[Message.model_validate(m) for m in messages], tools=[]))
-        return reply.message.text
-
-    context = ScoringContext(judge=judge)
+    context = ScoringContext(judge=judge_caller(transport, judges))
     cache = _Cache(db, target) if options.use_cache else None
     work = _Pending(db, version_id, repeats, done)
 

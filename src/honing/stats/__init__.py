@@ -11,6 +11,7 @@ it is `Undefined`, a NaN that carries its reason (see `reason_undefined`), and a
 - Rank correlation: `spearman_rho`, `kendall_tau_b`, `correlation_interval`, `spearman`,
   `kendall`.
 - Resampling: `paired_bootstrap`.
+- Multiple comparisons: `holm`.
 - Summaries: `median`, `quantile`.
 
 Sequences may hold None or NaN for a missing value; paired functions drop every pair with
@@ -23,6 +24,7 @@ from honing.stats._correlation import kendall, kendall_tau_b, spearman, spearman
 from honing.stats._estimate import Estimate, Undefined, reason_undefined
 from honing.stats._exact_tests import mcnemar_exact_p, sign_test_p
 from honing.stats._fisher_z import correlation_interval
+from honing.stats._multiple import holm
 from honing.stats._proportions import cohens_h, proportion, wilson_interval
 from honing.stats._summary import median, quantile
 
@@ -32,6 +34,7 @@ __all__ = [
     "binomial_two_sided_p",
     "cohens_h",
     "correlation_interval",
+    "holm",
     "kendall",
     "kendall_tau_b",
     "mcnemar_exact_p",

@@ -21,6 +21,13 @@ from honing.evaluate.scorers import (  # noqa: F401
     _tools,
     _trajectory,
 )
+from honing.evaluate.scorers._judge import (
+    DEFAULT_SCALE,
+    Anchor,
+    JudgeParams,
+    PairwiseParams,
+    render_output,
+)
 from honing.evaluate.scorers._registry import (
     ENTRY_POINT_GROUP,
     ScorerInfo,
@@ -36,12 +43,17 @@ from honing.evaluate.scorers._registry import (
 )
 
 __all__ = [
+    "DEFAULT_SCALE",
     "ENTRY_POINT_GROUP",
+    "Anchor",
+    "JudgeParams",
+    "PairwiseParams",
     "ScorerInfo",
     "ScorerParams",
     "ScoringContext",
     "check_spec",
     "get_scorer",
+    "render_output",
     "run_scorer",
     "scorer",
     "scorer_names",
