@@ -41,6 +41,14 @@ def schema_suite() -> None:
     print_json(suite_json_schema())
 
 
+@schema_app.command("judge")
+def schema_judge() -> None:
+    """Print the JSON Schema of LLM judge files (`honing judge calibrate --judge`)."""
+    from honing.judges import judge_config_json_schema
+
+    print_json(judge_config_json_schema())
+
+
 @schema_app.command("queue-policy")
 def schema_queue_policy() -> None:
     """Print the JSON Schema of queue policy files (`honing queue create --policy`)."""

@@ -23,6 +23,7 @@ from honing.storage._evaluation_tables import (
     EvalSuite,
     EvalSuiteVersion,
 )
+from honing.storage._judge_tables import JudgeCalibration
 from honing.storage._loop import LoopDatabase
 from honing.storage._tables import (
     ApiToken,
@@ -50,6 +51,7 @@ __all__ = [
     "EvalScenario",
     "EvalSuite",
     "EvalSuiteVersion",
+    "JudgeCalibration",
     "Label",
     "LoopDatabase",
     "Qualification",
