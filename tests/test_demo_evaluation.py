@@ -206,7 +206,9 @@ def test_demo_suite_and_replay_runs_are_built_once(db, tmp_path):
     assert evaluation["runs_created"] == 2 and evaluation["suite_created"]
     suites = tmp_path / "suites"
     assert {p.name for p in suites.iterdir()} == {f"{SUITE}.yaml", f"{SUITE}.jsonl", "replay-v1.jsonl",
-                                                  "replay-v2.jsonl"}
+                                                  "replay-v2.jsonl", "gate-release.yaml", "gate-improvements.yaml"}
+    assert evaluation["policies"] == {"gate-release": str(suites / "gate-release.yaml"),
+                                      "gate-improvements": str(suites / "gate-improvements.yaml")}
     assert len((suites / "replay-v1.jsonl").read_text().splitlines()) == 60
 
     runs, results, tiers, summaries = _run_rows(db)
@@ -236,7 +238,9 @@ def test_demo_suite_and_replay_runs_are_built_once(db, tmp_path):
     again, _, _, _ = _run_rows(db)
     assert [r.id for r in again] == [r.id for r in runs]
     assert {p.name for p in suites.iterdir()} == {f"{SUITE}.yaml", f"{SUITE}.jsonl", "replay-v1.jsonl",
-                                                  "replay-v2.jsonl"}
+                                                  "replay-v2.jsonl", "gate-release.yaml", "gate-improvements.yaml"}
+    assert evaluation["policies"] == {"gate-release": str(suites / "gate-release.yaml"),
+                                      "gate-improvements": str(suites / "gate-improvements.yaml")}
 
 
 def test_demo_home_is_beside_a_sqlite_database_else_honing_home(db, backend, tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -216,3 +217,13 @@ def _message(error: dict[str, Any]) -> str:
 def json_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a config file kind, for editors and CI checks."""
     return {"$schema": SCHEMA_DIALECT, **model.model_json_schema(), "title": title}
+
+
+def read_config_text(path: Path, kind: str) -> str:
+    """The text of a config file, or InvalidInput saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {kind} file {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text") from None

@@ -21,6 +21,7 @@ from honing._errors import NotFound
 from honing.accounts import Role
 from honing.api._auth import CurrentPrincipal, ReadSession
 from honing.api._schemas import ERROR_RESPONSES
+from honing.evaluate._compare import compare_runs
 from honing.evaluate._results import STATUSES, get_run, summarize_run
 from honing.evaluate._suites import list_suite_versions
 from honing.stats import Estimate, proportion
@@ -206,3 +207,21 @@ def result(workspace: WorkspaceName, run_id: RunId, scenario_id: ScenarioId, pri
     run = _run(session, principal, workspace, run_id)
     row = get_result(session, run, scenario_id, repeat)
     return {**result_dict(row), "scenario": scenario_spec(session, run, scenario_id)}
+
+
+MatchQuery = Annotated[Literal["same-id", "same-content"] | None, Query(
+    description="runs of different suite versions: pair scenarios that share an id, or whose spec is identical")]
+
+
+@router.get("/runs/{run_a}/compare/{run_b}", response_model=dict[str, Any])
+def compare(workspace: WorkspaceName, run_a: RunId, run_b: RunId, principal: CurrentPrincipal,
+            session: ReadSession, match: MatchQuery = None,
+            examples: Annotated[int, Query(ge=0, le=500, description="regressions, fixes and new errors shown")] = 50,
+            ) -> dict[str, Any]:
+    """Run B against baseline A, scenario by scenario: pass rates per tier, tag and scorer
+    with Wilson intervals, the paired difference with its bootstrap interval, McNemar's
+    exact test with Holm's correction and a verdict per slice; regressions, fixes and new
+    errors with their inputs and outputs; latency and cost deltas. 422 for runs of
+    different suite versions unless `match` says how to pair their scenarios."""
+    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    return compare_runs(session, ws, run_a, run_b, match=match, examples=examples).as_dict()

@@ -7,8 +7,9 @@ data-low/data-high/data-n where known) and a <title> tooltip, so tests and peopl
 read the numbers back. Empty input renders a small "no data" chart instead of raising."""
 
 from honing.charts._bars import Bar, bar_chart
+from honing.charts._chart import Chart
 from honing.charts._lines import Series, line_chart
 from honing.charts._stacked import Stack, stacked_bar_chart
 from honing.charts._svg import PALETTE
 
-__all__ = ["PALETTE", "Bar", "Series", "Stack", "bar_chart", "line_chart", "stacked_bar_chart"]
+__all__ = ["PALETTE", "Bar", "Chart", "Series", "Stack", "bar_chart", "line_chart", "stacked_bar_chart"]

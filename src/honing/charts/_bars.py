@@ -8,10 +8,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from honing.charts._svg import (AXIS, INK, MIN_WIDTH, MUTED, PALETTE, TITLE_H, Scale, el,
                                 empty_chart, fit, fmt, nice_ticks, num, svg, text, text_width,
                                 tick_labels, tooltip, value_grid)
+
+if TYPE_CHECKING:
+    from honing.stats import Estimate
 
 ROW_H = 28  # one category per row when horizontal
 BAR_T = 14  # bar thickness when horizontal
@@ -32,6 +36,13 @@ class Bar:
     high: float | None = None
     n: int | None = None
     note: str | None = None
+
+    @classmethod
+    def of(cls, label: str, estimate: Estimate) -> Bar:
+        """An estimate with its interval and n; an undefined one keeps its reason as the note."""
+        low = None if math.isnan(estimate.low) else estimate.low
+        high = None if math.isnan(estimate.high) else estimate.high
+        return cls(label=label, value=estimate.value, low=low, high=high, n=estimate.n, note=estimate.reason)
 
 
 def _defined(bar: Bar) -> bool:

@@ -14,7 +14,9 @@ from honing.cli._audit import audit_app
 from honing.cli._common import errors
 from honing.cli._data import dataset_app, export_command, import_command
 from honing.cli._evaluate import eval_app, suite_app
+from honing.cli._judges import judge_app
 from honing.cli._quality import quality_app
+from honing.cli._release import gate, report_app
 from honing.cli._server import demo, serve
 
 app = typer.Typer(
@@ -37,6 +39,9 @@ app.add_typer(suggestions_app, name="suggestions")
 app.add_typer(quality_app, name="quality")
 app.add_typer(suite_app, name="suite")
 app.add_typer(eval_app, name="eval")
+app.add_typer(judge_app, name="judge")
+app.add_typer(report_app, name="report")
+app.command("gate")(gate)
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("serve")(serve)

@@ -40,6 +40,11 @@ def demo(
         runs = ", ".join(f"{name} run {run_id}" for name, run_id in evaluation.get("runs", {}).items())
         console.print(f"evaluation suite [bold]{evaluation['suite']}[/] ({evaluation['scenarios']} scenarios), "
                       f"replay runs: {runs} (honing eval show RUN -w {result.workspace})")
+        ids = evaluation.get("runs", {})
+        release = evaluation.get("policies", {}).get("gate-release")
+        if release and {"v1", "v2"} <= set(ids):
+            console.print(f"release gate: honing gate -w {result.workspace} --policy {release} "
+                          f"--run {ids['v2']} --baseline {ids['v1']}", highlight=False, soft_wrap=True)
     if result.created_users:
         console.print("demo users (passwords are shown only this once):")
         for username, password in result.created_users.items():

@@ -49,6 +49,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
@@ -65,6 +66,8 @@ from honing.domain import Item, Response
 from honing.storage import Database, EvalRun
 
 SUITE = "helpdesk-regression"
+# Gate policies shipped with the demo: one v2 fails (the release gate), one it passes.
+GATE_POLICIES = ("gate-release.yaml", "gate-improvements.yaml")
 VERSIONS = ("v1", "v2")  # responses[0], responses[1]
 ACTOR = "cli:demo"
 # The slowest precise or adequate candidate of the full demo takes 4.7 s (v1); flawed ones
@@ -126,9 +129,23 @@ def build_demo_evaluation(db: Database, out_dir: Path, *, workspace: str | None 
                                            "max_ms": LATENCY_BUDGET_MS}], adapt=adapt)
         pushed = push_suite(session, ws, path, actor=ACTOR)
     runs = {v: _replay_run(db, workspace, pushed.ref, f"replay:{replays[v]}") for v in VERSIONS}
-    return {"suite": pushed.ref, "scenarios": pushed.scenarios, "tiers": pushed.tiers,
+    policies = _write_gate_policies(out_dir)
+    return {"suite": pushed.ref, "policies": policies, "scenarios": pushed.scenarios, "tiers": pushed.tiers,
             "suite_created": pushed.created, "runs": {v: run for v, (run, _) in runs.items()},
             "runs_created": sum(created for _, created in runs.values())}
+
+
+def _write_gate_policies(out_dir: Path) -> dict[str, str]:
+    """The demo's gate policies beside its suite, for `honing gate` and `honing report
+    release`; written when missing, so edits made to try a rule are kept."""
+    written = {}
+    for name in GATE_POLICIES:
+        path = out_dir / name
+        if not path.is_file():
+            text = resources.files("honing.demo").joinpath(name.replace("-", "_")).read_text(encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
+        written[name.removesuffix(".yaml")] = str(path)
+    return written
 
 
 def replay_line(scenario_id: str, response: Response) -> dict[str, Any]:

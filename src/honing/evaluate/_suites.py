@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from honing import audit
-from honing._config_files import field_path, json_schema, parse_yaml_model
+from honing._config_files import field_path, json_schema, parse_yaml_model, read_config_text
 from honing._errors import InvalidInput, NotFound, Problem
 from honing.evaluate._model import Scenario, Suite
 from honing.storage import EvalScenario, EvalSuite, EvalSuiteVersion, Workspace
@@ -37,13 +37,7 @@ def suite_json_schema() -> dict[str, Any]:
 
 
 def read_suite_header(path: Path) -> Suite:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput(f"cannot read suite file {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not UTF-8 text") from None
-    return parse_yaml_model(text, Suite, source=path.name, kind="suite", schema_hint=SCHEMA_HINT,
+    return parse_yaml_model(read_config_text(path, "suite"), Suite, source=path.name, kind="suite", schema_hint=SCHEMA_HINT,
                             empty_hint="a suite needs a name and scenarios (inline or in scenario_files)")
 
 

@@ -4,44 +4,29 @@ self-contained HTML report, so both show the same pictures of the same figures."
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-from honing.charts import Bar, Series, Stack, bar_chart, line_chart, stacked_bar_chart
+from honing.charts import Bar, Chart, Series, Stack, bar_chart, line_chart, stacked_bar_chart
 from honing.quality._report import QualityReport
-from honing.stats import Estimate
-
-
-@dataclass(frozen=True)
-class Chart:
-    key: str
-    title: str
-    svg: str
-
-
-def _bar(label: str, estimate: Estimate) -> Bar:
-    low = None if math.isnan(estimate.low) else estimate.low
-    high = None if math.isnan(estimate.high) else estimate.high
-    return Bar(label=label, value=estimate.value, low=low, high=high, n=estimate.n, note=estimate.reason)
 
 
 def report_charts(report: QualityReport) -> list[Chart]:
     charts = []
     agreement = [a for a in report.agreement if a.primary]
     charts.append(Chart("agreement", "Agreement per question", bar_chart(
-        [_bar(f"{a.question} · {a.coefficient}", a.estimate) for a in agreement],
+        [Bar.of(f"{a.question} · {a.coefficient}", a.estimate) for a in agreement],
         title="Agreement per question (95% bootstrap interval)", domain=(-0.2, 1.0),
         reference=0.667, reference_label="0.667 tentative")))
     charts.append(Chart("gold", "Gold accuracy per rater", bar_chart(
-        [_bar(card.name, card.gold_accuracy) for card in report.raters],
+        [Bar.of(card.name, card.gold_accuracy) for card in report.raters],
         title="Gold accuracy per rater (95% Wilson interval)", domain=(0.0, 1.0),
         reference=0.9, reference_label="90% target")))
     charts.append(Chart("consensus", "Agreement with the other raters, per rater", bar_chart(
-        [_bar(card.name, card.consensus_agreement) for card in report.raters],
+        [Bar.of(card.name, card.consensus_agreement) for card in report.raters],
         title="Agreement with the others' consensus, per rater (95% Wilson interval)",
         domain=(0.0, 1.0))))
     if report.cohorts:
         charts.append(Chart("cohorts", "Gold accuracy per cohort", bar_chart(
-            [_bar(card.name, card.gold_accuracy) for card in report.cohorts],
+            [Bar.of(card.name, card.gold_accuracy) for card in report.cohorts],
             title="Gold accuracy per cohort (95% Wilson interval)", domain=(0.0, 1.0),
             reference=0.9, reference_label="90% target")))
     days = report.figures.days

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from honing._reports import REPORT_CSS, md_table, write_files
 from honing.quality._charts import report_charts
 from honing.quality._kpis import interval, kpi_table, num, pct, value_or_reason, with_n
 from honing.quality._report import QualityReport
@@ -24,31 +24,21 @@ def _period(report: QualityReport) -> str:
     return f"{start} to {report.period.end:%Y-%m-%d %H:%M} UTC ({report.period.text})"
 
 
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines
-
-
 def render_markdown(report: QualityReport) -> str:
     out = [f"# Label quality report: {report.queue}", "",
            f"Workspace `{report.workspace}`, rubric `{report.rubric}`, period {_period(report)}. "
            f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC. Every figure gives its n; "
            "intervals are 95% (Wilson for proportions, bootstrap over units for agreement).", "",
            "## KPIs", ""]
-    out += _table(["KPI", "value", "95% interval", "n", "usual target", "definition"],
+    out += md_table(["KPI", "value", "95% interval", "n", "usual target", "definition"],
                   [[k.name, k.value, k.interval, k.n, k.target, k.definition] for k in kpi_table(report)])
     out += ["", "## Agreement per question", ""]
-    out += _table(["question", "type", "coefficient", "value", "95% interval", "units", "raters"],
+    out += md_table(["question", "type", "coefficient", "value", "95% interval", "units", "raters"],
                   [[a.question, a.type, a.coefficient, value_or_reason(a.estimate, percent=False),
                     interval(a.estimate, percent=False), a.estimate.n, a.raters] for a in report.agreement])
     for title, cards in (("Raters", report.raters), ("Cohorts (teams and vendors)", report.cohorts)):
         out += ["", f"## {title}", ""]
-        out += _table(["name", "labels", "gold accuracy", "agreement with consensus", "rework rate",
+        out += md_table(["name", "labels", "gold accuracy", "agreement with consensus", "rework rate",
                        "audit pass rate", "labels/active day", "median active s", "drift"],
                       [[c.name if c.kind == "rater" else f"{c.name} ({', '.join(c.raters)})", c.labels,
                         with_n(c.gold_accuracy), with_n(c.consensus_agreement), with_n(c.rework_rate),
@@ -71,22 +61,15 @@ def render_markdown(report: QualityReport) -> str:
 
 def render_html(report: QualityReport) -> str:
     return _ENV.get_template("report.html").render(
-        report=report, period=_period(report), kpis=kpi_table(report), charts=report_charts(report),
+        report_css=REPORT_CSS, report=report, period=_period(report), kpis=kpi_table(report),
+        charts=report_charts(report),
         with_n=with_n, dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
 def write_report(report: QualityReport, out: Path) -> dict[str, Path]:
     """report.md, report.html and report.json in `out` (created if needed); written to
     temporary names first, so a failure leaves no half-written report."""
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"md": render_markdown(report), "html": render_html(report),
-             "json": json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str)}
-    written = {}
-    for suffix, text in files.items():
-        final = out / f"report.{suffix}"
-        partial = out / f".report.{suffix}.partial"
-        partial.write_text(text, encoding="utf-8")
-        written[suffix] = final
-    for suffix, final in written.items():
-        (out / f".report.{suffix}.partial").replace(final)
-    return written
+    written = write_files(out, {"report.md": render_markdown(report), "report.html": render_html(report),
+                                "report.json": json.dumps(report.as_dict(), indent=2, ensure_ascii=False,
+                                                          default=str)})
+    return {name.removeprefix("report."): path for name, path in written.items()}

@@ -8,21 +8,24 @@ for whoever started it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from honing import accounts
 from honing.accounts import Principal, Role
 from honing.api._evaluate import RunRow, get_result, list_runs, repeats_of, scenario_spec
-from honing.charts import Bar, Stack, bar_chart, stacked_bar_chart
+from honing.charts import Bar, Chart, Stack, bar_chart, stacked_bar_chart
 from honing.domain import Message
+from honing.evaluate._compare import Comparison, compare_runs
 from honing.evaluate._model import Scenario
 from honing.evaluate._results import STATUSES, RunSummary, failed_results, get_run, summarize_run
 from honing.evaluate._suites import list_suite_versions
+from honing.release._charts import comparison_charts
+from honing.release._render import failing, preview
 from honing.storage import EvalResult, EvalRun, EvalSuiteVersion
 from honing.web._pages import PagePrincipal, PageSession, _render
 
@@ -50,8 +53,12 @@ class RunsPage:
 
 
 @router.get("/w/{workspace}/runs", response_class=HTMLResponse)
-def runs(request: Request, workspace: str, principal: PagePrincipal, session: PageSession) -> HTMLResponse:
+def runs(request: Request, workspace: str, principal: PagePrincipal, session: PageSession,
+         a: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+         b: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
     ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    if a is not None and b is not None:  # the compare form: baseline a, candidate b
+        return RedirectResponse(f"/w/{quote(ws.name, safe='')}/runs/{a}/compare/{b}", status_code=303)
     return _render(request, "eval_runs.html", RunsPage(
         principal, ws, list_runs(session, ws, limit=RUNS_SHOWN), RUNS_SHOWN, list_suite_versions(session, ws)))
 
@@ -102,8 +109,7 @@ class RunPage:
 def run_charts(summary: RunSummary) -> list[tuple[str, str]]:
     """Pass rate per tier with Wilson intervals (a tier's n is its decided results), and
     every status per tier, errors included, so a tier that mostly errored stands out."""
-    bars = [Bar(t.name, t.pass_rate.value, t.pass_rate.low, t.pass_rate.high, t.pass_rate.n,
-                note=t.pass_rate.reason) for t in summary.tiers]
+    bars = [Bar.of(t.name, t.pass_rate) for t in summary.tiers]
     stacks = [Stack(t.name, {status: t.counts[status] for status in STATUSES}) for t in summary.tiers]
     return [("tier-pass-rate", bar_chart(bars, title="Pass rate by tier (95% Wilson interval)", domain=(0.0, 1.0))),
             ("tier-status", stacked_bar_chart(stacks, title="Results by status per tier", normalize=False))]
@@ -124,6 +130,33 @@ def run(request: Request, workspace: str, run_id: RunId, principal: PagePrincipa
         failure_total=summary.overall.counts["fail"] + summary.overall.counts["inconclusive"],
         errors=[_failure(ws.name, found.id, f) for f in errors], error_total=summary.overall.counts["error"],
         flaky_links={f["scenario_id"]: result_link(ws.name, found.id, f["scenario_id"], 0) for f in summary.flaky}))
+
+
+@dataclass
+class ComparePage:
+    user: Principal
+    workspace: Any
+    run_a: int
+    run_b: int
+    comparison: Comparison
+    charts: list[Chart]
+
+    def link(self, scenario_id: str) -> str:
+        return result_link(self.workspace.name, self.run_b, scenario_id, 0)
+
+    preview = staticmethod(preview)
+    failing = staticmethod(failing)
+
+
+@router.get("/w/{workspace}/runs/{run_a}/compare/{run_b}", response_class=HTMLResponse)
+def compare(request: Request, workspace: str, run_a: RunId, run_b: RunId, principal: PagePrincipal,
+            session: PageSession, match: Annotated[Literal["same-id", "same-content"] | None, Query()] = None,
+            ) -> HTMLResponse:
+    """Run B against baseline A: the same comparison as `honing eval compare`, drawn."""
+    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    found = compare_runs(session, ws, run_a, run_b, match=match)
+    return _render(request, "eval_compare.html", ComparePage(principal, ws, run_a, run_b, found,
+                                                             comparison_charts(found)))
 
 
 @dataclass
