@@ -62,20 +62,28 @@ def import_file(
     mode: Mode = "replace",
     source_name: str | None = None,
     progress: Progress = _quiet,
+    redact_pii: str | None = None,
 ) -> ImportResult:
     """Import `path` as a new version of `dataset`.
 
     `replace`: the version holds exactly the file's records. `append`: the head version's
     items followed by the file's. Either way, content equal to the head creates nothing.
+    `redact_pii` (mask, placeholder or hash) redacts PII in every record before anything is
+    stored, so raw values never reach the database; the mode is kept in the lineage.
     """
     path = Path(path)
     fmt = detect_format(path, fmt)
     mapping = mapping or {}
-    file_hashes = _validate(path, fmt, mapping, progress)  # pass 1: nothing touches the database
+    transform = _pii_transform(redact_pii)
+    # pass 1: nothing touches the database
+    file_hashes = _validate(path, fmt, mapping, progress, transform)
     parameters = {"file": source_name or path.name, "format": fmt, "mode": mode,
                   "mapping": mapping, "records": len(file_hashes)}
+    if redact_pii is not None:
+        parameters["redact_pii"] = redact_pii
     return _write_version(db, workspace, dataset, actor, file_hashes,
-                          lambda: _batches(path, fmt, mapping), mode, parameters, progress)
+                          lambda: _batches(path, fmt, mapping, transform), mode, parameters,
+                          progress)
 
 
 def import_items(
@@ -87,12 +95,16 @@ def import_items(
     actor: str,
     mode: Mode = "replace",
     parameters: dict[str, Any] | None = None,
+    redact_pii: str | None = None,
 ) -> ImportResult:
     """Import already-validated items (from a generator or a notebook) the same way."""
-    pairs = [(item.content_hash(), item) for item in items]
+    transform = _pii_transform(redact_pii)
+    pairs = [(item.content_hash(), item) for item in map(transform, items)]
     if not pairs:
         raise InvalidInput("there are no items to import")
     parameters = {"mode": mode, "records": len(pairs), **(parameters or {})}
+    if redact_pii is not None:
+        parameters["redact_pii"] = redact_pii
     chunks = lambda: (pairs[i:i + _BATCH] for i in range(0, len(pairs), _BATCH))  # noqa: E731
     return _write_version(db, workspace, dataset, actor, [h for h, _ in pairs], chunks, mode,
                           parameters)
@@ -155,8 +167,19 @@ def validate_file(path: Path | str, *, fmt: str | None = None,
     return len(_validate(path, detect_format(path, fmt), mapping or {}))
 
 
+def _pii_transform(redact_pii: str | None) -> Callable[[Item], Item]:
+    """Identity, or PII redaction with one placeholder map per record."""
+    if redact_pii is None:
+        return lambda item: item
+    from honing.datasets import pii  # detection is only loaded when asked for
+
+    pii.Redactor(redact_pii)  # a bad mode or a missing hash key fails before reading the file
+    return lambda item: pii.redact_item(item, pii.Redactor(redact_pii))
+
+
 def _validate(path: Path, fmt: str, mapping: dict[str, str],
-              progress: Progress = _quiet) -> list[str]:
+              progress: Progress = _quiet,
+              transform: Callable[[Item], Item] = lambda item: item) -> list[str]:
     hashes: list[str] = []
     problems: list[Problem] = []
     bad_records = 0
@@ -170,7 +193,7 @@ def _validate(path: Path, fmt: str, mapping: dict[str, str],
             result = to_item(apply_mapping(located.record or {}, mapping),
                              file=located.file, line=located.line, row=located.row)
         if isinstance(result, Item):
-            hashes.append(result.content_hash())
+            hashes.append(transform(result).content_hash())
             continue
         bad_records += 1
         problems.extend(result[: MAX_PROBLEMS - len(problems)])
@@ -186,13 +209,15 @@ def _validate(path: Path, fmt: str, mapping: dict[str, str],
     return hashes
 
 
-def _batches(path: Path, fmt: str, mapping: dict[str, str]):
+def _batches(path: Path, fmt: str, mapping: dict[str, str],
+             transform: Callable[[Item], Item] = lambda item: item):
     batch: list[tuple[str, Item]] = []
     for located in read_records(path, fmt):
         item = to_item(apply_mapping(located.record or {}, mapping),
                        file=located.file, line=located.line, row=located.row)
         if not isinstance(item, Item):  # the file changed between the two passes
             raise InvalidInput(f"{path.name} changed while it was being imported", problems=item)
+        item = transform(item)
         batch.append((item.content_hash(), item))
         if len(batch) >= _BATCH:
             yield batch

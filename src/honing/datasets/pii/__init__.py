@@ -1,0 +1,62 @@
+"""PII: detect personal data and secrets in text, redact it, scan and redact dataset versions.
+
+Detection is regexes plus validation (checksums, ranges, context), deterministic and fast;
+person names and street addresses need an NER model and come from an optional detector
+registered with `register_detector`."""
+
+from honing.datasets.pii._detect import (
+    ENTRY_POINT_GROUP,
+    Detector,
+    RegisteredDetector,
+    detect,
+    entity_types,
+    register_detector,
+    registered_detectors,
+    unregister_detector,
+)
+from honing.datasets.pii._redact import (
+    KEY_VARIABLE,
+    REDACTION_MODES,
+    RedactionMode,
+    Redactor,
+    check_mode,
+    redact,
+    redact_item,
+    redact_texts,
+)
+from honing.datasets.pii._scan import (
+    EntityReport,
+    PiiReport,
+    RedactionResult,
+    item_texts,
+    redact_version,
+    scan_version,
+)
+from honing.datasets.pii._span import Span, resolve_overlaps
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "KEY_VARIABLE",
+    "REDACTION_MODES",
+    "Detector",
+    "EntityReport",
+    "PiiReport",
+    "RedactionMode",
+    "RedactionResult",
+    "Redactor",
+    "RegisteredDetector",
+    "Span",
+    "check_mode",
+    "detect",
+    "entity_types",
+    "item_texts",
+    "redact",
+    "redact_item",
+    "redact_texts",
+    "redact_version",
+    "register_detector",
+    "registered_detectors",
+    "resolve_overlaps",
+    "scan_version",
+    "unregister_detector",
+]

@@ -1,0 +1,149 @@
+"""Detectors for contact and credential text: e-mail addresses, URLs that carry credentials
+or tokens, API keys with well-known prefixes, JWTs, and high-entropy secrets next to a
+key-like word. Each first checks for a cheap marker ('@', '://', a keyword) so that text
+without one costs a substring search, not a regex pass."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+
+from honing.datasets.pii._checks import shannon_entropy
+from honing.datasets.pii._span import Span
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+\-])[\w%+\-]+(?:\.[\w%+\-]+)*@[^\W_](?:[\w\-]*[^\W_])?"
+    r"(?:\.[^\W_](?:[\w\-]*[^\W_])?)*\.[^\W\d_]{2,24}\b")
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`]+")
+_SENSITIVE_PARAMS = frozenset({
+    "token", "access_token", "refresh_token", "id_token", "auth", "auth_token", "key",
+    "api_key", "apikey", "api-key", "secret", "client_secret", "password", "passwd", "pwd",
+    "sig", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+    "x-goog-signature", "sas", "private_token", "session", "sessionid", "jwt",
+})
+_KEY = re.compile(
+    r"(?<![\w\-])(?:sk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_\-]{20,200}"
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"
+    r"|xox[baprs]-[A-Za-z0-9\-]{10,200}"
+    r"|AIza[0-9A-Za-z_\-]{35}"
+    r"|[spr]k_live_[0-9A-Za-z]{16,200}"
+    r"|eyJ[A-Za-z0-9_\-]{8,2000}\.[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000})(?![\w\-])")
+def has_key_marker(text: str) -> bool:
+    """Whether a well-known key prefix occurs: substring checks run in C at memory speed,
+    several times faster than one regex with alternatives."""
+    return ("sk-" in text or "AKIA" in text or "ASIA" in text or "xox" in text
+            or "AIza" in text or "eyJ" in text
+            or ("_" in text and ("gh" in text or "github_pat_" in text or "k_live_" in text)))
+# What follows a key-like word ("api_key", "token", "Authorization", ...): a separator and
+# a long value. Matched right after each occurrence of a word, never scanned for.
+_AFTER_SECRET_WORD = re.compile(
+    r"(?:ord|d)?s?[\"']?\s{0,3}(?:[:=]|=>|\s(?:is|was)\b)?\s{0,3}[\"']?"
+    r"(?:bearer\s+|basic\s+|token\s+)?"
+    r"(?P<value>[A-Za-z0-9_\-+/=.~]{20,512})(?![A-Za-z0-9_\-+/=.~])", re.IGNORECASE)
+_SECRET_WORDS = ("key", "token", "secret", "passw", "pwd", "bearer", "authorization",
+                 "credential")
+# Random base62/base64 of 20+ characters carries well over 4 bits per character; English
+# identifiers and sentences such as "reset_password_tomorrow" stay lower.
+_MIN_ENTROPY = 3.3
+
+
+def detect_emails(text: str) -> Iterator[Span]:
+    # Only around each '@': a local part is at most 64 characters, a domain at most 255.
+    for start, end in _windows(text, "@", before=64, after=256):
+        for match in _EMAIL.finditer(text, start, end):
+            yield Span(match.start(), match.end(), "EMAIL", 0.95)
+
+
+def _windows(text: str, marker: str, *, before: int, after: int) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    position = text.find(marker)
+    while position != -1:
+        start, end = max(0, position - before), min(len(text), position + after)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+        position = text.find(marker, position + 1)
+    return windows
+
+
+def detect_credential_urls(text: str) -> Iterator[Span]:
+    if "://" not in text:
+        return
+    for start, end in _windows(text, "://", before=20, after=4096):
+        yield from _credential_urls_in(text, start, end)
+
+
+def _credential_urls_in(text: str, start: int, end: int) -> Iterator[Span]:
+    for match in _URL.finditer(text, start, end):
+        url = match.group().rstrip(".,;:!?)]}'\"")
+        if _carries_credentials(url):
+            yield Span(match.start(), match.start() + len(url), "URL_CREDENTIALS", 0.97)
+
+
+def _carries_credentials(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    if at and ":" in userinfo and userinfo.split(":", 1)[1]:
+        return True
+    for query in (parts.query, parts.fragment):
+        for name, value in parse_qsl(query, keep_blank_values=False):
+            if value and name.lower() in _SENSITIVE_PARAMS:
+                return True
+    return False
+
+
+def detect_api_keys(text: str) -> Iterator[Span]:
+    if not has_key_marker(text):
+        return
+    for match in _KEY.finditer(text):
+        value = match.group()
+        if value.startswith("eyJ") and not _is_jwt(value):
+            continue
+        yield Span(match.start(), match.end(), "API_KEY", 0.95)
+
+
+def _is_jwt(value: str) -> bool:
+    header = value.split(".", 1)[0]
+    try:
+        decoded = orjson.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    except (binascii.Error, ValueError):
+        return False
+    return isinstance(decoded, dict) and "alg" in decoded
+
+
+def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
+    from honing.datasets.pii._numbers import lowered
+
+    low = lowered(text) if low is None else low
+    for word in _SECRET_WORDS:
+        position = low.find(word)
+        while position != -1:
+            match = _AFTER_SECRET_WORD.match(text, position + len(word))
+            if match is not None:
+                # a sentence's full stop is not part of the secret
+                value = match.group("value").rstrip(".")
+                if _looks_random(value):
+                    start = match.start("value")
+                    yield Span(start, start + len(value), "SECRET", 0.8)
+            position = low.find(word, position + 1)
+
+
+def _looks_random(value: str) -> bool:
+    if len(value) < 20:
+        return False
+    entropy = shannon_entropy(value)
+    if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        return entropy >= _MIN_ENTROPY
+    # Without digits, only mixed case with a near-uniform spread: "ThisIsMyLongPassword"
+    # stays below, random base64 letters do not.
+    return value != value.lower() and value != value.upper() and entropy >= 3.9
