@@ -1,0 +1,60 @@
+"""Training exports: a queue's human judgments as the datasets Hugging Face TRL trains on.
+
+`export_training` reads a queue's labels (or a dataset version's conversations) and writes
+one TRL format per file: `sft` ({"messages"}), `prompt-completion`, `dpo` (prompt, chosen,
+rejected), `kto` (prompt, completion, boolean label) or `reward` (chosen, rejected), as
+JSONL or as a `datasets` dataset saved to disk. The selection rules are pure functions in
+`_select` (preference consensus, rating gaps, rating thresholds, ideal edits).
+"""
+
+from honing.export._messages import TRAINING_ROLES, prompt_messages, training_role
+from honing.export._options import CONTAINERS, TrainingOptions
+from honing.export._rows import PROVENANCE_COLUMNS, ROW_FORMATS, render_row, row_columns
+from honing.export._select import (
+    Example,
+    Selection,
+    counted_labels,
+    ideal_responses,
+    preference_pairs,
+    rated_responses,
+    rating_pairs,
+)
+from honing.export._service import TrainingExport, export_training, select_examples
+from honing.export._source import Source, resolve_source
+from honing.export._split import stratum_of, validation_items
+from honing.export._write import (
+    CardWriter,
+    training_features,
+    validation_path,
+    write_card_stub,
+)
+
+__all__ = [
+    "CONTAINERS",
+    "PROVENANCE_COLUMNS",
+    "ROW_FORMATS",
+    "TRAINING_ROLES",
+    "CardWriter",
+    "Example",
+    "Selection",
+    "Source",
+    "TrainingExport",
+    "TrainingOptions",
+    "counted_labels",
+    "export_training",
+    "ideal_responses",
+    "preference_pairs",
+    "prompt_messages",
+    "rated_responses",
+    "rating_pairs",
+    "render_row",
+    "resolve_source",
+    "row_columns",
+    "select_examples",
+    "stratum_of",
+    "training_features",
+    "training_role",
+    "validation_items",
+    "validation_path",
+    "write_card_stub",
+]

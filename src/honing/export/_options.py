@@ -1,0 +1,106 @@
+"""What a training export is asked for, and which rubric question each format reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from honing._errors import InvalidInput
+from honing.export._rows import ROW_FORMATS
+from honing.rubrics import (
+    LikertQuestion,
+    PairwiseQuestion,
+    Question,
+    ResponseEditQuestion,
+    Rubric,
+)
+
+CONTAINERS = ("jsonl", "hf")
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """Options of `export_training`; the CLI's flags map onto these one to one."""
+
+    format: str = "sft"  # one of ROW_FORMATS
+    container: str = "jsonl"  # jsonl | hf (a `datasets` dataset saved with save_to_disk)
+    standard: bool = False  # plain text instead of conversational messages
+    provenance: bool = True
+    question: str | None = None  # the pairwise (dpo, reward) or response_edit (sft) question
+    from_ratings: str | None = None  # a per-response likert question instead
+    min_rating: float | None = None  # sft: accepted at or above; kto: label true at or above
+    max_rating: float | None = None  # kto: label false at or below
+    min_gap: float = 1.0
+    min_strength: int = 1
+    min_agreement: float = 0.0
+    exclude_gold: bool = True
+    allow_contaminated: bool = False
+    suites: tuple[str, ...] | None = None  # evaluation suites the contamination check uses
+    validation: float = 0.0
+    seed: int = 0
+    stratify_by: str | None = None
+
+    def check(self) -> None:
+        if self.format not in ROW_FORMATS:
+            raise InvalidInput(f"training format {self.format!r} is not supported",
+                               hint="use one of: " + ", ".join(ROW_FORMATS))
+        if self.container not in CONTAINERS:
+            raise InvalidInput(f"container {self.container!r} is not supported", hint="jsonl or hf")
+        if self.min_strength not in (1, 2):
+            raise InvalidInput("--min-strength must be 1 (A>B) or 2 (A>>B)")
+        if not 0 <= self.min_agreement <= 1:
+            raise InvalidInput(f"--min-agreement {self.min_agreement} is not in [0, 1]", hint="e.g. 0.67")
+        if self.min_gap <= 0:
+            raise InvalidInput("--min-gap must be positive", hint="e.g. --min-gap 1")
+        if self.format == "kto" and self.question and self.from_ratings:
+            raise InvalidInput("give --question or --from-ratings for kto, not both")
+
+
+def _question(rubric: Rubric, question_id: str, flag: str) -> Question:
+    try:
+        return rubric.question(question_id)
+    except KeyError:
+        raise InvalidInput(f"{flag} {question_id!r} is not a question of rubric {rubric.name!r}",
+                           hint="questions: " + ", ".join(q.id for q in rubric.questions)) from None
+
+
+def _first(rubric: Rubric, kind: type, per_response: bool | None = None) -> Question | None:
+    for q in rubric.questions:
+        if isinstance(q, kind) and (per_response is None or getattr(q, "per_response", False) == per_response):
+            return q
+    return None
+
+
+def rating_question(rubric: Rubric, question_id: str | None, flag: str = "--from-ratings") -> LikertQuestion:
+    """A per-response likert question, named or the rubric's first."""
+    q = _question(rubric, question_id, flag) if question_id else _first(rubric, LikertQuestion, True)
+    if q is None:
+        raise InvalidInput(f"rubric {rubric.name!r} has no per-response likert question to read ratings from")
+    if not (isinstance(q, LikertQuestion) and q.per_response):
+        kind = "likert question for the whole item" if isinstance(q, LikertQuestion) else f"{q.type} question"
+        raise InvalidInput(f"{flag} {q.id!r} is a {kind}; ratings come from a per-response likert question",
+                           hint="questions: " + ", ".join(x.id for x in rubric.questions
+                                                        if isinstance(x, LikertQuestion) and x.per_response))
+    return q
+
+
+def preference_question(rubric: Rubric, question_id: str | None) -> PairwiseQuestion:
+    q = _question(rubric, question_id, "--question") if question_id else _first(rubric, PairwiseQuestion)
+    if q is None:
+        raise InvalidInput(f"rubric {rubric.name!r} has no pairwise question",
+                           hint="pair responses by their ratings instead: --from-ratings QUESTION")
+    if not isinstance(q, PairwiseQuestion):
+        raise InvalidInput(f"--question {q.id!r} is a {q.type} question; preference pairs come from a "
+                           "pairwise question", hint="or pair by ratings: --from-ratings QUESTION")
+    return q
+
+
+def edit_question(rubric: Rubric, question_id: str | None) -> ResponseEditQuestion:
+    q = _question(rubric, question_id, "--question") if question_id else _first(rubric, ResponseEditQuestion)
+    if q is None:
+        raise InvalidInput(f"rubric {rubric.name!r} has no response_edit question for ideal responses",
+                           hint="export accepted responses instead: --from-ratings QUESTION --min-rating 4")
+    if not isinstance(q, ResponseEditQuestion):
+        raise InvalidInput(f"--question {q.id!r} is a {q.type} question; ideal responses come from a "
+                           "response_edit question",
+                           hint="or export accepted responses: --from-ratings QUESTION --min-rating 4")
+    return q

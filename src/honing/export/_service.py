@@ -1,0 +1,226 @@
+"""`export_training`: a queue's labels (or a dataset's conversations) as TRL training data.
+
+Labels of a queue are small and read at once; items are read in batches and each row is
+written as soon as it is made. Gold items are left out by default (they measure raters;
+training on them leaks the answer key into the model), and so are items found in an
+evaluation suite (training on them inflates every later evaluation).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from honing import audit, datasets
+from honing._errors import InvalidInput
+from honing.export._options import (
+    TrainingOptions,
+    edit_question,
+    preference_question,
+    rating_question,
+)
+from honing.export._rows import MissingResponse, render_row, row_columns
+from honing.export._select import (
+    Example,
+    Selection,
+    counted_labels,
+    ideal_responses,
+    preference_pairs,
+    rated_responses,
+    rating_pairs,
+)
+from honing.export._source import Source, contaminated_items, dataset_item_ids, resolve_source
+from honing.export._split import stratum_of, validation_items
+from honing.export._write import (
+    CardWriter,
+    JsonlSplits,
+    export_section,
+    save_hf_dataset,
+    validation_path,
+)
+from honing.storage import Workspace
+
+_BATCH = 200
+_NOT_TRAINING = {"gold", "qualification"}
+
+
+@dataclass
+class TrainingExport:
+    """What an export wrote and what it left out, and why."""
+
+    source: str
+    format: str
+    out: Path
+    files: dict[str, Path]
+    rows: dict[str, int]
+    excluded: Counter[str] = field(default_factory=Counter)
+    question: str | None = None
+    rubric_version: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "format": self.format, "out": str(self.out),
+                "files": {k: str(v) for k, v in self.files.items()}, "rows": self.rows,
+                "excluded": dict(self.excluded), "question": self.question,
+                "rubric_version": self.rubric_version, "warnings": self.warnings}
+
+
+def select_examples(source: Source, options: TrainingOptions) -> tuple[Selection, str]:
+    """The examples a queue's labels give for the format, and the question they came from."""
+    assert source.data is not None
+    rubric, fmt = source.data.rubric, options.format
+    by_item = counted_labels(source.data.labels, include_gold=not options.exclude_gold)
+    excluded: Counter[str] = Counter()
+    if options.exclude_gold:
+        excluded["gold"] += len({lb.queue_item_id for lb in source.data.labels if lb.kind == "gold"})
+        for qi in [qi for qi, labels in by_item.items()
+                   if source.item_kinds.get(labels[0].item_id, set()) & _NOT_TRAINING]:
+            del by_item[qi]
+            excluded["gold"] += 1
+    adjudications = source.adjudications
+    if fmt in ("dpo", "reward"):
+        if options.from_ratings:
+            q = rating_question(rubric, options.from_ratings)
+            selection = rating_pairs(by_item, adjudications, q.id, min_gap=options.min_gap,
+                                     min_agreement=options.min_agreement)
+        else:
+            q = preference_question(rubric, options.question)
+            selection = preference_pairs(by_item, adjudications, q.id, min_strength=options.min_strength,
+                                         min_agreement=options.min_agreement)
+    elif fmt == "kto":
+        q = rating_question(rubric, options.from_ratings or options.question,
+                            "--from-ratings" if options.from_ratings else "--question")
+        desirable = options.min_rating if options.min_rating is not None else q.high - 1
+        undesirable = options.max_rating if options.max_rating is not None else q.low + 1
+        if undesirable >= desirable:
+            raise InvalidInput(f"--max-rating {undesirable} must be below --min-rating {desirable}",
+                               hint="ratings in between are left out as neutral")
+        selection = rated_responses(by_item, adjudications, q.id, desirable=desirable,
+                                    undesirable=undesirable, min_agreement=options.min_agreement)
+    elif options.from_ratings:
+        q = rating_question(rubric, options.from_ratings)
+        selection = rated_responses(by_item, adjudications, q.id,
+                                    desirable=options.min_rating if options.min_rating is not None else q.high - 1,
+                                    undesirable=None, min_agreement=options.min_agreement)
+    else:
+        q = edit_question(rubric, options.question)
+        selection = ideal_responses(by_item, adjudications, q.id)
+    selection.excluded.update(excluded)
+    return selection, q.id
+
+
+def dataset_card_text(session: Session, workspace: Workspace, dataset_ref: str, summary: dict[str, Any]) -> str:
+    """The source dataset version's card, then what this export holds."""
+    card = datasets.render_card_markdown(datasets.build_card(session, workspace, dataset_ref))
+    return card + "\n## This export\n\n" + "\n".join(export_section(summary))
+
+
+def export_training(session: Session, workspace: Workspace, source_text: str, out: Path | str,
+                    options: TrainingOptions, *, actor: str,
+                    card: CardWriter | None = None) -> TrainingExport:
+    """Write `source_text` (queue, dataset, `queue:NAME` or `dataset:REF`) in a TRL format,
+    with the source dataset's card beside the data (README.md of an hf dataset, else
+    NAME.card.md beside the JSONL file) unless another `card` writer is given."""
+    options.check()
+    out = Path(out)
+    source = resolve_source(session, workspace, source_text)
+    if card is None:
+        def card(directory: Path, summary: dict[str, Any]) -> None:
+            text = dataset_card_text(session, workspace, source.dataset_ref, summary)
+            (directory / "README.md").write_text(text, encoding="utf-8")
+    result = TrainingExport(source=source.describe(), format=options.format, out=out, files={}, rows={},
+                            rubric_version=source.rubric_ref)
+    if source.kind == "queue":
+        selection, result.question = select_examples(source, options)
+        examples: dict[int, list[Example]] = {}
+        for example in selection.examples:
+            examples.setdefault(example.item_id, []).append(example)
+        result.excluded.update(selection.excluded)
+        item_ids: list[int] | None = list(examples)
+    else:
+        if options.format not in ("sft", "prompt-completion"):
+            raise InvalidInput(f"{options.format} needs human judgments, and dataset {source.name!r} has none",
+                               hint="export the queue that labeled it instead: queue:NAME")
+        examples, item_ids = {}, None
+
+    skip: set[int] = set()
+    if not options.allow_contaminated:
+        skip = contaminated_items(session, workspace, source, list(options.suites) if options.suites else None)
+
+    def ids() -> Iterator[int]:
+        return iter(item_ids) if item_ids is not None else dataset_item_ids(session, source)
+
+    def rows_of(stored: datasets.StoredItem) -> list[Example | None]:
+        return list(examples.get(stored.id, [])) if source.kind == "queue" else [None]
+
+    def keep(item_id: int) -> bool:
+        if item_id in skip:
+            result.excluded["contaminated"] += len(examples.get(item_id, [None]))
+            return False
+        if source.kind == "dataset" and options.exclude_gold and \
+                source.item_kinds.get(item_id, set()) & _NOT_TRAINING:
+            result.excluded["gold"] += 1
+            return False
+        return True
+
+    validation: set[int] = set()
+    if options.validation > 0:
+        if options.stratify_by:
+            strata = ((s.id, stratum_of(s.item.metadata, options.stratify_by))
+                      for s in datasets.iter_loaded(session, ids(), batch=_BATCH) if s.id not in skip)
+        else:
+            strata = ((i, "") for i in ids() if i not in skip)
+        validation = validation_items(strata, options.validation, options.seed)
+
+    jsonl_out = out if options.container == "jsonl" else out.with_name(out.name + ".rows") / "train.jsonl"
+    sink = JsonlSplits(jsonl_out, validation_path(jsonl_out) if validation else None)
+    try:
+        for stored in datasets.iter_loaded(session, (i for i in ids() if keep(i)), batch=_BATCH):
+            split = "validation" if stored.id in validation else "train"
+            for example in rows_of(stored):
+                try:
+                    row = render_row(options.format, stored, example, standard=options.standard,
+                                     provenance=options.provenance, rubric_ref=source.rubric_ref)
+                except MissingResponse:
+                    result.excluded["missing answers"] += 1
+                    continue
+                sink.write(split, row)
+        files = sink.finish()
+    except BaseException:
+        sink.abort()
+        raise
+    result.rows = dict(sink.counts) if validation else {"train": sink.counts["train"]}
+    if result.excluded["contaminated"]:
+        result.warnings.append(
+            f"{result.excluded['contaminated']} rows left out: their items appear in an evaluation "
+            "suite, and training on them would inflate its results (--allow-contaminated keeps them)")
+    if options.container == "hf":
+        try:
+            save_hf_dataset(files, out, _summary(result, options),
+                            row_columns(options.format, standard=options.standard), card)
+        finally:
+            for path in files.values():
+                path.unlink(missing_ok=True)
+            jsonl_out.parent.rmdir()
+        result.files = {"dataset": out}
+    else:
+        card_file = out.with_name(out.stem + ".card.md")
+        card_file.write_text(dataset_card_text(session, workspace, source.dataset_ref, _summary(result, options)),
+                             encoding="utf-8")
+        result.files = {**files, "card": card_file}
+    audit.record(session, actor=actor, action="dataset.export_training", target=source.describe(),
+                 workspace=workspace.name,
+                 details={"format": options.format, "container": options.container, "rows": result.rows,
+                          "excluded": dict(result.excluded), "file": out.name})
+    return result
+
+
+def _summary(result: TrainingExport, options: TrainingOptions) -> dict[str, Any]:
+    return {"name": result.out.name, "format": options.format, "standard": options.standard,
+            "source": result.source, "rows": result.rows, "excluded": dict(result.excluded),
+            "rubric_version": result.rubric_version, "provenance": options.provenance}

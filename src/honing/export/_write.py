@@ -1,0 +1,153 @@
+"""Where rows go: a JSONL file per split, or a Hugging Face `datasets` dataset on disk.
+
+Rows are written as they are made (memory stays flat). Files appear only complete: each
+is written beside its final name and renamed at the end. The `hf` container is built from
+those JSONL files by `datasets` itself, so what `save_to_disk` holds is exactly what
+`load_dataset("json")` would read.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from honing._errors import HoningError
+
+
+def validation_path(out: Path) -> Path:
+    """The sibling validation file: dpo.jsonl -> dpo.validation.jsonl."""
+    return out.with_name(f"{out.stem}.validation{out.suffix or '.jsonl'}")
+
+
+class JsonlSplits:
+    """Train rows to `train`, validation rows to `validation` (created only when used)."""
+
+    def __init__(self, train: Path, validation: Path | None):
+        self.paths = {"train": train, "validation": validation}
+        self.counts = {"train": 0, "validation": 0}
+        self._handles: dict[str, Any] = {}
+
+    def write(self, split: str, row: dict[str, Any]) -> None:
+        handle = self._handles.get(split)
+        if handle is None:
+            path = self.paths[split]
+            assert path is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = self._handles[split] = path.with_name(path.name + ".partial").open("wb")
+        handle.write(orjson.dumps(row) + b"\n")
+        self.counts[split] += 1
+
+    def finish(self) -> dict[str, Path]:
+        """Close and publish; the train file exists even when empty."""
+        if "train" not in self._handles:
+            self._open_empty("train")
+        written = {}
+        for split, handle in self._handles.items():
+            handle.close()
+            path = self.paths[split]
+            os.replace(handle.name, path)
+            written[split] = path
+        return written
+
+    def _open_empty(self, split: str) -> None:
+        path = self.paths[split]
+        assert path is not None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handles[split] = path.with_name(path.name + ".partial").open("wb")
+
+    def abort(self) -> None:
+        for handle in self._handles.values():
+            handle.close()
+            Path(handle.name).unlink(missing_ok=True)
+
+
+CardWriter = Callable[[Path, dict[str, Any]], None]
+
+
+def export_section(summary: dict[str, Any]) -> list[str]:
+    """What an export holds, in Markdown: format, source, rows per split, exclusions."""
+    rows = summary["rows"]
+    excluded = summary["excluded"]
+    return [
+        f"Training data in TRL's **{summary['format']}** format "
+        f"({'standard text' if summary['standard'] else 'conversational'}), exported by Honing from "
+        f"{summary['source']}.",
+        "",
+        "| split | rows |",
+        "|---|---|",
+        *(f"| {split} | {n} |" for split, n in rows.items()),
+        "",
+        "Excluded: " + (", ".join(f"{reason} {n}" for reason, n in sorted(excluded.items())) or "none") + ".",
+        "",
+        f"Rubric version: {summary.get('rubric_version') or 'n/a'}. Every row names its item_id, "
+        "raters, their agreement and whether a lead adjudicated it." if summary["provenance"] else
+        f"Rubric version: {summary.get('rubric_version') or 'n/a'}.",
+        "",
+    ]
+
+
+def write_card_stub(directory: Path, summary: dict[str, Any]) -> None:
+    """A minimal README.md beside the data: name, source, counts, provenance."""
+    lines = ["---", f"pretty_name: {summary['name']}", "tags: [trl, honing]", "---", "",
+             f"# {summary['name']}", "", *export_section(summary)]
+    (directory / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def hf_features(datasets: Any, columns: dict[str, str], provenance: bool) -> Any:
+    """Explicit column types. Inferred ones differ between splits (a split whose messages
+    happen to carry no tool calls infers a narrower struct) and then refuse to load
+    together; messages as JSON values keep every key, tool calls included."""
+    kinds = {"messages": datasets.List(datasets.Json()), "text": datasets.Value("string"),
+             "bool": datasets.Value("bool")}
+    features = {name: kinds[kind] for name, kind in columns.items()}
+    if provenance:
+        features.update(item_id=datasets.Value("int64"), rubric_version=datasets.Value("string"),
+                        raters=datasets.List(datasets.Value("string")),
+                        agreement=datasets.Value("float64"), adjudicated=datasets.Value("bool"))
+    return datasets.Features(features)
+
+
+def training_features(fmt: str, *, standard: bool = False, provenance: bool = True) -> Any:
+    """The `datasets.Features` of a format's rows: pass them to `load_dataset("json", ...)`
+    when loading train and validation files together."""
+    import datasets
+
+    from honing.export._rows import row_columns
+
+    return hf_features(datasets, row_columns(fmt, standard=standard), provenance)
+
+
+def save_hf_dataset(files: dict[str, Path], out: Path, summary: dict[str, Any],
+                    columns: dict[str, str], card: CardWriter = write_card_stub) -> None:
+    """Convert the split files to a `datasets` Dataset (one split) or DatasetDict (train
+    and validation) saved at `out`, with a card beside it."""
+    try:
+        import datasets
+    except ImportError:
+        raise HoningError("the hf format needs the `datasets` package",
+                          hint="pip install 'honing[train]'") from None
+    partial = out.with_name(out.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    # The CLI prints its own summary; the library's progress bars would only interleave.
+    bars = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        with tempfile.TemporaryDirectory(prefix="honing-hf-") as cache:
+            loaded = datasets.load_dataset("json", data_files={s: str(p) for s, p in files.items()},
+                                           features=hf_features(datasets, columns, summary["provenance"]),
+                                           cache_dir=cache)
+            dataset = loaded if len(files) > 1 else loaded["train"]
+            dataset.save_to_disk(str(partial))
+    finally:
+        if bars:
+            datasets.enable_progress_bars()
+    card(partial, summary)
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(partial, out)
