@@ -11,7 +11,8 @@ PACKAGES = ["honing.accounts", "honing.audit", "honing.datasets", "honing.domain
             "honing.ingest", "honing.storage", "honing.api", "honing.demo",
             "honing.rubrics", "honing.annotate", "honing.stats", "honing.charts",
             "honing.quality", "honing.quality.agreement", "honing.evaluate",
-            "honing.evaluate.scorers", "honing.evaluate.targets", "honing.judges", "honing.release"]
+            "honing.evaluate.scorers", "honing.evaluate.targets", "honing.judges", "honing.release",
+            "honing.datasets.pii", "honing.datasets.dedup", "honing.datasets.contamination", "honing.export"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

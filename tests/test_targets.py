@@ -5,7 +5,10 @@ JSONL recordings."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
+import os
+import sys
 import textwrap
 
 import pytest
@@ -128,16 +131,38 @@ def test_openai_without_a_key_fails_fast_only_for_openai_itself(monkeypatch):
     assert "Authorization" not in make("openai:m?base_url=http://127.0.0.1:1/v1")._headers  # local: fine
 
 
-def test_transformers_without_the_extra_says_how_to_install_it():
-    try:
-        import transformers  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("transformers is installed here")
+def test_transformers_without_the_extra_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if the extra were not installed
     with pytest.raises(InvalidInput) as caught:
         make("transformers:./models/tiny")
     assert "pip install 'honing[transformers]'" in str(caught.value)
+
+
+def test_transformers_target_answers_with_a_local_model(tmp_path, monkeypatch):
+    """A tiny GPT-2 and tokenizer built and saved here (nothing downloaded) answer a
+    scenario through the chat template, with token counts and latency."""
+    missing = [m for m in ("torch", "transformers", "tokenizers") if importlib.util.find_spec(m) is None]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI installs the train extra, yet {', '.join(missing)} is missing")
+        pytest.skip(f"needs {', '.join(missing)}")
+    import torch
+    from test_trl_training import tiny_config, tiny_tokenizer
+    from transformers import GPT2LMHeadModel
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    torch.manual_seed(0)
+    tokenizer = tiny_tokenizer([{"content": "my vpn drops every hour what should i do restart the client"}])
+    model_dir = tmp_path / "tiny-gpt2"
+    GPT2LMHeadModel(tiny_config(tokenizer)).save_pretrained(model_dir)
+    tokenizer.save_pretrained(model_dir)
+    target = make(f"transformers:{model_dir}", options={"max_new_tokens": 5})
+    request = TargetRequest(scenario=Scenario(id="vpn", input="my vpn drops"),
+                            messages=[Message(role="user", content="my vpn drops")], tools=[])
+    reply = asyncio.run(target.generate(request))
+    assert reply.message.role == "assistant" and isinstance(reply.message.content, str)
+    assert reply.prompt_tokens and reply.prompt_tokens > 0 and 0 < (reply.completion_tokens or 0) <= 5
+    assert reply.latency_ms is not None and reply.latency_ms > 0
 
 
 # -- openai ----------------------------------------------------------------------------

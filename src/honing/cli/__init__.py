@@ -11,12 +11,16 @@ from honing._errors import HoningError
 from honing.cli._accounts import member_app, token_app, user_app, workspace_app
 from honing.cli._annotate import queue_app, rubric_app, schema_app, suggestions_app
 from honing.cli._audit import audit_app
+from honing.cli._cards import card_app  # noqa: F401  (registers `honing dataset card`)
 from honing.cli._common import errors
 from honing.cli._data import dataset_app, export_command, import_command
+from honing.cli._dedup import contamination_app, dedup_command
 from honing.cli._evaluate import eval_app, suite_app
 from honing.cli._judges import judge_app
+from honing.cli._pii import pii_app
 from honing.cli._quality import quality_app
 from honing.cli._release import gate, report_app
+from honing.cli._retention import retention_app
 from honing.cli._server import demo, serve
 
 app = typer.Typer(
@@ -41,9 +45,13 @@ app.add_typer(suite_app, name="suite")
 app.add_typer(eval_app, name="eval")
 app.add_typer(judge_app, name="judge")
 app.add_typer(report_app, name="report")
+app.add_typer(retention_app, name="retention")
+app.add_typer(pii_app, name="pii")
 app.command("gate")(gate)
 app.command("import")(import_command)
 app.command("export")(export_command)
+app.command("dedup")(dedup_command)
+app.add_typer(contamination_app, name="contamination")
 app.command("serve")(serve)
 app.command("demo")(demo)
 

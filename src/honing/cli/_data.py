@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from honing import accounts, datasets, ingest
+from honing import accounts, datasets, export, ingest
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, errors, operator, print_json
 
@@ -56,6 +56,10 @@ def import_command(
     mode: Annotated[str, typer.Option(
         help="replace: the version is exactly the file; append: the latest version plus the file.")]
     = "replace",
+    redact_pii: Annotated[str | None, typer.Option(
+        "--redact-pii", metavar="MODE", envvar="HONING_IMPORT_REDACT_PII",
+        help="Redact PII before storing: mask, placeholder or hash (hash needs HONING_PII_KEY). "
+        "Recorded in the version's lineage.")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Import a file as a new dataset version. Every record is validated first; on any
@@ -66,7 +70,7 @@ def import_command(
         result = ingest.import_file(database(), file, workspace=workspace, dataset=dataset,
                                     actor=operator().audit_name, fmt=format,
                                     mapping=ingest.parse_mapping(map or []), mode=mode,  # type: ignore[arg-type]
-                                    progress=progress)
+                                    progress=progress, redact_pii=redact_pii)
     if json:
         print_json(result.as_dict())
     elif result.created:
@@ -78,19 +82,96 @@ def import_command(
         console.print(f"unchanged: {file.name} matches {result.version.ref}; no new version")
 
 
+_TRAINING = ("sft", "prompt-completion", "dpo", "kto", "reward")
+
+
 def export_command(
-    ref: Annotated[str, typer.Argument(metavar="DATASET[@VERSION]", help="e.g. tickets or tickets@3")],
+    source: Annotated[str, typer.Argument(
+        metavar="SOURCE", help="A dataset (e.g. tickets or tickets@3) for jsonl/parquet; a queue (its labels) "
+        "or a dataset for training formats. Prefix queue: or dataset: when a name is both.")],
     workspace: WorkspaceOpt,
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="jsonl or parquet.")] = "jsonl",
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (a directory for hf).")],
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="jsonl or parquet (a dataset version as is); sft, prompt-completion, "
+        "dpo, kto or reward (TRL training JSONL); hf (a `datasets` dataset saved to disk, rows as --rows).")]
+    = "jsonl",
+    rows: Annotated[str, typer.Option(help="Row format inside --format hf.")] = "sft",
+    standard: Annotated[bool, typer.Option(
+        "--standard", help="Plain text prompt/completion instead of conversational messages.")] = False,
+    provenance: Annotated[bool, typer.Option(
+        "--provenance/--no-provenance", help="Add item_id, rubric_version, raters, agreement, adjudicated.")]
+    = True,
+    question: Annotated[str | None, typer.Option(
+        help="The pairwise (dpo, reward), response_edit (sft) or likert (kto) question; "
+        "default: the rubric's first of that type.")] = None,
+    from_ratings: Annotated[str | None, typer.Option(
+        help="Use a per-response likert question: rating-gap pairs (dpo, reward), "
+        "accepted responses (sft), labels (kto).")] = None,
+    min_rating: Annotated[float | None, typer.Option(
+        help="sft: accept responses rated at least this; kto: label true at or above "
+        "(default: top of the scale - 1).")] = None,
+    max_rating: Annotated[float | None, typer.Option(
+        help="kto: label false at or below (default: bottom of the scale + 1).")] = None,
+    min_gap: Annotated[float, typer.Option(help="Rating-gap pairs: smallest mean difference.")] = 1.0,
+    min_strength: Annotated[int, typer.Option(help="Preference pairs: 1 (A>B) or 2 (A>>B).")] = 1,
+    min_agreement: Annotated[float, typer.Option(
+        help="Smallest share of raters agreeing with the exported decision (0..1).")] = 0.0,
+    exclude_gold: Annotated[bool, typer.Option(
+        "--exclude-gold/--include-gold", help="Leave gold and qualification items out.")] = True,
+    allow_contaminated: Annotated[bool, typer.Option(
+        "--allow-contaminated", help="Keep items that also appear in evaluation suites.")] = False,
+    suite: Annotated[list[str] | None, typer.Option(
+        help="Evaluation suite to check contamination against (default: all).")] = None,
+    validation: Annotated[float, typer.Option(help="Share of items for the validation split.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the split.")] = 0,
+    stratify_by: Annotated[str | None, typer.Option(
+        help="Metadata field to stratify the split on, e.g. intent or locale.")] = None,
+    json: JsonFlag = False,
 ) -> None:
     """Export a dataset version to JSONL or Parquet (re-importable, readable by pandas,
-    Polars and Hugging Face datasets)."""
+    Polars and Hugging Face datasets), or a queue's judgments as Hugging Face TRL training
+    data (SFT, prompt-completion, DPO, KTO, reward)."""
+    if format in datasets.EXPORT_FORMATS:
+        ref = source.removeprefix("dataset:")
+        with database().writing() as session:
+            ws = accounts.get_workspace(session, workspace)
+            version, count = datasets.export_ref(session, ws, ref, format, out,
+                                                 actor=operator().audit_name)
+        console.print(f"wrote {count} items of {ref.partition('@')[0]}@{version.number} to {out}")
+        return
+    if format not in (*_TRAINING, "hf"):
+        raise typer.BadParameter("use jsonl, parquet, " + ", ".join(_TRAINING) + " or hf",
+                                 param_hint="--format")
+    if rows != "sft" and format != "hf":
+        raise typer.BadParameter("only --format hf takes --rows; the format is the row format",
+                                 param_hint="--rows")
+    options = export.TrainingOptions(
+        format=rows if format == "hf" else format, container="hf" if format == "hf" else "jsonl",
+        standard=standard, provenance=provenance, question=question, from_ratings=from_ratings,
+        min_rating=min_rating, max_rating=max_rating, min_gap=min_gap, min_strength=min_strength,
+        min_agreement=min_agreement, exclude_gold=exclude_gold, allow_contaminated=allow_contaminated,
+        suites=tuple(suite) if suite else None, validation=validation, seed=seed, stratify_by=stratify_by)
     with database().writing() as session:
         ws = accounts.get_workspace(session, workspace)
-        version, count = datasets.export_ref(session, ws, ref, format, out,
-                                             actor=operator().audit_name)
-    console.print(f"wrote {count} items of {ref.partition('@')[0]}@{version.number} to {out}")
+        result = export.export_training(session, ws, source, out, options, actor=operator().audit_name)
+    if json:
+        print_json(result.as_dict())
+        return
+    print_training_export(result)
+
+
+def print_training_export(result: export.TrainingExport) -> None:
+    for warning in result.warnings:
+        errors.print(f"[yellow]warning:[/] {warning}")
+    counts = ", ".join(f"{n} {split}" for split, n in result.rows.items())
+    used = f" (question {result.question})" if result.question else ""
+    console.print(f"wrote {counts} {result.format} rows from {result.source}{used}")
+    for split, path in result.files.items():
+        console.print(f"  {split}: {path}")
+    if result.excluded:
+        console.print("excluded: " + ", ".join(f"{reason} {n}" for reason, n in sorted(result.excluded.items())))
+    else:
+        console.print("excluded: none")
 
 
 @dataset_app.command("list")

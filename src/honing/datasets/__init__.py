@@ -1,6 +1,22 @@
 """Datasets: content-addressed items, immutable versions with lineage, exports."""
 
+from honing.datasets._cards import (
+    CARD_FIELDS,
+    DatasetCard,
+    build_card,
+    render_card_markdown,
+    set_card_fields,
+    stored_checks,
+)
+from honing.datasets._checks import CHECKS, run_checks
 from honing.datasets._export import EXPORT_FORMATS, export_ref, export_version
+from honing.datasets._retention import (
+    RetentionOutcome,
+    RetentionRun,
+    apply_retention,
+    list_retention_policies,
+    set_retention_policy,
+)
 from honing.datasets._items import (
     StoredItem,
     item_hashes,
@@ -27,12 +43,19 @@ from honing.datasets._versions import (
 )
 
 __all__ = [
+    "CARD_FIELDS",
+    "CHECKS",
     "EXPORT_FORMATS",
+    "DatasetCard",
+    "RetentionOutcome",
+    "RetentionRun",
     "ItemPage",
     "StoredItem",
     "VersionInfo",
     "add_version",
     "add_version_items",
+    "apply_retention",
+    "build_card",
     "export_ref",
     "export_version",
     "get_dataset",
@@ -43,12 +66,18 @@ __all__ = [
     "item_page",
     "iter_loaded",
     "list_datasets",
+    "list_retention_policies",
     "list_versions",
     "load_item",
     "load_items",
     "metadata_facets",
     "parse_ref",
+    "render_card_markdown",
     "resolve_version",
+    "run_checks",
+    "set_card_fields",
+    "set_retention_policy",
+    "stored_checks",
     "store_items",
     "version_hash",
     "version_info",

@@ -92,6 +92,11 @@ def load_item(session: Session, item_id: int) -> StoredItem:
     return _ITEMS.get(session, item_id, lambda: load_items(session, [item_id])[0])
 
 
+def forget_cached(session: Session, item_id: int) -> None:
+    """Drop an item from this process's cache after its stored content was replaced."""
+    _ITEMS.discard(str(session.get_bind().url), item_id)
+
+
 def iter_loaded(session: Session, item_ids: Iterable[int], batch: int = 500) -> Iterator[StoredItem]:
     chunk: list[int] = []
     for item_id in item_ids:

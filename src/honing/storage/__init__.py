@@ -23,6 +23,7 @@ from honing.storage._evaluation_tables import (
     EvalSuite,
     EvalSuiteVersion,
 )
+from honing.storage._governance_tables import DatasetCardFields, RetentionPolicy, VersionCheck
 from honing.storage._judge_tables import JudgeCalibration
 from honing.storage._loop import LoopDatabase
 from honing.storage._tables import (
@@ -58,6 +59,7 @@ __all__ = [
     "Queue",
     "QueueItem",
     "RaterProgress",
+    "RetentionPolicy",
     "Review",
     "Rubric",
     "RubricVersion",
@@ -67,6 +69,7 @@ __all__ = [
     "Base",
     "Database",
     "Dataset",
+    "DatasetCardFields",
     "DatasetVersion",
     "DatasetVersionItem",
     "DatasetVersionParent",
@@ -74,6 +77,7 @@ __all__ = [
     "Membership",
     "ResponseRow",
     "User",
+    "VersionCheck",
     "Workspace",
     "open_database",
     "utcnow",

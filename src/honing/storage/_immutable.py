@@ -41,3 +41,9 @@ class ImmutableCache(Generic[_V]):
             self._entries[(url, key)] = value
             if len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+    def discard(self, url: str, key: Hashable) -> None:
+        """Forget one entry: for the rare value that does change (an item whose raw text a
+        retention policy replaced)."""
+        with self._lock:
+            self._entries.pop((url, key), None)

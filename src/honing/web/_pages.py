@@ -162,6 +162,28 @@ def dataset(request: Request, workspace: str, dataset: str, principal: PagePrinc
 
 
 @dataclass
+class CardPage:
+    user: Principal
+    workspace: Any
+    dataset: Any
+    card: datasets.DatasetCard
+    body: str  # the card's Markdown without its YAML header (shown as the header's facts)
+
+
+@router.get("/w/{workspace}/datasets/{dataset}/card", response_class=HTMLResponse)
+def dataset_card(request: Request, workspace: str, dataset: str, principal: PagePrincipal,
+                 session: PageSession, version: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    """The version's dataset card: the same Markdown `honing dataset card show` writes."""
+    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ds = datasets.get_dataset(session, ws, dataset)
+    ref = f"{ds.name}@{version}" if version else ds.name
+    card = datasets.build_card(session, ws, ref)
+    text = datasets.render_card_markdown(card)
+    body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+    return _render(request, "dataset_card.html", CardPage(principal, ws, ds, card, body))
+
+
+@dataclass
 class ItemPageContext:
     user: Principal
     workspace: Any
