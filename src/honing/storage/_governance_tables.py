@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from honing.storage._tables import Base, Id, JsonType, UtcDateTime, utcnow
+from honing.storage._tables import Base, JsonType, UtcDateTime, utcnow
 
 
 class DatasetCardFields(Base):
