@@ -11,7 +11,7 @@ from honing._errors import HoningError
 from honing.cli._accounts import member_app, token_app, user_app, workspace_app
 from honing.cli._annotate import queue_app, rubric_app, schema_app, suggestions_app
 from honing.cli._audit import audit_app
-from honing.cli._cards import card_app  # noqa: F401  (registers `honing dataset card`)
+from honing.cli._cards import card_app
 from honing.cli._common import errors
 from honing.cli._data import dataset_app, export_command, import_command
 from honing.cli._dedup import contamination_app, dedup_command
@@ -34,6 +34,7 @@ app.add_typer(workspace_app, name="workspace")
 app.add_typer(user_app, name="user")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
+dataset_app.add_typer(card_app, name="card")
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(audit_app, name="audit")
 app.add_typer(schema_app, name="schema")

@@ -11,11 +11,9 @@ import typer
 from honing import accounts, datasets
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, operator, print_json
-from honing.cli._data import dataset_app
 
 card_app = typer.Typer(help="Dataset cards: what a version holds, where it came from, what is known about it.",
                        no_args_is_help=True)
-dataset_app.add_typer(card_app, name="card")
 RefArg = Annotated[str, typer.Argument(metavar="DATASET[@VERSION]", help="e.g. tickets or tickets@3")]
 
 

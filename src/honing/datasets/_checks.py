@@ -59,10 +59,9 @@ def _dedup(session: Session, workspace: Workspace, ref: str, threshold: float) -
     from honing.datasets.dedup import dedup_version
 
     report = dedup_version(session, workspace, ref, threshold=threshold)
-    summary = report.as_dict()
     return ({"threshold": threshold, "field": report.field},
-            {"exact_clusters": summary["exact_clusters"], "near_clusters": summary["near_clusters"],
-             "redundant_items": summary["removable"], "sizes": summary["sizes"]})
+            {"exact_clusters": report.count("exact"), "near_clusters": report.count("near"),
+             "redundant_items": report.removable, "sizes": {str(k): v for k, v in report.sizes().items()}})
 
 
 def _contamination(session: Session, workspace: Workspace, ref: str, threshold: float) -> tuple[dict, dict]:

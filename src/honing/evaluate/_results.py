@@ -27,9 +27,12 @@ class Slice:
     counts: Counter[str] = field(default_factory=Counter)
 
     @property
+    def decided(self) -> int:
+        return self.counts["pass"] + self.counts["fail"] + self.counts["inconclusive"]
+
+    @property
     def pass_rate(self) -> Estimate:
-        decided = self.counts["pass"] + self.counts["fail"] + self.counts["inconclusive"]
-        return proportion(self.counts["pass"], decided)
+        return proportion(self.counts["pass"], self.decided)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, **{s: self.counts[s] for s in STATUSES}, "pass_rate": self.pass_rate.as_dict()}

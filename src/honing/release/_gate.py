@@ -26,6 +26,9 @@ from honing.evaluate import (
     get_run,
     summarize_run,
 )
+from honing.judges import fingerprint_of_scorer, latest_calibration
+from honing.quality import pct
+from honing.release._format import pp
 from honing.release._policy import BUDGETS, COUNTS, GatePolicy, Rule
 from honing.stats import Estimate, proportion
 from honing.storage import EvalScenario, Workspace
@@ -134,14 +137,14 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
                                                  f"{rule.slice_name!r}", n=0)
     counts = found.counts
     if rule.metric == "pass_rate":
-        n = counts["pass"] + counts["fail"] + counts["inconclusive"]
+        n = found.decided
         estimate = proportion(counts["pass"], n, policy.confidence)
         what = "decided results"
     else:
         n = sum(counts.values())
         estimate = proportion(counts["error"], n, policy.confidence)
         what = "results"
-    shown = f"{rule.metric.replace('_', ' ')} {_pct(estimate.value)} [{_pct(estimate.low)}, {_pct(estimate.high)}] " \
+    shown = f"{rule.metric.replace('_', ' ')} {pct(estimate.value)} [{pct(estimate.low)}, {pct(estimate.high)}] " \
             f"over {n} {what}"
     if n < min_n:
         return RuleOutcome(rule, "inconclusive", f"{shown}: fewer than {min_n}, not enough to decide",
@@ -174,8 +177,8 @@ def _drop(rule: Rule, comparison: Comparison, min_n: int) -> RuleOutcome:
         return RuleOutcome(rule, "inconclusive", f"no scenarios of {rule.slice_kind} {rule.slice_name!r} "
                                                  "were decided in both runs", n=0)
     diff = found.difference
-    shown = (f"pass rate {_pct(found.b.value)} vs baseline {_pct(found.a.value)}: difference "
-             f"{_signed_pct(diff.value)} [{_signed_pct(diff.low)}, {_signed_pct(diff.high)}] over "
+    shown = (f"pass rate {pct(found.b.value)} vs baseline {pct(found.a.value)}: difference "
+             f"{pp(diff.value)} [{pp(diff.low)}, {pp(diff.high)}] over "
              f"{found.pairs} paired scenarios ({found.regressed} regressed, {found.fixed} fixed)")
     common = {"value": found.b.value, "estimate": found.b, "baseline": found.a.value, "difference": diff,
               "n": found.pairs}
@@ -186,10 +189,10 @@ def _drop(rule: Rule, comparison: Comparison, min_n: int) -> RuleOutcome:
     # shown to exceed it (fail); otherwise the data cannot tell.
     margin = -rule.max_drop if rule.max_drop else 0.0  # not -0.0, which would print as "-0.0 pp"
     if diff.low >= margin:
-        return RuleOutcome(rule, "pass", f"{shown}: the whole interval is above {_signed_pct(margin)}", **common)
+        return RuleOutcome(rule, "pass", f"{shown}: the whole interval is above {pp(margin)}", **common)
     if diff.high < margin:
-        return RuleOutcome(rule, "fail", f"{shown}: the whole interval is below {_signed_pct(margin)}", **common)
-    return RuleOutcome(rule, "inconclusive", f"{shown}: the interval straddles {_signed_pct(margin)}",
+        return RuleOutcome(rule, "fail", f"{shown}: the whole interval is below {pp(margin)}", **common)
+    return RuleOutcome(rule, "inconclusive", f"{shown}: the interval straddles {pp(margin)}",
                        **common)
 
 
@@ -264,8 +267,6 @@ def _judges(rule: Rule, judges: list[dict[str, Any]]) -> RuleOutcome:
 
 def judge_status(session: Session, workspace: Workspace, suite_version_id: int) -> list[dict[str, Any]]:
     """Each distinct LLM judge the suite's scorers call, with its newest calibration."""
-    from honing.judges import fingerprint_of_scorer, latest_calibration
-
     found: dict[str, dict[str, Any]] = {}
     rows = session.execute(select(EvalScenario.spec).where(EvalScenario.version_id == suite_version_id)
                            .execution_options(yield_per=1000))
@@ -293,14 +294,6 @@ def judge_status(session: Session, workspace: Workspace, suite_version_id: int) 
 
 def _finite(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else value
-
-
-def _pct(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.1%}"
-
-
-def _signed_pct(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value * 100:+.1f} pp"
 
 
 def _amount(value: float, unit: str) -> str:

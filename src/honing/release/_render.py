@@ -5,7 +5,6 @@ SVG, no script, no network, so it opens from file:// or a CI artifact), `summary
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -13,36 +12,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from honing._reports import REPORT_CSS, md_cell, md_table, write_files
 from honing.evaluate import STATUSES
+from honing.quality import with_n
 from honing.release._charts import release_charts
+from honing.release._format import difference
 from honing.release._report import ReleaseReport
-from honing.stats import Estimate
 
 SUMMARY_REGRESSIONS = 5
 SUMMARY_RISKS = 5
 DECISION_WORDS = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE"}
-
-
-def pct(value: float | None) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value:.1%}"
-
-
-def pp(value: float | None) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value * 100:+.1f} pp"
-
-
-def rate(estimate: Estimate) -> str:
-    """`91.2% [88.0%, 93.6%] n=199`, or why it is undefined."""
-    if math.isnan(estimate.value):
-        return f"n/a ({estimate.reason or 'undefined'}) n={estimate.n}"
-    interval = "" if math.isnan(estimate.low) else f" [{pct(estimate.low)}, {pct(estimate.high)}]"
-    return f"{pct(estimate.value)}{interval} n={estimate.n}"
-
-
-def difference(estimate: Estimate) -> str:
-    if math.isnan(estimate.value):
-        return "n/a"
-    interval = "" if math.isnan(estimate.low) else f" [{pp(estimate.low)}, {pp(estimate.high)}]"
-    return f"{pp(estimate.value)}{interval}"
 
 
 def preview(output: dict[str, Any] | None, limit: int = 160) -> str:
@@ -91,7 +68,7 @@ def render_summary(report: ReleaseReport) -> str:
         out += ["", "| tier | baseline | candidate | change (95% CI) | regressed / fixed | verdict |",
                 "|---|---|---|---|---|---|"]
         for part in [comparison.overall, *comparison.tiers]:
-            out.append(f"| {part.name} | {rate(part.a)} | {rate(part.b)} | {difference(part.difference)} | "
+            out.append(f"| {part.name} | {with_n(part.a)} | {with_n(part.b)} | {difference(part.difference)} | "
                        f"{part.regressed} / {part.fixed} | {part.verdict} |")
         total = comparison.counts.get("regressions", len(comparison.regressions))
         if comparison.regressions:
@@ -100,7 +77,7 @@ def render_summary(report: ReleaseReport) -> str:
                 out.append(f"- `{md_cell(change.scenario_id)}` ({change.tier}): {md_cell(failing(change.scores_b))}")
     else:
         out += ["", "| tier | pass rate (95% CI) |", "|---|---|"]
-        out += [f"| {t.name} | {rate(t.pass_rate)} |" for t in [report.summary.overall, *report.summary.tiers]]
+        out += [f"| {t.name} | {with_n(t.pass_rate)} |" for t in [report.summary.overall, *report.summary.tiers]]
     if report.risks:
         out += ["", "**Residual risks:**"]
         out += [f"- {md_cell(r)}" for r in report.risks[:SUMMARY_RISKS]]
@@ -112,7 +89,7 @@ def render_summary(report: ReleaseReport) -> str:
 
 _ENV = Environment(loader=PackageLoader("honing.release", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
-_ENV.filters.update(pct=pct, pp=pp, rate=rate, difference=difference, preview=preview, input_preview=input_preview,
+_ENV.filters.update(with_n=with_n, difference=difference, preview=preview, input_preview=input_preview,
                     failing=failing)
 
 

@@ -181,9 +181,9 @@ def _risks(gate: GateResult, judges: list[dict[str, Any]]) -> list[str]:
         if comparison.counts.get("new_errors"):
             risks.append(f"{comparison.counts['new_errors']} scenarios that the baseline answered are errors in the "
                          "candidate.")
-    small = [t for t in summary.tiers if 0 < _decided(t) < min_n]
+    small = [t for t in summary.tiers if 0 < t.decided < min_n]
     for tier in small:
-        risks.append(f"Tier {tier.name} has only {_decided(tier)} decided results (fewer than {min_n}): its pass "
+        risks.append(f"Tier {tier.name} has only {tier.decided} decided results (fewer than {min_n}): its pass "
                      f"rate is known only to ±{_half_width(tier):.0%}.")
     missing = [t for t in ("critical", "important", "nice") if t not in {s.name for s in summary.tiers}]
     if "critical" in missing:
@@ -191,10 +191,6 @@ def _risks(gate: GateResult, judges: list[dict[str, Any]]) -> list[str]:
     if summary.flaky:
         risks.append(f"{len(summary.flaky)} scenarios gave different outcomes across repeats (flaky).")
     return risks[:MAX_RISKS]
-
-
-def _decided(part: Any) -> int:
-    return part.counts["pass"] + part.counts["fail"] + part.counts["inconclusive"]
 
 
 def _half_width(part: Any) -> float:

@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from honing.quality import num, with_n
+from honing.release._format import difference
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -55,4 +56,5 @@ TEMPLATES.env.filters["preview"] = preview
 TEMPLATES.env.filters["markdown"] = markdown
 TEMPLATES.env.tests["json"] = is_json
 TEMPLATES.env.filters["with_n"] = with_n  # label-quality figures with their interval and n
+TEMPLATES.env.filters["difference"] = difference  # a change in percentage points with its interval
 TEMPLATES.env.filters["num"] = num
