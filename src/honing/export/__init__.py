@@ -23,10 +23,8 @@ from honing.export._service import TrainingExport, export_training, select_examp
 from honing.export._source import Source, resolve_source
 from honing.export._split import stratum_of, validation_items
 from honing.export._write import (
-    CardWriter,
     training_features,
     validation_path,
-    write_card_stub,
 )
 
 __all__ = [
@@ -34,7 +32,6 @@ __all__ = [
     "PROVENANCE_COLUMNS",
     "ROW_FORMATS",
     "TRAINING_ROLES",
-    "CardWriter",
     "Example",
     "Selection",
     "Source",
@@ -56,5 +53,4 @@ __all__ = [
     "training_role",
     "validation_items",
     "validation_path",
-    "write_card_stub",
 ]

@@ -37,7 +37,6 @@ from honing.export._select import (
 from honing.export._source import Source, contaminated_items, dataset_item_ids, resolve_source
 from honing.export._split import stratum_of, validation_items
 from honing.export._write import (
-    CardWriter,
     JsonlSplits,
     export_section,
     save_hf_dataset,
@@ -122,17 +121,13 @@ def dataset_card_text(session: Session, workspace: Workspace, dataset_ref: str, 
 
 def export_training(session: Session, workspace: Workspace, source_text: str, out: Path | str,
                     options: TrainingOptions, *, actor: str,
-                    card: CardWriter | None = None) -> TrainingExport:
+                    ) -> TrainingExport:
     """Write `source_text` (queue, dataset, `queue:NAME` or `dataset:REF`) in a TRL format,
     with the source dataset's card beside the data (README.md of an hf dataset, else
-    NAME.card.md beside the JSONL file) unless another `card` writer is given."""
+    NAME.card.md beside the JSONL file)."""
     options.check()
     out = Path(out)
     source = resolve_source(session, workspace, source_text)
-    if card is None:
-        def card(directory: Path, summary: dict[str, Any]) -> None:
-            text = dataset_card_text(session, workspace, source.dataset_ref, summary)
-            (directory / "README.md").write_text(text, encoding="utf-8")
     result = TrainingExport(source=source.describe(), format=options.format, out=out, files={}, rows={},
                             rubric_version=source.rubric_ref)
     if source.kind == "queue":
@@ -199,10 +194,12 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
         result.warnings.append(
             f"{result.excluded['contaminated']} rows left out: their items appear in an evaluation "
             "suite, and training on them would inflate its results (--allow-contaminated keeps them)")
+    summary = _summary(result, options)
+    card = dataset_card_text(session, workspace, source.dataset_ref, summary)
     if options.container == "hf":
         try:
-            save_hf_dataset(files, out, _summary(result, options),
-                            row_columns(options.format, standard=options.standard), card)
+            save_hf_dataset(files, out, row_columns(options.format, standard=options.standard), card,
+                            provenance=options.provenance)
         finally:
             for path in files.values():
                 path.unlink(missing_ok=True)
@@ -210,8 +207,7 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
         result.files = {"dataset": out}
     else:
         card_file = out.with_name(out.stem + ".card.md")
-        card_file.write_text(dataset_card_text(session, workspace, source.dataset_ref, _summary(result, options)),
-                             encoding="utf-8")
+        card_file.write_text(card, encoding="utf-8")
         result.files = {**files, "card": card_file}
     audit.record(session, actor=actor, action="dataset.export_training", target=source.describe(),
                  workspace=workspace.name,

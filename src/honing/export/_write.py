@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +66,6 @@ class JsonlSplits:
             Path(handle.name).unlink(missing_ok=True)
 
 
-CardWriter = Callable[[Path, dict[str, Any]], None]
-
-
 def export_section(summary: dict[str, Any]) -> list[str]:
     """What an export holds, in Markdown: format, source, rows per split, exclusions."""
     rows = summary["rows"]
@@ -90,13 +86,6 @@ def export_section(summary: dict[str, Any]) -> list[str]:
         f"Rubric version: {summary.get('rubric_version') or 'n/a'}.",
         "",
     ]
-
-
-def write_card_stub(directory: Path, summary: dict[str, Any]) -> None:
-    """A minimal README.md beside the data: name, source, counts, provenance."""
-    lines = ["---", f"pretty_name: {summary['name']}", "tags: [trl, honing]", "---", "",
-             f"# {summary['name']}", "", *export_section(summary)]
-    (directory / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def hf_features(datasets: Any, columns: dict[str, str], provenance: bool) -> Any:
@@ -123,10 +112,10 @@ def training_features(fmt: str, *, standard: bool = False, provenance: bool = Tr
     return hf_features(datasets, row_columns(fmt, standard=standard), provenance)
 
 
-def save_hf_dataset(files: dict[str, Path], out: Path, summary: dict[str, Any],
-                    columns: dict[str, str], card: CardWriter = write_card_stub) -> None:
+def save_hf_dataset(files: dict[str, Path], out: Path, columns: dict[str, str], card: str, *,
+                    provenance: bool) -> None:
     """Convert the split files to a `datasets` Dataset (one split) or DatasetDict (train
-    and validation) saved at `out`, with a card beside it."""
+    and validation) saved at `out`, with `card` as its README.md."""
     try:
         import datasets
     except ImportError:
@@ -140,14 +129,14 @@ def save_hf_dataset(files: dict[str, Path], out: Path, summary: dict[str, Any],
     try:
         with tempfile.TemporaryDirectory(prefix="honing-hf-") as cache:
             loaded = datasets.load_dataset("json", data_files={s: str(p) for s, p in files.items()},
-                                           features=hf_features(datasets, columns, summary["provenance"]),
+                                           features=hf_features(datasets, columns, provenance),
                                            cache_dir=cache)
             dataset = loaded if len(files) > 1 else loaded["train"]
             dataset.save_to_disk(str(partial))
     finally:
         if bars:
             datasets.enable_progress_bars()
-    card(partial, summary)
+    (partial / "README.md").write_text(card, encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     os.replace(partial, out)
