@@ -132,8 +132,9 @@ def test_every_seeded_paraphrase_is_found_and_no_clean_item(db, workspace, tmp_p
     assert {m.scenario_id for m in near} == set(PARAPHRASES) and all(0.5 <= m.score < 1 for m in near)
     quote = [m for m in report.matches if m.position == report.items - 1]
     assert [(m.scenario_id, m.kind) for m in quote] == [("badge-access", "ngram")] and quote[0].score == 1.0
-    # A paraphrase that keeps 13 words in a row is an n-gram match too.
-    assert {m.scenario_id for m in report.matches if m.kind == "ngram"} == {"badge-access", "password-expired"}
+    # A paraphrase that keeps 13 words in a row shares too few of the scenario's 13-grams to
+    # be an n-gram match: it is found as a near duplicate.
+    assert {m.scenario_id for m in report.matches if m.kind == "ngram"} == {"badge-access"}
     assert quote[0].snippet == "my badge stopped opening the server room door this morning although i had"
     body = report.as_dict()
     assert body["contaminated"] and sorted(body["item_ids"]) == sorted(report.item_ids)
@@ -148,6 +149,31 @@ def test_the_ngram_check_needs_a_whole_shared_ngram():
     assert index.match([twelve], [""]) == []
     [match] = index.match([thirteen, twelve], ["", ""])
     assert (match.text, match.reference, match.kind, match.score) == (0, 0, "ngram", 0.5)
+
+
+def test_a_stock_phrase_is_not_overlap_but_most_of_a_scenario_is():
+    """Assistants repeat stock questions: one shared 13-gram in a long conversation is not
+    a copy of it; holding at least `min_overlap` of its 13-grams is."""
+    stock = "Happy to help with that. Could you share your employee ID so I can look up your account?"
+    scenario = (f"My laptop will not connect to the office wifi since this morning. {stock} "
+                "It is E10442. Thanks, I see the laptop in our inventory and the wifi certificate expired.")
+    other = (f"The printer on the second floor prints blank pages every time I send a PDF. {stock} "
+             "Sure, E20931. Thanks, the printer queue shows a stuck job from yesterday evening.")
+    index = ReferenceIndex([scenario], [""])
+    total = len(scenario.split()) - 12  # the scenario's 13-grams (no word repeats in it)
+    assert index.match([other], [""]) == []
+    words = scenario.split()
+    half = " ".join(words[: total // 2 + 12])  # the first half of its 13-grams
+    less = " ".join(words[: total // 2 + 11])  # one 13-gram fewer
+    copy = "Ticket text: " + " ".join(words) + " Closed."
+    matches = index.match([half, less, copy], ["", "", ""])
+    assert [(m.text, m.kind) for m in matches] == [(0, "ngram"), (2, "ngram")]
+    assert matches[0].score == 0.5 and matches[1].score == 1.0
+    # The single-shared-n-gram rule is a setting away: the stock phrase is then enough.
+    [single] = ReferenceIndex([scenario], [""], min_overlap=1 / total).match([other], [""])
+    assert single.snippet.startswith("happy to help with that could you share your employee id")
+    with pytest.raises(ValueError, match="min_overlap"):
+        ReferenceIndex([scenario], [""], min_overlap=0)
 
 
 def test_a_short_reference_matches_when_quoted_whole():
@@ -186,6 +212,8 @@ def test_named_suites_versions_and_clean_data(db, workspace, tmp_path):
             find_contamination(session, ws, "train", ["missing"])
         with pytest.raises(InvalidInput):
             find_contamination(session, ws, "train", threshold=0)
+        with pytest.raises(InvalidInput, match="min_overlap"):
+            find_contamination(session, ws, "train", min_overlap=1.5)
         with pytest.raises(NotFound):
             find_contamination(session, ws, "nope")
 

@@ -83,20 +83,21 @@ def contamination_check(
     suite: Annotated[list[str] | None, typer.Option(
         metavar="SUITE[@VERSION]", help="A suite to check against (repeatable; default: the "
         "newest version of every suite in the workspace).")] = None,
-    ngram: Annotated[int, typer.Option(help="Shared word n-gram length that counts as overlap.",
-                                       min=1)] = 13,
+    ngram: Annotated[int, typer.Option(help="Word n-gram length the overlap is counted in.", min=1)] = 13,
+    min_overlap: Annotated[float, typer.Option(
+        help="N-gram overlap: share of a scenario's n-grams an item must hold.", min=0.01, max=1.0)] = 0.5,
     threshold: Annotated[float, typer.Option(
         help="Near duplicates: Jaccard similarity of their words and word pairs at least this.",
         min=0.01, max=1.0)] = 0.5,
     examples: Annotated[int, typer.Option(help="Matches shown in the table.", min=0)] = 20,
     json: JsonFlag = False,
 ) -> None:
-    """Find training items that overlap evaluation scenarios (a shared n-gram or a near
-    duplicate). Exit code 1 when any is found, 0 when the data is clean."""
+    """Find training items that overlap evaluation scenarios (a share of a scenario's n-grams,
+    half by default, or a near duplicate of its prompt). Exit code 1 when any is found, 0 when the data is clean."""
     with database().reading() as session, import_progress() as progress:
         ws = accounts.get_workspace(session, workspace)
-        report = find_contamination(session, ws, train, suite or None, ngram=ngram, threshold=threshold,
-                                    progress=progress)
+        report = find_contamination(session, ws, train, suite or None, ngram=ngram, min_overlap=min_overlap,
+                                    threshold=threshold, progress=progress)
     if json:
         print_json(report.as_dict())
     else:

@@ -68,7 +68,8 @@ def _contamination(session: Session, workspace: Workspace, ref: str, threshold: 
     from honing.datasets.contamination import find_contamination
 
     report = find_contamination(session, workspace, ref)
-    return ({"suites": report.suites, "ngram": report.ngram, "threshold": report.threshold},
+    return ({"suites": report.suites, "ngram": report.ngram, "min_overlap": report.min_overlap,
+             "threshold": report.threshold},
             {"contaminated_items": len(report.item_ids), "scenarios": report.scenarios,
              # Which item matched which scenario, without the shared text (it may hold PII).
              "matches": [{k: v for k, v in m.as_dict().items() if k != "snippet"}

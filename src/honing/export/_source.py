@@ -118,7 +118,7 @@ def dataset_item_ids(session: Session, source: Source) -> Iterator[int]:
 
 def contaminated_items(session: Session, workspace: Workspace, source: Source,
                        suite_refs: list[str] | None = None) -> set[int]:
-    """Items of the source that also appear in evaluation suites (by a shared n-gram or as
+    """Items of the source that also appear in evaluation suites (by shared n-grams or as
     near duplicates): training on them would inflate every later evaluation."""
     from honing.datasets.contamination import find_contamination
 

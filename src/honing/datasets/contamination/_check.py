@@ -46,6 +46,7 @@ class ContaminationReport:
     items: int
     scenarios: int
     ngram: int
+    min_overlap: float
     threshold: float
     matches: list[ContaminationMatch] = field(default_factory=list)
 
@@ -60,7 +61,8 @@ class ContaminationReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"train": self.train, "suites": self.suites, "items": self.items,
-                "scenarios": self.scenarios, "ngram": self.ngram, "threshold": self.threshold,
+                "scenarios": self.scenarios, "ngram": self.ngram, "min_overlap": self.min_overlap,
+                "threshold": self.threshold,
                 "contaminated": self.contaminated, "item_ids": sorted(self.item_ids),
                 "matches": [m.as_dict() for m in self.matches]}
 
@@ -77,26 +79,29 @@ def scenario_text(scenario: Scenario) -> str:
 
 def find_contamination(session: Session, workspace: Workspace, train_ref: str,
                        suite_refs: list[str] | None = None, *, ngram: int = 13,
-                       threshold: float = 0.5, shingle: int = 2, num_perm: int = 64,
+                       min_overlap: float = 0.5, threshold: float = 0.5, shingle: int = 2, num_perm: int = 64,
                        progress: Callable[[str, int, int | None], None] | None = None,
                        ) -> ContaminationReport:
-    """Items of the training version DATASET[@VERSION] that share a word `ngram`-gram with a
-    scenario input anywhere in the item (messages and responses; an input of 8 to `ngram`-1
-    words must appear whole), or whose user turns are near duplicates of the input's
-    non-system turns (Jaccard of their sets of word 1- to `shingle`-grams >= `threshold`).
+    """Items of the training version DATASET[@VERSION] that hold at least `min_overlap` of a
+    scenario input's word `ngram`-grams anywhere in the item (messages and responses; an
+    input of 8 to `ngram`-1 words must appear whole), or whose user turns are near
+    duplicates of the input's non-system turns (Jaccard of their sets of word 1- to
+    `shingle`-grams >= `threshold`).
 
     `suite_refs` None: the newest version of every suite in the workspace (none: a clean
     report). Scenarios are held in memory; training items are streamed."""
     if ngram < 1:
         raise InvalidInput(f"ngram must be at least 1, got {ngram}")
+    if not 0 < min_overlap <= 1:
+        raise InvalidInput(f"min_overlap {min_overlap} is not in (0, 1]", hint="e.g. --min-overlap 0.5")
     if not 0 < threshold <= 1:
         raise InvalidInput(f"threshold {threshold} is not in (0, 1]", hint="e.g. --threshold 0.5")
     name, wanted = parse_ref(train_ref)
     version = resolve_version(session, get_dataset(session, workspace, name), wanted)
     suites, scenarios = _scenarios(session, workspace, suite_refs)
     texts = [scenario_text(s) for _, s in scenarios]
-    index = ReferenceIndex(texts, texts, ngram=ngram, threshold=threshold, shingle=shingle,
-                           num_perm=num_perm)
+    index = ReferenceIndex(texts, texts, ngram=ngram, min_overlap=min_overlap, threshold=threshold,
+                           shingle=shingle, num_perm=num_perm)
     matches: list[ContaminationMatch] = []
     items = 0
     stream = iter_loaded(session, version_item_ids(session, version), batch=_BATCH)
@@ -112,7 +117,8 @@ def find_contamination(session: Session, workspace: Workspace, train_ref: str,
             progress("checking", items, version.item_count)
     matches.sort(key=lambda m: (m.position, m.suite, m.scenario_id, m.kind))
     return ContaminationReport(train=f"{name}@{version.number}", suites=suites, items=items,
-                               scenarios=len(scenarios), ngram=ngram, threshold=threshold,
+                               scenarios=len(scenarios), ngram=ngram, min_overlap=min_overlap,
+                               threshold=threshold,
                                matches=matches)
 
 
