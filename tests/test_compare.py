@@ -398,7 +398,7 @@ def test_cli_compare_needs_a_match_across_versions(db, database_url, workspace, 
 
 # -- the demo ----------------------------------------------------------------------------------
 
-def test_demo_v2_regresses_on_27_critical_scenarios(db, tmp_path):
+def test_demo_v2_regresses_on_17_critical_scenarios(db, tmp_path):
     from honing.demo import build_demo
 
     build_demo(db, home=tmp_path)
@@ -411,6 +411,6 @@ def test_demo_v2_regresses_on_27_critical_scenarios(db, tmp_path):
     expected = {s for s, st in status[v1].items() if st == "pass" and status[v2][s] != "pass"}
     assert {r.scenario_id for r in c.regressions} == expected and c.counts["regressions"] == len(expected)
     critical = [r for r in c.regressions if r.tier == "critical"]
-    assert len(critical) == c.slice("tier", "critical").regressed == 27
-    assert c.regressions[:27] == critical  # critical first
+    assert len(critical) == c.slice("tier", "critical").regressed == 17
+    assert c.regressions[:17] == critical  # critical first
     assert c.slice("overall", "all").b.value > c.slice("overall", "all").a.value  # v2 is better overall

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from honing import accounts, annotate, audit
 from honing.demo import build_demo
-from honing.demo._annotation import GOLD_COUNT, QUEUE, SIM_DAYS
+from honing.demo._annotation import GOLD_COUNT, QUEUE, SIM_DAYS, labeling_batch
 from honing.storage import (
     Adjudication,
     Assignment,
@@ -52,10 +52,17 @@ def test_demo_builds_a_worked_queue_once(db):
         escalations = list(session.scalars(select(Escalation)))
         adjudications = list(session.scalars(select(Adjudication)))
         verification = audit.verify(session)
+        batch = labeling_batch(session, accounts.get_workspace(session, "helpdesk-assistant"))
+        item_of = dict(session.execute(select(QueueItem.id, QueueItem.item_id)
+                                       .where(QueueItem.queue_id == queue.id)).all())
         events = len(audit.recent(session, limit=100_000))
         actors = {e.actor for e in audit.recent(session, limit=100_000)}
 
     assert (policy["overlap"], policy["gold_rate"], policy["audit_rate"]) == (3, 0.1, 0.25)
+    # Raters work from the head of the queue: every live label is in the labeling batch the
+    # demo suite holds out (its first 30%, 96 of 320 conversations).
+    labeled = {item_of[label.queue_item_id] for label in labels if label.kind == "live"}
+    assert len(batch) == 96 and labeled and labeled <= batch
     assert policy["order"] == "stratified" and policy["stratify_by"] == "intent"
     assert policy["show_metadata"] == ["language", "surface", "customer_tier"]
     assert stats["gold_items"] == GOLD_COUNT and stats["active_leases"] == 0

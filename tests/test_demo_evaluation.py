@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from honing import accounts, datasets, ingest
 from honing._errors import NotFound
 from honing.demo import build_demo, generate_items
+from honing.demo._annotation import labeling_batch
 from honing.demo._evaluation import (
     FLAWLESS,
     LATENCY_BUDGET_MS,
@@ -25,10 +26,17 @@ from honing.demo._evaluation import (
     demo_tier,
     demo_tool_mocks,
 )
-from honing.evaluate import Output, Scenario, ScorerSpec, push_suite, read_suite_header, summarize_run
+from honing.evaluate import (
+    Output,
+    Scenario,
+    ScorerSpec,
+    push_suite,
+    read_suite_header,
+    summarize_run,
+)
 from honing.evaluate._from_dataset import suite_from_dataset
 from honing.evaluate.scorers import ScoringContext, run_scorer
-from honing.storage import EvalResult, EvalRun, EvalSuiteVersion
+from honing.storage import EvalResult, EvalRun, EvalSuiteVersion, Label, QueueItem
 from records import record, write_jsonl
 
 
@@ -202,21 +210,27 @@ def _run_rows(db):
 def test_demo_suite_and_replay_runs_are_built_once(db, tmp_path):
     first = build_demo(db, count=60, home=tmp_path)
     evaluation = first.evaluation
-    assert evaluation["suite"] == f"{SUITE}@1" and evaluation["scenarios"] == 60
+    # The queue's labeling batch (its first 30%: 18 of 60) is held out of the suite.
+    with db.reading() as session:
+        batch = labeling_batch(session, accounts.get_workspace(session, "helpdesk-assistant"))
+        labeled = set(session.scalars(select(QueueItem.item_id).join(Label, Label.queue_item_id == QueueItem.id)
+                                      .where(Label.kind == "live")))
+    assert len(batch) == 18 and labeled and labeled <= batch
+    assert evaluation["suite"] == f"{SUITE}@1" and evaluation["scenarios"] == 42
     assert evaluation["runs_created"] == 2 and evaluation["suite_created"]
     suites = tmp_path / "suites"
     assert {p.name for p in suites.iterdir()} == {f"{SUITE}.yaml", f"{SUITE}.jsonl", "replay-v1.jsonl",
                                                   "replay-v2.jsonl", "gate-release.yaml", "gate-improvements.yaml"}
     assert evaluation["policies"] == {"gate-release": str(suites / "gate-release.yaml"),
                                       "gate-improvements": str(suites / "gate-improvements.yaml")}
-    assert len((suites / "replay-v1.jsonl").read_text().splitlines()) == 60
+    assert len((suites / "replay-v1.jsonl").read_text().splitlines()) == 42
 
     runs, results, tiers, summaries = _run_rows(db)
     assert [r.target for r in runs] == [f"replay:{suites / 'replay-v1.jsonl'}", f"replay:{suites / 'replay-v2.jsonl'}"]
     assert [r.status for r in runs] == ["completed", "completed"]
     assert [r.config["suite"] for r in runs] == [f"{SUITE}@1"] * 2 and not runs[0].config["cache"]
     v1, v2 = (results[r.id] for r in runs)
-    assert len(v1) == len(v2) == 60 and set(v1) == set(v2)
+    assert len(v1) == len(v2) == 42 and set(v1) == set(v2)
     assert set(v1.values()) | set(v2.values()) <= {"pass", "fail"}  # no errors, nothing undecided
     assert v1 != v2
     regressions = [s for s in v1 if v1[s] == "pass" and v2[s] == "fail" and tiers[s] == "critical"]
@@ -231,6 +245,9 @@ def test_demo_suite_and_replay_runs_are_built_once(db, tmp_path):
     # Provenance leads back to the dataset item the scenario was made from.
     line = orjson.loads((suites / f"{SUITE}.jsonl").read_bytes().splitlines()[0])
     assert line["provenance"]["ref"].startswith("support-conversations@2#") and line["id"] in scenarios
+    sources = {int(orjson.loads(raw)["provenance"]["ref"].rpartition("#")[2])
+               for raw in (suites / f"{SUITE}.jsonl").read_bytes().splitlines()}
+    assert len(sources) == 42 and not sources & batch
 
     second = build_demo(db, count=60, home=tmp_path)
     assert second.evaluation["runs_created"] == 0 and not second.evaluation["suite_created"]

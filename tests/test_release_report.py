@@ -30,15 +30,15 @@ def test_the_json_holds_the_decision_the_regressions_and_the_lineage(demo_report
     report = json.loads((demo_report / "report.json").read_text())
     assert report["decision"] == "fail" and report["exit_code"] == 1
     critical = next(t for t in report["comparison"]["tiers"] if t["name"] == "critical")
-    assert critical["regressed"] >= 1 and critical["pairs"] == 199
+    assert critical["regressed"] >= 1 and critical["pairs"] == 148
     regressions = report["comparison"]["regressions"]
     assert regressions[0]["tier"] == "critical" and regressions[0]["status_a"] == "pass"
     assert regressions[0]["output_a"]["text"] != regressions[0]["output_b"]["text"]
     changed = {c["what"] for c in report["changes"] if c["changed"]}
     assert changed == {"target (model, parameters)"}
     suite = report["lineage"]["suites"][0]
-    assert suite["suite"] == "helpdesk-regression@1" and suite["scenarios"] == 320
-    assert suite["provenance"] == {"dataset_item": 320}
+    assert suite["suite"] == "helpdesk-regression@1" and suite["scenarios"] == 224  # 96 held out for labels
+    assert suite["provenance"] == {"dataset_item": 224}
     assert list(suite["datasets"]) == ["support-conversations@2"]
     assert report["lineage"]["runs"] == [1, 2]
     assert report["risks"], "a failing release has residual risks to list"
@@ -77,8 +77,8 @@ def test_the_html_report_renders_offline_with_its_charts(demo_report, page, tmp_
             " const b = p.getBoundingClientRect(); return b.width > 0 && b.height > 0; }).length")
         assert drawn > 0, key
     critical = page.locator("#chart-tiers svg .point[data-label='critical · candidate']")
-    assert float(critical.get_attribute("data-value")) == pytest.approx(167 / 199, abs=0.01)
-    assert critical.get_attribute("data-n") == "199"
+    assert float(critical.get_attribute("data-value")) == pytest.approx(128 / 148, abs=0.01)
+    assert critical.get_attribute("data-n") == "148"
     page.screenshot(path=str(tmp_path / "release.png"), full_page=True)
     assert (tmp_path / "release.png").stat().st_size > 30_000
 

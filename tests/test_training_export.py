@@ -316,16 +316,27 @@ def honing_demo(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_demo_queue_exports(demo_home, tmp_path, fmt):
     home, _ = demo_home
     out = tmp_path / f"{fmt}.jsonl"
-    # The demo's regression suite was made from the very conversations the queue labels, so
-    # by default every labeled item is refused as contaminated, and the command says why.
-    refused = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out))
-    assert refused.returncode == 0, refused.stderr
-    assert "contaminated" in refused.stdout and "--allow-contaminated" in refused.stderr
-    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out),
-                       "--allow-contaminated")
+    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out))
     assert done.returncode == 0, done.stderr
     rows = read(out)
     assert rows and f"wrote {len(rows)} train {fmt} rows from queue helpdesk-review" in done.stdout
+    # The demo suite holds the queue's labeling batch out, so no exported conversation is a
+    # scenario; labeled ones that near-duplicate a scenario (users repeat their requests)
+    # are left out, as the contamination check finds them, and the command says so.
+    exported = {r["item_id"] for r in rows}
+    scenarios = [json.loads(line) for line in (home / "suites" / "helpdesk-regression.jsonl").open()]
+    assert not exported & {int(s["provenance"]["ref"].rpartition("#")[2]) for s in scenarios}
+    check = honing_demo(home, "contamination", "check", "--train", "support-conversations", "--json")
+    assert check.returncode == 1, check.stderr
+    contaminated = set(json.loads(check.stdout)["item_ids"])
+    assert not exported & contaminated
+    allowed = tmp_path / f"{fmt}-all.jsonl"
+    assert honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(allowed),
+                       "--allow-contaminated").returncode == 0
+    kept = {r["item_id"] for r in read(allowed)} - exported
+    assert kept == {r["item_id"] for r in read(allowed)} & contaminated
+    if fmt == "kto":  # one row per rated response: the format with the most rows to lose
+        assert kept and "contaminated" in done.stdout and "--allow-contaminated" in done.stderr
     assert "excluded:" in done.stdout and "gold" in done.stdout  # the demo queue has gold items
     assert all(r["rubric_version"] == "helpdesk-compare@1" for r in rows)
     # The source dataset's card goes beside the data, with what this export holds.
@@ -380,8 +391,7 @@ def test_demo_hf_export_with_a_stratified_split_through_the_cli(demo_home, tmp_p
     home, _ = demo_home
     out = tmp_path / "prefs"
     done = honing_demo(home, "export", "queue:helpdesk-review", "--format", "hf", "--rows", "dpo",
-                       "--allow-contaminated", "--validation", "0.2", "--stratify-by", "language",
-                       "--min-agreement", "0.6", "--out", str(out), "--json")
+                       "--validation", "0.2", "--stratify-by", "language", "--min-agreement", "0.6", "--out", str(out), "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     loaded = load_from_disk(str(out))
@@ -393,8 +403,7 @@ def test_demo_hf_export_with_a_stratified_split_through_the_cli(demo_home, tmp_p
     # The JSONL splits load together once given the format's column types (inferred ones
     # differ when only one split has tool calls in its responses).
     files = tmp_path / "prefs.jsonl"
-    again = honing_demo(home, "export", "queue:helpdesk-review", "--format", "dpo", "--allow-contaminated",
-                        "--validation", "0.2", "--stratify-by", "language", "--out", str(files))
+    again = honing_demo(home, "export", "queue:helpdesk-review", "--format", "dpo", "--validation", "0.2", "--stratify-by", "language", "--out", str(files))
     assert again.returncode == 0, again.stderr
     from datasets import load_dataset
 

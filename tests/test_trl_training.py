@@ -71,9 +71,7 @@ def test_exported_format_trains_two_steps(demo_home, tmp_path: Path, fmt: str):
 
     home, _ = demo_home
     out = tmp_path / f"{fmt}.jsonl"
-    # The demo's suite shares its conversations (see test_demo_queue_exports).
-    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out),
-                       "--allow-contaminated")
+    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out))
     assert done.returncode == 0, done.stderr
     dataset = load_dataset("json", data_files=str(out), split="train", cache_dir=str(tmp_path / "cache"))
     assert len(dataset) >= 2 and "item_id" in dataset.column_names

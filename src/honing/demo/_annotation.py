@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from honing import accounts, annotate, datasets
 from honing.accounts import Principal
@@ -43,7 +44,7 @@ from honing.demo._generator import generate_items
 from honing.demo._raters import RATERS, Rater, Truth, item_truth, rater_answers
 from honing.demo._schedule import Clock, backdate, rater_sessions, review_sessions, work_days
 from honing.rubrics import Rubric
-from honing.storage import Database, Label, Queue, QueueItem, utcnow
+from honing.storage import Database, Label, Queue, QueueItem, Workspace, utcnow
 
 QUEUE = "helpdesk-review"
 RUBRIC_FILE = Path(__file__).with_name("helpdesk_rubric.yaml")
@@ -52,6 +53,10 @@ POLICY = QueuePolicy(
     stratify_by="intent", lease_seconds=900, turnaround_hours=240,
     show_metadata=["language", "surface", "customer_tier"],
 )
+# The queue's order is stratified by intent, so its first 30% is a stratified sample: the
+# labeling batch of these two weeks (the simulation labels 23-25% of the queue, always
+# from its head). The demo suite holds out the rest, so the labels are clean training data.
+LABELING_SHARE = 0.3
 GOLD_COUNT = 20
 # The dataset uses seed 7, so gold items are conversations not in it; seed 168 gives a pack
 # with every injected flaw (unsafe, hallucination, wrong tool arguments, incomplete) and
@@ -369,6 +374,17 @@ def build_demo_annotation(db: Database) -> dict[str, int]:
              rubric_version_id if pushed.created else None, queue_id)
     return {**{k: v for k, v in sorted(sim.counts.items()) if not k.startswith("returns_")},
             **_summary(db, queue_id)}
+
+
+def labeling_batch(session: Session, workspace: Workspace) -> set[int]:
+    """The items of the demo queue's labeling batch (none when the workspace has no demo
+    queue): the first `LABELING_SHARE` of its live items in queue order."""
+    queue = session.scalar(select(Queue).where(Queue.workspace_id == workspace.id, Queue.name == QUEUE))
+    if queue is None:
+        return set()
+    ordered = list(session.scalars(select(QueueItem.item_id).where(
+        QueueItem.queue_id == queue.id, QueueItem.kind == "live").order_by(QueueItem.position)))
+    return set(ordered[:math.ceil(LABELING_SHARE * len(ordered))])
 
 
 def _summary(db: Database, queue_id: int) -> dict[str, int]:

@@ -7,6 +7,10 @@ item's `metadata.demo_truth`), pushes it, writes what the two assistant versions
 (responses[0] = v1, responses[1] = v2) as replay files, and runs the suite against both.
 v2 is better on average but regresses on some critical items, which the suite shows.
 
+The suite is a held-out split: the demo queue's labeling batch (`_annotation.labeling_batch`)
+is left out, since its labels are training data (`honing export`) and a model trained on
+a suite's prompts would make the suite useless for it.
+
 Tiers (`demo_tier`), decided from what a conversation is about, never from how well a
 candidate answered it, except for a response that endangers security, which is a reason
 to guard the conversation more closely:
@@ -61,6 +65,7 @@ from honing import accounts
 from honing._config import Settings
 from honing.datasets import StoredItem
 from honing.demo import _catalog
+from honing.demo._annotation import labeling_batch
 from honing.demo._raters import item_truth
 from honing.domain import Item, Response
 from honing.storage import Database, EvalRun
@@ -115,10 +120,13 @@ def build_demo_evaluation(db: Database, out_dir: Path, *, workspace: str | None 
     replays = {v: out_dir / f"replay-{v}.jsonl" for v in VERSIONS}
     with db.writing() as session, _atomic_files(list(replays.values())) as handles:
         ws = accounts.get_workspace(session, workspace)
+        training = labeling_batch(session, ws)
 
         def adapt(stored: StoredItem, scenario: dict[str, Any]) -> dict[str, Any] | None:
             if "demo_truth" not in stored.item.metadata or len(stored.item.responses) < len(VERSIONS):
                 return None  # not a generated conversation: nothing to derive expectations from
+            if stored.id in training:
+                return None
             for response, handle in zip(stored.item.responses, handles, strict=False):
                 handle.write(orjson.dumps(replay_line(scenario["id"], response)) + b"\n")
             return {**scenario, "tier": demo_tier(stored.item), "expect": demo_expectations(stored.item),
