@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from honing._errors import InvalidInput
 from honing.export._rows import ROW_FORMATS
@@ -83,24 +84,28 @@ def rating_question(rubric: Rubric, question_id: str | None, flag: str = "--from
     return q
 
 
-def preference_question(rubric: Rubric, question_id: str | None) -> PairwiseQuestion:
-    q = _question(rubric, question_id, "--question") if question_id else _first(rubric, PairwiseQuestion)
+Q = TypeVar("Q")
+
+
+def _typed_question(rubric: Rubric, question_id: str | None, kind: type[Q], type_name: str, what: str,
+                    instead: str) -> Q:
+    """The named question, or the rubric's first of `kind`, which gives `what`; `instead`
+    is the other way to export, for the hint."""
+    q = _question(rubric, question_id, "--question") if question_id else _first(rubric, kind)
     if q is None:
-        raise InvalidInput(f"rubric {rubric.name!r} has no pairwise question",
-                           hint="pair responses by their ratings instead: --from-ratings QUESTION")
-    if not isinstance(q, PairwiseQuestion):
-        raise InvalidInput(f"--question {q.id!r} is a {q.type} question; preference pairs come from a "
-                           "pairwise question", hint="or pair by ratings: --from-ratings QUESTION")
+        raise InvalidInput(f"rubric {rubric.name!r} has no {type_name} question for {what}",
+                           hint=f"or {instead}")
+    if not isinstance(q, kind):
+        raise InvalidInput(f"--question {q.id!r} is a {q.type} question; {what} come from a {type_name} question",
+                           hint=f"or {instead}")
     return q
+
+
+def preference_question(rubric: Rubric, question_id: str | None) -> PairwiseQuestion:
+    return _typed_question(rubric, question_id, PairwiseQuestion, "pairwise", "preference pairs",
+                           "pair responses by their ratings: --from-ratings QUESTION")
 
 
 def edit_question(rubric: Rubric, question_id: str | None) -> ResponseEditQuestion:
-    q = _question(rubric, question_id, "--question") if question_id else _first(rubric, ResponseEditQuestion)
-    if q is None:
-        raise InvalidInput(f"rubric {rubric.name!r} has no response_edit question for ideal responses",
-                           hint="export accepted responses instead: --from-ratings QUESTION --min-rating 4")
-    if not isinstance(q, ResponseEditQuestion):
-        raise InvalidInput(f"--question {q.id!r} is a {q.type} question; ideal responses come from a "
-                           "response_edit question",
-                           hint="or export accepted responses: --from-ratings QUESTION --min-rating 4")
-    return q
+    return _typed_question(rubric, question_id, ResponseEditQuestion, "response_edit", "ideal responses",
+                           "export accepted responses: --from-ratings QUESTION --min-rating 4")

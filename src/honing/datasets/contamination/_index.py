@@ -151,7 +151,7 @@ class ReferenceIndex:
                 shared = [p for p in np.flatnonzero(hit).tolist()
                           if _owned(self._ngram_keys, self._ngram_owners, grams[p], reference)]
                 share = len({int(grams[p]) for p in shared}) / self._ngram_totals[reference]
-                if shared and share >= self.min_overlap:
+                if share >= self.min_overlap:  # > 0, so something is shared
                     matches.append(TextMatch(text, reference, "ngram", share,
                                              _snippet(normalized_words(raw), shared[0], size)))
         return matches

@@ -91,12 +91,13 @@ def choose_bands(threshold: float, num_perm: int, recall: float = 0.995) -> int:
         if num_perm % rows:
             continue
         bands = num_perm // rows
-        if 1 - (1 - threshold**rows) ** bands >= recall:
+        if candidate_probability(threshold, bands, rows) >= recall:
             best = bands
     return best
 
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """How likely a pair of this Jaccard similarity shares at least one band's rows."""
     return 1 - (1 - similarity**rows) ** bands
 
 

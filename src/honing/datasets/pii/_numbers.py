@@ -96,18 +96,6 @@ def _inside(pattern: re.Pattern[str], text: str, start: int, end: int) -> Iterat
     return pattern.finditer(text, max(0, start - 2), min(len(text), end + 1))
 
 
-def detect_phones(text: str) -> list[Span]:
-    return [s for s in numbers_in_clusters(text, clusters(text)) if s.entity == "PHONE"]
-
-
-def detect_cards(text: str) -> list[Span]:
-    return [s for s in numbers_in_clusters(text, clusters(text)) if s.entity == "CREDIT_CARD"]
-
-
-def detect_ssns(text: str) -> list[Span]:
-    return [s for s in numbers_in_clusters(text, clusters(text)) if s.entity == "SSN"]
-
-
 def _phones_in(text: str, start: int, end: int) -> Iterator[Span]:
     for match in _inside(_PHONE_CANDIDATE, text, start, end):
         found = _best_phone(text, match.start(), match.group())
@@ -224,14 +212,6 @@ def detect_ibans(text: str) -> Iterator[Span]:
         compact = value[:end].replace(" ", "")
         if len(compact) == expected and iban_valid(compact):
             yield Span(match.start(), match.start() + end, "IBAN", 0.95)
-
-
-def detect_ip_addresses(text: str, found: list[Cluster] | None = None) -> Iterator[Span]:
-    for start, end, _, run in clusters(text) if found is None else found:
-        if run.count(".") >= 3:
-            yield from _ipv4_in(text, start, end)
-    if "::" in text or text.count(":") >= 7:
-        yield from detect_ipv6(text)
 
 
 def detect_ipv6(text: str) -> Iterator[Span]:
