@@ -11,7 +11,6 @@ import random
 import pytest
 import yaml
 from sqlalchemy import select
-from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 from typer.testing import CliRunner
@@ -30,7 +29,7 @@ from honing.evaluate import (
     resolve_suite_version,
     start_run,
 )
-from honing.stats import paired_bootstrap, quantile
+from honing.stats import paired_bootstrap, paired_difference, paired_difference_p, quantile
 from honing.storage import EvalResult, EvalRun
 
 EXPECT = [{"type": "contains", "value": "correct", "name": "correct"},
@@ -77,7 +76,7 @@ def acceptance_scenario(i: int) -> dict:
 def test_an_injected_regression_is_found_exactly_and_nothing_else(db, workspace, tmp_path):
     """400 scenarios; B answers as A except 25 critical "login" scenarios A passed, which B
     fails. Exactly those are the regressions; the slices holding them are "worse", every
-    other slice is "tied"."""
+    other slice shows no significant difference."""
     scenarios = [acceptance_scenario(i) for i in range(400)]
     ref = push(db, workspace, write_suite(tmp_path / "suite", scenarios))
     passes_a = {s["id"]: int(s["id"][1:]) % 7 != 0 for s in scenarios}  # some fail in both runs
@@ -105,13 +104,18 @@ def test_an_injected_regression_is_found_exactly_and_nothing_else(db, workspace,
         assert change.output_a["text"] == PASS and change.output_b["text"] == FAIL
         assert [s["passed"] for s in change.scores_b] == [False, True] and change.error_b is None
 
-    flagged = {(s.kind, s.name): s.verdict for s in c.slices() if s.verdict != "tied"}
+    flagged = {(s.kind, s.name): s.verdict for s in c.slices() if s.verdict != "no significant difference"}
     assert flagged == {("overall", "all"): "worse", ("tier", "critical"): "worse", ("tag", "login"): "worse",
                        ("scorer", "correct"): "worse"}
     for part in c.slices():
         touched = (part.kind, part.name) in flagged
         assert (part.regressed, part.fixed) == ((25, 0) if touched else (0, 0)), part.name
         assert part.p_holm >= part.p_value
+        # The verdict is read off the interval printed beside it.
+        assert (part.adjusted.high < 0) == (part.verdict == "worse") and part.adjusted.low <= 0
+    # The scorer every scenario fails by is the same hypothesis as `all`, decided with it.
+    assert c.slice("scorer", "correct").same_as == "all" and c.slice("scorer", "correct").family == 1
+    assert "no significant difference (n = 150)" in c.slice("tier", "important").evidence
     assert [t.name for t in c.tiers] == ["critical", "important", "nice"]
     assert [t.name for t in c.tags] == ["billing", "login", "returns", "shipping", "smoke"]
     assert [s.name for s in c.scorers] == ["correct", "polite"]
@@ -203,13 +207,14 @@ def test_statistics_equal_statsmodels_on_the_same_tables(db, workspace, tmp_path
         table = [[sum(a and b for a, b in zip(x, y)), sum(a and not b for a, b in zip(x, y))],
                  [sum(b and not a for a, b in zip(x, y)), sum(not a and not b for a, b in zip(x, y))]]
         assert (part.pairs, part.regressed, part.fixed) == (len(group), table[0][1], table[1][0])
-        assert part.p_value == pytest.approx(mcnemar(table, exact=True).pvalue, rel=1e-12)
+        cells = (table[0][0], table[1][0], table[0][1], table[1][1])  # candidate first: B − A
+        assert part.p_value == pytest.approx(paired_difference_p(*cells), rel=1e-12)
         for estimate, k in ((part.a, sum(x)), (part.b, sum(y))):
             low, high = proportion_confint(k, len(group), alpha=0.05, method="wilson")
             assert estimate.value == pytest.approx(k / len(group))
             assert (estimate.low, estimate.high) == (pytest.approx(low, abs=1e-12), pytest.approx(high, abs=1e-12))
-        expected = paired_bootstrap([float(v) for v in x], [float(v) for v in y], n_resamples=500, seed=4)
-        assert part.difference == expected
+        assert part.difference == paired_difference(*cells, 0.95)
+        assert part.difference.value == pytest.approx(sum(y) / len(group) - sum(x) / len(group))
         if part.kind == "scorer":
             va = values_a if part.name == "judge" else {s: _value(status_a[s]) for s in ids}
             vb = values_b if part.name == "judge" else {s: _value(status_b[s]) for s in ids}
@@ -221,11 +226,20 @@ def test_statistics_equal_statsmodels_on_the_same_tables(db, workspace, tmp_path
                                                              n_resamples=500, seed=4)
         else:
             assert part.score_difference is None
-    holm = multipletests([s.p_value for s in c.slices()], method="holm")[1]
-    assert [s.p_holm for s in c.slices()] == pytest.approx(list(holm), rel=1e-12)
+    # The Holm family: every slice but `all`, one per distinct set of paired outcomes (the
+    # scorer "correct" decides every scenario's pass exactly as the scenario does: it is `all`).
+    assert c.slice("scorer", "correct").same_as == "all"
+    family = [s for s in c.slices() if s.kind != "overall" and s.same_as is None]
+    assert all(s.family == len(family) for s in family) and c.overall.family == 1
+    holm = multipletests([s.p_value for s in family], method="holm")[1]
+    assert [s.p_holm for s in family] == pytest.approx(list(holm), rel=1e-12)
     for part in c.slices():
         significant = part.p_holm < 0.05
-        assert part.verdict == ("tied" if not significant else "better" if part.fixed > part.regressed else "worse")
+        assert part.verdict == ("no significant difference" if not significant else
+                                "better" if part.fixed > part.regressed else "worse")
+        # ... and it is what the printed (adjusted) interval says.
+        excludes_zero = part.adjusted.low > 0 or part.adjusted.high < 0
+        assert excludes_zero == significant, part.label
 
 
 def _value(status: str) -> float | None:
@@ -258,9 +272,9 @@ def test_repeats_by_majority_with_errors_left_out(db, workspace, tmp_path):
     # Decided in both: maj-pass, tie, err-excluded, tie-err, undecided.
     assert (overall.pairs, overall.regressed, overall.fixed) == (5, 3, 1)
     assert (overall.a.value, overall.b.value) == (pytest.approx(4 / 5), pytest.approx(2 / 5))
-    x, y = [2 / 3, 1 / 2, 1, 1, 1], [1 / 3, 1, 1, 1 / 2, 0]
-    assert overall.difference.value == pytest.approx(sum(y) / 5 - sum(x) / 5)
-    assert overall.verdict == "tied"  # 3 against 1 is no evidence
+    assert overall.difference.value == pytest.approx(2 / 5 - 4 / 5)
+    assert overall.verdict == "no significant difference"  # 3 against 1 is no evidence
+    assert overall.verdict_text == "no significant difference (n = 5)"
     assert c.counts == {"regressions": 3, "fixes": 1, "new_errors": 1, "resolved_errors": 1}
     assert [(r.scenario_id, r.status_a, r.status_b) for r in c.regressions] == [
         ("maj-pass", "pass", "fail"), ("tie-err", "pass", "fail"), ("undecided", "pass", "inconclusive")]
@@ -367,8 +381,9 @@ def test_cli_compare_json_and_table(db, database_url, workspace, tmp_path):
                          "overall", "tiers", "tags", "scorers", "regressions", "fixes", "new_errors", "counts",
                          "flaky_a", "flaky_b", "latency", "cost", "conf", "alpha"}
     assert set(body["overall"]) == {"kind", "name", "a", "b", "pairs", "regressed", "fixed", "difference",
-                                    "p_value", "p_holm", "verdict", "score_difference"}
-    assert body["overall"]["a"]["n"] == 5 and body["overall"]["difference"]["method"].startswith("paired bootstrap")
+                                    "adjusted", "p_value", "p_holm", "verdict", "verdict_text", "evidence",
+                                    "family", "same_as", "unscored", "score_difference"}
+    assert body["overall"]["a"]["n"] == 5 and body["overall"]["difference"]["method"].startswith("newcombe")
     assert body["run_a"]["id"] == run_a and body["run_a"]["suite"] == "cmp@1"
     assert [r["scenario_id"] for r in body["regressions"]] == ["maj-pass", "tie-err", "undecided"]
     assert body["new_errors"][0]["error_b"] == "boom"
@@ -378,7 +393,7 @@ def test_cli_compare_json_and_table(db, database_url, workspace, tmp_path):
                           env=env)
     assert table.exit_code == 0, table.output
     text = table.output
-    assert "overall and tiers" in text and "scorers" in text and "tied" in text
+    assert "overall and tiers" in text and "scorers" in text and "no significant" in text
     assert "3 regressions" in text and "first 2 shown" in text and "maj-pass" in text and "tie-err" in text
     assert "1 fixes, 1 new errors, 1 resolved errors" in text
     assert "latency p50" in text and "cost unknown" in text and "only in A: 0" in text

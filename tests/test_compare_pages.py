@@ -47,7 +47,7 @@ def test_compare_page_and_api(db, settings, workspace, tmp_path):
         page = client.get(moved.headers["location"])
         assert page.status_code == 200, page.text
         row = re.search(r'<tr data-kind="tier" data-name="critical">(.*?)</tr>', page.text, re.S).group(1)
-        assert ">worse<" in row and "−30.0 pp" not in row and "-30.0 pp" in row
+        assert ">worse (n = 40)<" in row and "−30.0 pp" not in row and "-30.0 pp" in row
         for key in ("tiers", "difference", "latency"):
             assert f'id="chart-{key}"' in page.text
         assert page.text.count('class="grid changes regressions"') == 1

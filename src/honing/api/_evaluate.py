@@ -219,8 +219,8 @@ def compare(workspace: WorkspaceName, run_a: RunId, run_b: RunId, principal: Cur
             examples: Annotated[int, Query(ge=0, le=500, description="regressions, fixes and new errors shown")] = 50,
             ) -> dict[str, Any]:
     """Run B against baseline A, scenario by scenario: pass rates per tier, tag and scorer
-    with Wilson intervals, the paired difference with its bootstrap interval, McNemar's
-    exact test with Holm's correction and a verdict per slice; regressions, fixes and new
+    with Wilson intervals, the paired difference with Newcombe's interval and a verdict per
+    slice read off that interval at its Holm-adjusted level; regressions, fixes and new
     errors with their inputs and outputs; latency and cost deltas. 422 for runs of
     different suite versions unless `match` says how to pair their scenarios."""
     ws = accounts.authorize(session, principal, workspace, Role.viewer)

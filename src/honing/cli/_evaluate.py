@@ -225,12 +225,13 @@ def eval_compare(
     examples: Annotated[int, typer.Option(min=0, max=10_000, help="Regressions, fixes and new errors to show "
                                           "with their outputs (all are counted).")] = 50,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Family-wise error rate: a slice is better or "
-                                         "worse when its Holm-adjusted p-value is below this.")] = 0.05,
+                                         "worse when its interval at the Holm-adjusted level excludes 0.")] = 0.05,
     json: JsonFlag = False,
 ) -> None:
     """Compare run B with run A scenario by scenario: regressions and fixes, and per tier, tag
-    and scorer the pass rates, the paired difference and whether it is more than chance
-    (McNemar, Holm-adjusted). Exit 0 whatever changed: a comparison is not a gate."""
+    and scorer the pass rates, the paired difference (Newcombe's interval) and whether it is
+    more than chance (read off the interval, Holm-adjusted). Exit 0 whatever changed: a
+    comparison is not a gate."""
     with database().reading() as session:
         comparison = evaluate.compare_runs(session, accounts.get_workspace(session, workspace), run_a, run_b,
                                            match=match, alpha=alpha, examples=examples)
@@ -240,7 +241,8 @@ def eval_compare(
         _print_comparison(comparison)
 
 
-_VERDICT_STYLE = {"worse": "bold red", "better": "bold green", "tied": "dim"}
+_VERDICT_STYLE = {"worse": "bold red", "better": "bold green", "no significant difference": "dim",
+                  "not compared": "dim"}
 
 
 def _rate(estimate: Estimate) -> str:
@@ -260,13 +262,18 @@ def _slice_table(title: str, parts: list[evaluate.SliceComparison], conf: float)
     scores = any(p.score_difference is not None for p in parts)
     level = f"{conf:.0%}"
     table = Table("slice", f"A pass rate ({level} Wilson)", f"B pass rate ({level} Wilson)", "n",
-                  f"B − A ({level} paired bootstrap)", *(["score B − A"] if scores else []), "regressed",
-                  "fixed", "Holm p", "verdict", title=title, title_justify="left")
+                  f"B − A ({level} Newcombe)", *(["score B − A"] if scores else []), "regressed",
+                  "fixed", "Holm p", "verdict (on the interval at its adjusted level)", title=title,
+                  title_justify="left")
     for part in parts:
+        notes = [f"on {part.verdict_basis}"] if part.verdict_basis else []
+        notes += [f"same scenarios as {part.same_as}"] if part.same_as else []
+        notes += [f"{part.unscored} unscored"] if part.unscored else []
         table.add_row(escape(part.name), _rate(part.a), _rate(part.b), str(part.pairs), _points(part.difference),
                       *([_points(part.score_difference, 1, "")] if scores else []), str(part.regressed),
-                      str(part.fixed), f"{part.p_holm:.3g}",
-                      f"[{_VERDICT_STYLE[part.verdict]}]{part.verdict}[/]")
+                      str(part.fixed), part.p_holm_text,
+                      f"[{_VERDICT_STYLE[part.verdict]}]{escape(part.verdict_text)}[/]"
+                      + "".join(f"\n[dim]{escape(note)}[/]" for note in notes))
     return table
 
 

@@ -9,7 +9,8 @@ more than chance).
 """
 
 from honing.evaluate._agent import conversation, execute_tool, run_agent
-from honing.evaluate._compare import Comparison, ScenarioChange, SliceComparison, compare_runs
+from honing.evaluate._compare import Comparison, ScenarioChange, compare_runs
+from honing.evaluate._slices import SliceComparison, difference, pp
 from honing.evaluate._from_dataset import suite_from_dataset
 from honing.evaluate._judging import judge_caller
 from honing.evaluate._model import (
@@ -72,6 +73,7 @@ __all__ = [
     "ToolMock",
     "compare_runs",
     "conversation",
+    "difference",
     "execute_run",
     "execute_tool",
     "failed_results",
@@ -80,6 +82,7 @@ __all__ = [
     "judge_caller",
     "list_suite_versions",
     "load_prices",
+    "pp",
     "push_suite",
     "read_suite_header",
     "resolve_suite_version",

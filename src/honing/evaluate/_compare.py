@@ -1,15 +1,14 @@
 """Paired comparison of two runs: which scenarios regressed and which were fixed, whether
 the change is more than chance in each tier, tag and scorer, and by how much.
 
-Both runs answered the same scenarios, so the comparison is paired: a scenario that one
-run passes and the other does not is evidence, a scenario both pass is none. McNemar's
-exact test is run on those discordant scenarios per slice, Holm's adjustment is applied
-across all slices (twenty tags give twenty chances of a fluke), and the difference in pass
-rate comes with a paired bootstrap interval.
+Both runs answered the same scenarios, so the comparison is paired: each slice is a paired
+2×2 table, its change in pass rate comes with Newcombe's paired interval, and its verdict is
+read off that interval, Holm-adjusted across slices (see `honing.evaluate._slices`).
 
 A scenario run with repeats counts once: errors are left out (the target failing to answer
-says nothing about the model's answers), its pass fraction is passes over decided repeats,
-and it passes when more than half of them pass. Rows are streamed and each scenario keeps
+says nothing about the model's answers), and it passes when more than half of its decided
+repeats pass. A scenario no scorer looked at is unscored: never a pass, left out of the
+pairs and counted apart. Rows are streamed and each scenario keeps
 a few counters; outputs are read back only for the scenarios shown as examples.
 """
 
@@ -21,7 +20,7 @@ import math
 import sys
 from array import array
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import orjson
@@ -30,40 +29,14 @@ from sqlalchemy.orm import Session
 
 from honing._errors import InvalidInput
 from honing.evaluate._results import get_run
-from honing.stats import Estimate, holm, mcnemar_exact_p, paired_bootstrap, proportion, quantile
+from honing.evaluate._slices import TIER_ORDER, Pairs, SliceComparison, compare_slices
+from honing.stats import quantile
 from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuite, EvalSuiteVersion, Workspace
 
-Verdict = Literal["better", "worse", "tied"]
 MATCHES = ("same-version", "same-id", "same-content")
-TIER_ORDER = {"critical": 0, "important": 1, "nice": 2}
 LISTED = 100  # ids of unpaired and flaky scenarios listed (all are counted)
 _ROWS = 2000  # rows fetched at a time while streaming results
 _IDS_PER_QUERY = 500  # scenario ids per IN (...) list when reading examples back
-
-
-@dataclass(frozen=True)
-class SliceComparison:
-    """One slice (everything, a tier, a tag or a scorer) of a paired comparison."""
-
-    kind: str  # "overall" | "tier" | "tag" | "scorer"
-    name: str  # "all" for overall; the tier, tag or scorer label otherwise
-    a: Estimate  # pass rate of run A over the slice's pairs (Wilson)
-    b: Estimate
-    pairs: int  # scenarios of the slice decided (not error) in both runs
-    regressed: int  # pass in A, not pass in B
-    fixed: int  # not pass in A, pass in B
-    difference: Estimate  # B − A of the per-scenario pass fraction, paired bootstrap
-    p_value: float  # McNemar exact on (fixed, regressed)
-    p_holm: float  # Holm-adjusted across every slice of the comparison
-    verdict: Verdict
-    score_difference: Estimate | None = None  # scorer slices: mean score value B − A
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "a": self.a.as_dict(), "b": self.b.as_dict(),
-                "pairs": self.pairs, "regressed": self.regressed, "fixed": self.fixed,
-                "difference": self.difference.as_dict(), "p_value": self.p_value, "p_holm": self.p_holm,
-                "verdict": self.verdict,
-                "score_difference": self.score_difference.as_dict() if self.score_difference else None}
 
 
 @dataclass(frozen=True)
@@ -134,13 +107,13 @@ class _Tally:
     """One scenario in one run: counts by status, and per scorer [passes, decided, sum of
     values, number of values]."""
 
-    __slots__ = ("tier", "tags", "passes", "failures", "undecided", "errors", "scorers")
+    __slots__ = ("tier", "tags", "passes", "failures", "undecided", "errors", "unscored", "scorers")
 
     def __init__(self, tier: str, tags: list[str] | None):
         # Interned: every row decodes its own copy of these few labels, and a run of a
         # million scenarios would otherwise hold a million copies of each.
         self.tier, self.tags = sys.intern(tier), tuple(map(sys.intern, tags or ()))
-        self.passes = self.failures = self.undecided = self.errors = 0
+        self.passes = self.failures = self.undecided = self.errors = self.unscored = 0
         self.scorers: dict[str, list[float]] = {}
 
     @property
@@ -154,7 +127,7 @@ class _Tally:
     @property
     def status(self) -> str:
         if not self.decided:
-            return "error"
+            return "unscored" if self.unscored else "error"
         return "pass" if self.passed else "fail" if self.failures else "inconclusive"
 
 
@@ -181,6 +154,9 @@ def _read_run(session: Session, run: EvalRun) -> _RunTally:
         if row.status == "error":
             tally.errors += 1
             continue
+        if row.status == "unscored":
+            tally.unscored += 1
+            continue
         if row.status == "pass":
             tally.passes += 1
         elif row.status == "fail":
@@ -201,24 +177,6 @@ def _read_run(session: Session, run: EvalRun) -> _RunTally:
     return _RunTally(scenarios, latencies, cost)
 
 
-class _Pairs:
-    """The paired scenarios of one slice: pass fractions, pass/not pass, mean score values
-    (NaN where a scenario's scores had none), in flat arrays of doubles."""
-
-    def __init__(self) -> None:
-        self.x, self.y, self.values_x, self.values_y = array("d"), array("d"), array("d"), array("d")
-        self.regressed = self.fixed = self.passes_a = self.passes_b = 0
-
-    def add(self, passes_a: float, decided_a: float, passes_b: float, decided_b: float) -> None:
-        self.x.append(passes_a / decided_a)
-        self.y.append(passes_b / decided_b)
-        passed_a, passed_b = 2 * passes_a > decided_a, 2 * passes_b > decided_b
-        self.passes_a += passed_a
-        self.passes_b += passed_b
-        self.regressed += passed_a and not passed_b
-        self.fixed += passed_b and not passed_a
-
-
 def compare_runs(session: Session, workspace: Workspace, run_a: int, run_b: int, *,
                  match: str | None = None, conf: float = 0.95, alpha: float = 0.05,
                  n_resamples: int = 2000, seed: int = 0, examples: int = 50) -> Comparison:
@@ -228,8 +186,8 @@ def compare_runs(session: Session, workspace: Workspace, run_a: int, run_b: int,
     unless `match` says how to pair them: "same-id" (scenarios sharing an id, even if their
     spec changed) or "same-content" (scenarios whose stored spec, id included, is
     identical). Slices follow run B's tiers and tags. A slice's verdict is "worse" or
-    "better" when its Holm-adjusted McNemar p-value is below `alpha`, else "tied"; every
-    slice counts in Holm's m, one whose pairs all errored too (with p = 1).
+    "better" when its interval, at the level `alpha` and Holm's adjustment give it,
+    excludes 0, else "no significant difference" (see `honing.evaluate._slices`).
     At most `examples` regressions, fixes and new errors are returned with their outputs;
     `counts` has the totals. Raises NotFound for a run outside the workspace and
     InvalidInput for unpaired versions, an unknown `match` or a bad parameter."""
@@ -261,7 +219,7 @@ def compare_runs(session: Session, workspace: Workspace, run_a: int, run_b: int,
     only_b = sorted(sid for sid in b.scenarios if sid not in paired)
 
     groups = _group_pairs(matched, a.scenarios, b.scenarios)
-    slices = _slices(groups, conf=conf, alpha=alpha, n_resamples=n_resamples, seed=seed)
+    slices = compare_slices(groups, conf=conf, alpha=alpha, n_resamples=n_resamples, seed=seed)
     changes = _changes(matched, a.scenarios, b.scenarios)
     shown = {kind: ids[:examples] for kind, ids in changes.items() if kind != "resolved_errors"}
     details = _examples(session, first, second, [sid for ids in shown.values() for sid in ids],
@@ -294,51 +252,26 @@ def _spec_digests(session: Session, version_id: int, wanted: set[str]) -> dict[s
             for sid, spec in rows if sid in wanted}
 
 
-def _group_pairs(matched: list[str], a: dict[str, _Tally], b: dict[str, _Tally]) -> dict[tuple[str, str], _Pairs]:
-    groups: dict[tuple[str, str], _Pairs] = {("overall", "all"): _Pairs()}
+def _group_pairs(matched: list[str], a: dict[str, _Tally], b: dict[str, _Tally]) -> dict[tuple[str, str], Pairs]:
+    groups: dict[tuple[str, str], Pairs] = {("overall", "all"): Pairs()}
     for sid in matched:
         ta, tb = a[sid], b[sid]
         decided = ta.decided > 0 and tb.decided > 0
+        unscored = not decided and (ta.unscored > 0 or tb.unscored > 0)
         for key in (("overall", "all"), ("tier", tb.tier), *(("tag", tag) for tag in dict.fromkeys(tb.tags))):
-            group = groups.setdefault(key, _Pairs())
+            group = groups.setdefault(key, Pairs())
             if decided:
-                group.add(ta.passes, ta.decided, tb.passes, tb.decided)
+                group.add(sid, ta.passed, tb.passed)
+            elif unscored:
+                group.unscored += 1
         for scorer in ta.scorers.keys() | tb.scorers.keys():
-            group = groups.setdefault(("scorer", scorer), _Pairs())
+            group = groups.setdefault(("scorer", scorer), Pairs())
             sa, sb = ta.scorers.get(scorer), tb.scorers.get(scorer)
             if sa and sb and sa[1] and sb[1]:
-                group.add(sa[0], sa[1], sb[0], sb[1])
+                group.add(sid, 2 * sa[0] > sa[1], 2 * sb[0] > sb[1])
                 group.values_x.append(sa[2] / sa[3] if sa[3] else math.nan)
                 group.values_y.append(sb[2] / sb[3] if sb[3] else math.nan)
     return groups
-
-
-def _slices(groups: dict[tuple[str, str], _Pairs], *, conf: float, alpha: float, n_resamples: int,
-            seed: int) -> list[SliceComparison]:
-    kinds = {"overall": 0, "tier": 1, "tag": 2, "scorer": 3}
-    keys = sorted(groups, key=lambda k: (kinds[k[0]], TIER_ORDER.get(k[1], 9) if k[0] == "tier" else 0, k[1]))
-    p_values = [mcnemar_exact_p(groups[k].fixed, groups[k].regressed) for k in keys]
-    slices = []
-    for (kind, name), p_value, p_holm in zip(keys, p_values, holm(p_values)):
-        group = groups[(kind, name)]
-        n = len(group.x)
-        verdict: Verdict = "tied"
-        if p_holm < alpha:
-            verdict = "better" if group.fixed > group.regressed else "worse"
-        slices.append(SliceComparison(
-            kind=kind, name=name, a=proportion(group.passes_a, n, conf), b=proportion(group.passes_b, n, conf),
-            pairs=n, regressed=group.regressed, fixed=group.fixed,
-            difference=paired_bootstrap(_floats(group.x), _floats(group.y), n_resamples=n_resamples, conf=conf,
-                                        seed=seed),
-            p_value=p_value, p_holm=p_holm, verdict=verdict,
-            score_difference=paired_bootstrap(_floats(group.values_x), _floats(group.values_y),
-                                              n_resamples=n_resamples, conf=conf, seed=seed)
-            if kind == "scorer" else None))
-    return slices
-
-
-def _floats(values: array[float]) -> np.ndarray:
-    return np.frombuffer(values, dtype=float) if len(values) else np.zeros(0)
 
 
 def _changes(matched: list[str], a: dict[str, _Tally], b: dict[str, _Tally]) -> dict[str, list[str]]:

@@ -119,7 +119,7 @@ def _decide(rule: Rule, policy: GatePolicy, summary: RunSummary, comparison: Com
         return _budget(rule, summary, comparison, min_n)
     if rule.max_drop is not None:
         assert comparison is not None
-        return _drop(rule, comparison, min_n)
+        return _drop(rule, policy, comparison, min_n)
     return _rate(rule, policy, summary, min_n)
 
 
@@ -170,30 +170,39 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
                        f"{rule.threshold_text()}", estimate.value, estimate, n=n)
 
 
-def _drop(rule: Rule, comparison: Comparison, min_n: int) -> RuleOutcome:
+def _drop(rule: Rule, policy: GatePolicy, comparison: Comparison, min_n: int) -> RuleOutcome:
     assert rule.max_drop is not None
     found = comparison.slice(rule.slice_kind, rule.slice_name)
     if found is None:
         return RuleOutcome(rule, "inconclusive", f"no scenarios of {rule.slice_kind} {rule.slice_name!r} "
                                                  "were decided in both runs", n=0)
     diff = found.difference
-    shown = (f"pass rate {pct(found.b.value)} vs baseline {pct(found.a.value)}: difference "
-             f"{pp(diff.value)} [{pp(diff.low)}, {pp(diff.high)}] over "
-             f"{found.pairs} paired scenarios ({found.regressed} regressed, {found.fixed} fixed)")
+    shown = f"pass rate {pct(found.b.value)} vs baseline {pct(found.a.value)}: {found.evidence}"
     common = {"value": found.b.value, "estimate": found.b, "baseline": found.a.value, "difference": diff,
               "n": found.pairs}
+    allowed = policy.allow_unscored if rule.allow_unscored is None else rule.allow_unscored
+    if found.unscored and not allowed:
+        return RuleOutcome(rule, "inconclusive", f"{shown}; {found.unscored} scenarios of the slice are unscored "
+                                                 "(no scorer looked at them), and the policy does not allow "
+                                                 "unscored scenarios (allow_unscored)", **common)
     if found.pairs < min_n or math.isnan(diff.low) or math.isnan(diff.high):
-        return RuleOutcome(rule, "inconclusive", f"{shown}: fewer than {min_n} pairs or no interval, "
+        return RuleOutcome(rule, "inconclusive", f"{shown}; fewer than {min_n} pairs or no interval, "
                                                  "not enough to decide", **common)
     # Non-inferiority on the interval: the drop is ruled out beyond the margin (pass), or
     # shown to exceed it (fail); otherwise the data cannot tell.
     margin = -rule.max_drop if rule.max_drop else 0.0  # not -0.0, which would print as "-0.0 pp"
     if diff.low >= margin:
-        return RuleOutcome(rule, "pass", f"{shown}: the whole interval is above {pp(margin)}", **common)
+        return RuleOutcome(rule, "pass", f"{shown}; the whole {_level(diff)} interval is above {pp(margin)}",
+                           **common)
     if diff.high < margin:
-        return RuleOutcome(rule, "fail", f"{shown}: the whole interval is below {pp(margin)}", **common)
-    return RuleOutcome(rule, "inconclusive", f"{shown}: the interval straddles {pp(margin)}",
+        return RuleOutcome(rule, "fail", f"{shown}; the whole {_level(diff)} interval is below {pp(margin)}",
+                           **common)
+    return RuleOutcome(rule, "inconclusive", f"{shown}; the {_level(diff)} interval straddles {pp(margin)}",
                        **common)
+
+
+def _level(estimate: Estimate) -> str:
+    return f"{estimate.conf * 100:.3g}%"
 
 
 def _count(rule: Rule, comparison: Comparison) -> RuleOutcome:

@@ -68,6 +68,7 @@ class Rule(_Strict):
                                 "scenarios), or require the whole confidence interval on the right side "
                                 "(inconclusive while it straddles the threshold).")
     min_n: Annotated[int, Field(ge=1)] | None = Field(None, description="Overrides the policy's min_n.")
+    allow_unscored: bool | None = Field(None, description="Overrides the policy's allow_unscored.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
@@ -138,6 +139,10 @@ class GatePolicy(_Strict):
     min_n: Annotated[int, Field(ge=1)] = 30
     alpha: Annotated[float, Field(gt=0, lt=0.5)] = Field(
         0.05, description="Significance level of the comparison's per-slice verdicts (Holm-corrected).")
+    allow_unscored: bool = Field(
+        False, description="Whether a rule may be decided over a slice holding unscored scenarios (no "
+                            "scorer looked at them). By default such a rule is inconclusive: an unscored "
+                            "scenario is evidence of nothing.")
     rules: Annotated[list[Rule], Field(min_length=1)]
 
     @property

@@ -65,11 +65,13 @@ def render_summary(report: ReleaseReport) -> str:
                     else o.decision] for o in gate.outcomes])
     comparison = report.comparison
     if comparison is not None:
-        out += ["", "| tier | baseline | candidate | change (95% CI) | regressed / fixed | verdict |",
+        level = f"{comparison.conf:.0%}"
+        out += ["", f"| tier | baseline | candidate | change ({level} CI) | regressed / fixed | verdict |",
                 "|---|---|---|---|---|---|"]
         for part in [comparison.overall, *comparison.tiers]:
+            basis = f" on {part.verdict_basis}" if part.verdict_basis else ""
             out.append(f"| {part.name} | {with_n(part.a)} | {with_n(part.b)} | {difference(part.difference)} | "
-                       f"{part.regressed} / {part.fixed} | {part.verdict} |")
+                       f"{part.regressed} / {part.fixed} | {part.verdict_text}{basis} |")
         total = comparison.counts.get("regressions", len(comparison.regressions))
         if comparison.regressions:
             out += ["", f"**Regressions** ({min(total, SUMMARY_REGRESSIONS)} of {total}, critical first):"]

@@ -169,12 +169,10 @@ def _risks(gate: GateResult, judges: list[dict[str, Any]]) -> list[str]:
     if comparison is not None:
         # Slices that went down without the drop being significant: the test cannot tell a
         # real drop from noise there, so a reader should know where to look.
-        dropped = [p for p in comparison.slices() if p.verdict == "tied" and p.kind != "overall"
+        dropped = [p for p in comparison.slices() if p.verdict == "no significant difference" and p.kind != "overall"
                    and not math.isnan(p.difference.value) and p.difference.value < 0]
         for part in sorted(dropped, key=lambda p: p.difference.value)[:MAX_DROPS]:
-            risks.append(f"{part.kind.capitalize()} {part.name}: pass rate {part.difference.value * 100:+.1f} pp "
-                         f"({part.regressed} regressed, {part.fixed} fixed, {part.pairs} pairs), not significant "
-                         f"after Holm's correction (p = {part.p_holm:.2g}); a real drop may hide here.")
+            risks.append(f"{part.kind.capitalize()} {part.name}: {part.evidence}; a real drop may hide here.")
         if comparison.only_a or comparison.only_b:
             risks.append(f"{comparison.only_a} baseline scenarios and {comparison.only_b} candidate scenarios have "
                          "no partner in the other run and are not compared.")

@@ -6,7 +6,8 @@ against scipy or statsmodels in the tests. An undefined result is never a made-u
 it is `Undefined`, a NaN that carries its reason (see `reason_undefined`), and an
 `Estimate` reports a value together with its interval, n, confidence level and method.
 
-- Proportions: `wilson_interval`, `proportion`, `cohens_h`.
+- Proportions: `wilson_interval`, `proportion`, `cohens_h`; paired proportions:
+  `paired_difference` (Newcombe's interval) and its dual `paired_difference_p`.
 - Exact tests: `binomial_two_sided_p`, `mcnemar_exact_p`, `sign_test_p`.
 - Rank correlation: `spearman_rho`, `kendall_tau_b`, `correlation_interval`, `spearman`,
   `kendall`.
@@ -25,6 +26,7 @@ from honing.stats._estimate import Estimate, Undefined, reason_undefined
 from honing.stats._exact_tests import mcnemar_exact_p, sign_test_p
 from honing.stats._fisher_z import correlation_interval
 from honing.stats._multiple import holm
+from honing.stats._paired_proportions import paired_difference, paired_difference_p
 from honing.stats._proportions import cohens_h, proportion, wilson_interval
 from honing.stats._summary import median, quantile
 
@@ -40,6 +42,8 @@ __all__ = [
     "mcnemar_exact_p",
     "median",
     "paired_bootstrap",
+    "paired_difference",
+    "paired_difference_p",
     "proportion",
     "quantile",
     "reason_undefined",

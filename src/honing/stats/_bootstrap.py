@@ -40,7 +40,9 @@ def paired_bootstrap(x: Values, y: Values, statistic: Statistic | None = None, *
     `seed` makes the result reproducible (None draws fresh entropy).
 
     Undefined (with reason) when fewer than 2 pairs remain; the interval alone is Undefined
-    when the statistic is NaN in some resample. Raises InvalidInput for unequal lengths,
+    when the statistic is NaN in some resample, and, for the default statistic, when every
+    paired difference is the same: every resample then repeats it, and a zero-width interval
+    would claim a certainty the data cannot support. Raises InvalidInput for unequal lengths,
     non-numbers, n_resamples < 1 or conf outside (0, 1)."""
     conf = check_conf(conf)
     n_resamples = check_count(n_resamples, "n_resamples")
@@ -58,6 +60,9 @@ def paired_bootstrap(x: Values, y: Values, statistic: Statistic | None = None, *
     if statistic is None:
         differences = ys - xs
         value = float(ys.mean() - xs.mean())
+        if np.all(differences == differences[0]):
+            undefined = Undefined(f"all {n} paired differences are equal: resampling cannot bound their mean")
+            return Estimate(value, undefined, undefined, n, conf, METHOD)
         # mean(y[i]) − mean(x[i]) = mean((y − x)[i]) for every resample, all at once.
         replicates = np.concatenate([differences[index].mean(axis=1) for index in blocks])
     else:
