@@ -129,6 +129,33 @@ rules:
     assert result.decision == "inconclusive" and result.exit_code == 3
 
 
+@pytest.mark.parametrize(("n", "half_width"), [(3, "56.1"), (40, "8.8")])
+def test_identical_runs_cannot_pass_a_tight_drop_rule(db, database_url, workspace, tmp_path, n, half_width):
+    """Two runs with identical results: no pair is discordant, which a percentile bootstrap
+    turned into [+0.0, +0.0] and a pass. Newcombe's interval keeps what n scenarios allow
+    (3 of 3 passing is compatible with a true 44%), so a 1 pp rule is inconclusive: exit 3."""
+    rows = [("critical", True, 100.0)] * n
+    runs = make_runs(db, workspace, tmp_path, {"a": rows, "b": rows})
+    policy = tmp_path / "gate.yaml"
+    policy.write_text("name: tight\nmin_n: 3\nrules:\n  - {metric: pass_rate, max_drop: 0.01}\n"
+                      "  - {metric: pass_rate, tier: critical, max_drop: 0.01}\n")
+    runner = CliRunner()
+    env = {"HONING_DATABASE_URL": database_url, "COLUMNS": "300"}
+    done = runner.invoke(app, ["gate", "--policy", str(policy), "-w", workspace, "--run", str(runs["b"]),
+                               "--baseline", str(runs["a"])], env=env)
+    assert done.exit_code == 3, done.output
+    shown = " ".join(done.output.split())
+    assert f"+0.0 pp [-{half_width} pp, +{half_width} pp] over {n} paired scenarios" in shown
+    assert f"no significant difference (n = {n})" in shown and "straddles -1.0 pp" in shown
+    body = json.loads(runner.invoke(app, ["gate", "--policy", str(policy), "-w", workspace, "--run",
+                                          str(runs["b"]), "--baseline", str(runs["a"]), "--json"], env=env).output)
+    for rule in body["rules"]:
+        assert rule["decision"] == "inconclusive"
+        assert rule["difference"]["method"].startswith("newcombe")
+        assert rule["difference"]["high"] == pytest.approx(-rule["difference"]["low"])
+        assert rule["difference"]["high"] > 0.08
+
+
 def test_a_relative_rule_without_a_baseline_is_bad_input(db, workspace, tmp_path):
     runs = make_runs(db, workspace, tmp_path, {"b": [("nice", True, 10.0)] * 3})
     with pytest.raises(InvalidInput, match="baseline") as raised:

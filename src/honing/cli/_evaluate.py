@@ -269,7 +269,8 @@ def _slice_table(title: str, parts: list[evaluate.SliceComparison], conf: float)
         notes = [f"on {part.verdict_basis}"] if part.verdict_basis else []
         notes += [f"same scenarios as {part.same_as}"] if part.same_as else []
         notes += [f"{part.unscored} unscored"] if part.unscored else []
-        table.add_row(escape(part.name), _rate(part.a), _rate(part.b), str(part.pairs), _points(part.difference),
+        table.add_row(escape(part.name), _rate(part.a), _rate(part.b), str(part.pairs),
+                      evaluate.difference(part.difference),
                       *([_points(part.score_difference, 1, "")] if scores else []), str(part.regressed),
                       str(part.fixed), part.p_holm_text,
                       f"[{_VERDICT_STYLE[part.verdict]}]{escape(part.verdict_text)}[/]"

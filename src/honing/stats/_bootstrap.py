@@ -60,7 +60,8 @@ def paired_bootstrap(x: Values, y: Values, statistic: Statistic | None = None, *
     if statistic is None:
         differences = ys - xs
         value = float(ys.mean() - xs.mean())
-        if np.all(differences == differences[0]):
+        # Equal up to rounding: 0.1 − 0.0 and 0.6 − 0.5 differ in the last bit.
+        if np.allclose(differences, differences[0], rtol=1e-12, atol=1e-12):
             undefined = Undefined(f"all {n} paired differences are equal: resampling cannot bound their mean")
             return Estimate(value, undefined, undefined, n, conf, METHOD)
         # mean(y[i]) − mean(x[i]) = mean((y − x)[i]) for every resample, all at once.
