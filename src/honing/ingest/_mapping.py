@@ -119,7 +119,7 @@ def _refuse(problems: list[Problem], tail: str, hint: str) -> None:
         return
     if len(problems) == 1:
         only = problems[0]
-        raise InvalidInput(only.message + tail, hint="; ".join(h for h in (only.hint, hint) if h))
+        raise InvalidInput(only.message + tail, hint=" ".join(h for h in (only.hint, hint) if h))
     raise InvalidInput(f"{len(problems)} --map options cannot be honoured{tail}", problems=problems, hint=hint)
 
 
