@@ -197,6 +197,46 @@ def test_near_duplicate_threshold_is_inclusive():
     assert stricter.match([text], [text]) == []
 
 
+LONG_SYSTEM = ("You are the IT helpdesk assistant of Contoso. Answer in the user's language, look up the "
+               "asset inventory before suggesting a fix, never ask for passwords, open a ticket for anything "
+               "you cannot solve in three steps, escalate security incidents to the on-call engineer at "
+               "once, and close every conversation by asking whether the problem is solved. ") * 3
+
+
+def test_the_field_chooses_the_near_duplicate_text_and_is_reported(db, workspace, tmp_path):
+    """The near-duplicate check compares the item's `field` text, the user's turns by
+    default, as `honing dedup` does: a long shared system prompt dilutes a paraphrase."""
+    _push(db, workspace, _suite(tmp_path, SCENARIOS))
+    rows = [record(i, messages=[{"role": "system", "content": LONG_SYSTEM}, {"role": "user", "content": text}],
+                   responses=[{"content": "Let me look into that for you."}])
+            for i, text in enumerate([*CLEAN[:4], PARAPHRASES["vpn-token"]])]
+    _train(db, tmp_path, rows)
+    with db.reading() as session:
+        ws = accounts.get_workspace(session, workspace)
+        default = find_contamination(session, ws, "train")
+        everything = find_contamination(session, ws, "train", field="all")
+        with pytest.raises(InvalidInput, match="'system' is not one of: user, messages, responses, all"):
+            find_contamination(session, ws, "train", field="system")  # type: ignore[arg-type]
+    assert default.field == "user" and default.as_dict()["field"] == "user" and everything.field == "all"
+    assert [(m.position, m.scenario_id, m.kind) for m in default.matches] == [(4, "vpn-token", "near_duplicate")]
+    assert everything.matches == []
+
+
+def test_a_scenario_quoted_in_the_system_prompt_is_not_overlap(db, workspace, tmp_path):
+    """Suites hold no system prompt either (evaluation supplies its own), and a system prompt
+    quoting an example request would otherwise flag every item that carries it."""
+    _push(db, workspace, _suite(tmp_path, SCENARIOS))
+    system = "Example of a request you will see: " + SCENARIOS["printer-duplex"]
+    rows = [record(i, messages=[{"role": "system", "content": system}, {"role": "user", "content": text}])
+            for i, text in enumerate(CLEAN[:5])]
+    rows.append(record(9, messages=[{"role": "user", "content": "Please summarize my ticket."}],
+                       responses=[{"content": "You wrote: " + SCENARIOS["printer-duplex"]}]))
+    _train(db, tmp_path, rows)
+    with db.reading() as session:
+        report = find_contamination(session, accounts.get_workspace(session, workspace), "train")
+    assert [(m.position, m.scenario_id, m.kind) for m in report.matches] == [(5, "printer-duplex", "ngram")]
+
+
 def test_named_suites_versions_and_clean_data(db, workspace, tmp_path):
     _seeded(db, workspace, tmp_path)
     _push(db, workspace, _suite(tmp_path, {"other": "Completely different question about parking permits."},
@@ -241,6 +281,16 @@ def test_cli_exit_codes(db, database_url, workspace, tmp_path):
     as_json = runner.invoke(app, ["contamination", "check", "--train", "train@1", "--suite", "helpdesk-eval",
                                   "-w", workspace, "--json"], env=env)
     assert as_json.exit_code == 1 and len(json.loads(as_json.output)["item_ids"]) == len(PARAPHRASES) + 1
+    assert json.loads(as_json.output)["field"] == "user"
+    responses = runner.invoke(app, ["contamination", "check", "--train", "train", "--suite", "helpdesk-eval",
+                                    "-w", workspace, "--field", "responses", "--json"], env=env)
+    # Only the answer quoting a scenario is left: the paraphrases are in user turns.
+    by_responses = json.loads(responses.output)
+    assert responses.exit_code == 1 and by_responses["field"] == "responses"
+    assert len(by_responses["item_ids"]) == 1 and {m["scenario_id"] for m in by_responses["matches"]} == {"badge-access"}
+    wrong = runner.invoke(app, ["contamination", "check", "--train", "train", "-w", workspace, "--field", "system"],
+                          env=env)
+    assert wrong.exit_code == 2 and "use one of: user, messages, responses, all" in wrong.output
     clean = runner.invoke(app, ["contamination", "check", "--train", "train", "--suite", "parking@1",
                                 "-w", workspace], env=env)
     assert clean.exit_code == 0, clean.output

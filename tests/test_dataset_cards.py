@@ -113,3 +113,22 @@ def test_the_demo_card_shows_its_pii_scan_and_lineage(demo_home):
     assert "@" not in json.dumps(pii["entities"]["EMAIL"]["examples"])
     assert [v["ref"] for v in card["lineage"]] == ["support-conversations@2", "support-conversations@1"]
     assert card["labels"][0]["queue"] == "helpdesk-review" and card["labels"][0]["agreement"]
+
+
+def test_card_checks_keep_the_field_their_duplicates_compared(db, workspace, tmp_path):
+    _two_versions(db, workspace, tmp_path)
+    with db.writing() as session:
+        ws = accounts.get_workspace(session, workspace)
+        default = datasets.run_checks(session, ws, "logs@1", actor="cli:test", kinds=["dedup", "contamination"])
+        chosen = datasets.run_checks(session, ws, "logs", actor="cli:test", kinds=["dedup", "contamination"],
+                                     threshold=0.5, field="messages")
+        with pytest.raises(InvalidInput, match="not one of: user, messages, responses, all"):
+            datasets.run_checks(session, ws, "logs", actor="cli:test", kinds=["dedup"], field="system")
+    assert default["dedup"]["parameters"] == {"threshold": 0.8, "field": "user"}
+    assert default["contamination"]["parameters"]["field"] == "user"
+    assert chosen["dedup"]["parameters"] == {"threshold": 0.5, "field": "messages"}
+    assert chosen["contamination"]["parameters"]["field"] == "messages"
+    with db.reading() as session:
+        card = datasets.build_card(session, accounts.get_workspace(session, workspace), "logs")
+    assert card.checks["dedup"]["parameters"]["field"] == "messages"
+    assert "(threshold 0.5, conversation without system prompts compared)" in datasets.render_card_markdown(card)

@@ -14,6 +14,7 @@ from honing import accounts, audit, datasets, ingest
 from honing._errors import Conflict, InvalidInput
 from honing.cli import app
 from honing.datasets.dedup import (
+    FIELDS,
     MinHasher,
     clusters_of,
     dedup_version,
@@ -255,7 +256,7 @@ def test_dedup_report_and_deduplicated_version_with_lineage_and_audit(db, worksp
         written = write_deduplicated(session, ws, "tickets@1", report, actor="cli:test")
     assert written.ref == "tickets@2" and written.item_count == 12
     assert written.operation == "dedup" and written.parents == ["tickets@1"]
-    assert written.parameters["removed"] == 3 and written.parameters["field"] == "messages"
+    assert written.parameters["removed"] == 3 and written.parameters["field"] == "user"
     assert written.parameters["threshold"] == 0.8 and written.parameters["shingle"] == 5
     with db.reading() as session:
         ws = accounts.get_workspace(session, workspace)
@@ -281,6 +282,141 @@ def test_field_selects_the_text_compared(db, workspace, tmp_path):
     assert [c.positions for c in by_responses.clusters] == [[0, 1, 2, 3]]
     item = ingest.to_item(rows[0], file="x", line=1, row=None)
     assert item_text(item, "responses").startswith("The same") and "question" in item_text(item, "all")
+
+
+# A travel-booking assistant: one long system prompt, tools, and users asking different things.
+TRAVEL_SYSTEM = (
+    "You are Wayfarer, the booking assistant of Northwind Travel. You help customers search, book, "
+    "change and cancel flights, hotels and rental cars through the tools you are given, and you never "
+    "invent prices, seat maps or availability: every figure you quote must come from a tool result in "
+    "this conversation. Before booking anything, repeat the itinerary, the total price with taxes and "
+    "fees, the fare rules for changes and refunds, and ask the customer to confirm in so many words. "
+    "Payment details are collected by the secure payment form, never in the chat; if a customer types "
+    "a card number, tell them it was not stored and send the form link instead. Loyalty members get "
+    "free seat selection on partner airlines and a late checkout at partner hotels when available. "
+    "Travellers under eighteen need a guardian on the same booking. For visas, health requirements and "
+    "travel advisories, link the official government pages rather than summarizing them. When a tool "
+    "fails or times out, apologise once, retry a single time, and then offer to hand over to a human "
+    "agent with the reference number. Keep answers short, friendly and in the customer's language, use "
+    "the twenty-four hour clock and local airport times, and never promise upgrades or compensation."
+)
+TRAVEL_REQUESTS = [
+    "Find me the cheapest direct flight from Lisbon to Oslo next Tuesday, hand luggage only.",
+    "My flight to Nairobi got cancelled, can you rebook me on anything leaving tonight?",
+    "I need a hotel near the old town in Riga for three nights with breakfast and parking.",
+    "Can I push my return from Lima back by two days without paying a change fee?",
+    "We are two adults and a toddler flying to Osaka in May; can we sit together?",
+    "Cancel the rental car I picked for Denver and tell me what refund I get.",
+    "Is there a train and flight combination that gets me to Tunis before noon on Friday?",
+    "Add a second checked bag to my booking for the Perth leg, how much is it?",
+    "Which lounge can I use in Quito with my gold card?",
+    "Upgrade me to premium economy on the Hanoi flight if it costs under 300 euros.",
+    "Do I need a visa for Georgia with an Irish passport for a three week stay?",
+    "Book an airport shuttle from Split to the Harbour Hotel for five people on Sunday morning.",
+    "What is the baggage allowance for a surfboard on the Dakar route?",
+    "My passport expires in four months, can I still travel to Thailand in June?",
+    "I want to use my loyalty points for a weekend in Calgary, what is available?",
+    "The hotel in Cork charged me twice for the same night, please sort this out.",
+    "Could you find a pet friendly apartment in Tbilisi for a month starting August first?",
+    "Is the 7am departure from Oslo on time? My app shows nothing.",
+    "Change the name on ticket 4471 from Jon to Jonathan, it was a typo.",
+    "Which of your hotels in Lisbon have an accessible room with a roll in shower?",
+    "I missed my connection in Frankfurt because the first leg was late; what now?",
+    "Price a family holiday for four to Crete in the autumn half term, all inclusive.",
+    "Can my daughter who is sixteen fly alone from Perth to Sydney?",
+    "Where do I find the electronic receipt for my business trip to Milan?",
+    "Split my booking so my colleague can return a day earlier than me.",
+    "Are there vegetarian meals on long haul flights, and how do I request one?",
+    "I left my laptop on the plane from Denver yesterday, who do I contact?",
+    "Suggest a quiet beach resort within three hours flying from Vienna.",
+    "Book a table for the hotel restaurant in Hanoi on our anniversary, Saturday at eight.",
+    "What happens to my deposit if the cruise leaving Barcelona is cancelled by the operator?",
+    "My card was declined on the payment form twice; is something wrong on your side?",
+    "Do you offer travel insurance that covers skiing accidents in Austria?",
+    "I booked the wrong dates for Quito, the trip is in March not May. Fix it please.",
+    "Which terminal does the Nairobi flight leave from at Heathrow?",
+    "Get me a one way car rental from Seattle to Portland with unlimited mileage.",
+    "How early should I arrive for an international departure from Lima on a holiday weekend?",
+    "Can I bring my grandmother's wheelchair as extra luggage for free?",
+    "The Osaka hotel photos look nothing like the room we got. I want compensation.",
+    "Is there a direct night train between Vienna and Venice this winter?",
+    "Combine my two separate bookings to Tunis into one so we check in together.",
+    "What is the cancellation deadline for the Riga apartment without a penalty?",
+    "We want to see the northern lights; plan five days around Tromso in February.",
+    "Does the Calgary hotel have an airport shuttle and how often does it run?",
+    "Email me the itinerary for reference KX93PL again, the first one never arrived.",
+    "Find two seats with extra legroom on any Dakar flight next month under 900 euros each.",
+    "My son is flying as an unaccompanied minor from Cork; what documents does he need?",
+]
+
+
+def travel_conversations() -> list[dict]:
+    rows = []
+    for i, user in enumerate(TRAVEL_REQUESTS):
+        call = {"id": f"call_{i}", "type": "function",
+                "function": {"name": "search_trips", "arguments": json.dumps({"query": user[:40]})}}
+        rows.append({"id": f"trip-{i:03d}", "messages": [
+            {"role": "system", "content": TRAVEL_SYSTEM},
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": f"call_{i}", "content": json.dumps({"results": i % 7, "ref": f"Q{i:06d}"})}],
+            "responses": [{"model": "wayfarer", "model_version": v, "content": f"Option {i}: I found {i % 7} trips."}
+                          for v in ("v1", "v2")]})
+    return rows
+
+
+def test_a_shared_system_prompt_does_not_make_distinct_requests_duplicates(db, workspace, tmp_path):
+    """Issue 16, defect 9: at 0.5, 35 of 46 conversations became one cluster, because the
+    compared text was dominated by the system prompt they all share."""
+    _import(db, tmp_path, travel_conversations())
+    with db.reading() as session:
+        ws = accounts.get_workspace(session, workspace)
+        default = dedup_version(session, ws, "tickets", threshold=0.5)
+        messages = dedup_version(session, ws, "tickets", threshold=0.5, field="messages")
+        everything = dedup_version(session, ws, "tickets", threshold=0.5, field="all")
+    assert default.clusters == [] and messages.clusters == []
+    assert default.field == "user" and default.items == 46 and default.empty == 0
+    # Comparing everything, system prompt included (what `messages` compared before), they are one.
+    assert [(c.kind, c.size) for c in everything.clusters] == [("near", 46)]
+
+
+def test_cli_field_option_and_the_field_in_the_lineage(db, database_url, workspace, tmp_path):
+    _import(db, tmp_path, travel_conversations())
+    runner = CliRunner()
+    env = {"HONING_DATABASE_URL": database_url, "COLUMNS": "200", "HONING_ACTOR": "ana"}
+    default = runner.invoke(app, ["dedup", "tickets", "-w", workspace, "--threshold", "0.5", "--json"], env=env)
+    assert default.exit_code == 0, default.output
+    report = json.loads(default.output)
+    assert (report["field"], report["items"], report["clusters_total"]) == ("user", 46, 0)
+    written = runner.invoke(app, ["dedup", "tickets", "-w", workspace, "--threshold", "0.5", "--field", "all",
+                                  "--write", "--json"], env=env)
+    assert written.exit_code == 0, written.output
+    body = json.loads(written.output)
+    assert body["field"] == "all" and body["clusters_total"] == 1 and body["removable"] == 45
+    with db.reading() as session:
+        ws = accounts.get_workspace(session, workspace)
+        v2 = datasets.list_versions(session, datasets.get_dataset(session, ws, "tickets"))[-1]
+    assert v2.operation == "dedup" and v2.item_count == 1
+    assert v2.parameters["field"] == "all" and v2.parameters["threshold"] == 0.5
+    shown = runner.invoke(app, ["dedup", "tickets@1", "-w", workspace, "--field", "messages"], env=env)
+    assert shown.exit_code == 0 and "46 items (messages), 0 clusters" in shown.output
+
+
+def test_each_field_reads_its_part_of_the_item():
+    from honing.domain import Item
+
+    item = Item.model_validate({"messages": [
+        {"role": "system", "content": "SYSTEM rules"}, {"role": "developer", "content": "DEVELOPER notes"},
+        {"role": "user", "content": "USER asks"}, {"role": "assistant", "content": "ASSISTANT answers"},
+        {"role": "user", "content": [{"type": "text", "text": "USER again"}]}],
+        "responses": [{"content": "RESPONSE one"}]})
+    words = {field: [w for w in item_text(item, field).split() if w.isupper()] for field in FIELDS}
+    assert words == {"user": ["USER", "USER"],
+                     "messages": ["USER", "ASSISTANT", "USER"],
+                     "responses": ["RESPONSE"],
+                     "all": ["SYSTEM", "DEVELOPER", "USER", "ASSISTANT", "USER", "RESPONSE"]}
+    with pytest.raises(InvalidInput, match="user: the user's turns"):
+        item_text(item, "system")  # type: ignore[arg-type]
 
 
 def test_a_stale_or_clean_report_writes_nothing(db, workspace, tmp_path):

@@ -196,3 +196,122 @@ def test_nul_characters_are_refused_on_every_backend(db, workspace, tmp_path):
     assert (problem.line, problem.field) == (2, "messages[1].content")
     assert "NUL" in problem.message
     assert counts(db) == (0, 0)
+
+
+# -- column mappings: a mapping the file cannot honour is an error, never an empty field ---------
+
+def _tickets_csv(path, rows=(("How do I reset my password?", "Use the portal.", "m"),
+                             ("VPN is down", "Restart it.", "m"))):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["prompt", "answer", "model"])
+        writer.writerows(rows)
+    return path
+
+
+def _tickets_parquet(path, answers=("Use the portal.", "Restart it.")):
+    pq.write_table(pa.table({"prompt": ["How do I reset my password?", "VPN is down"],
+                             "answer": list(answers), "model": ["m", "m"]}), path)
+    return path
+
+
+@pytest.mark.parametrize("write", [_tickets_csv, _tickets_parquet], ids=["csv", "parquet"])
+def test_a_mapped_column_the_file_lacks_is_an_error_naming_it_and_the_columns(db, workspace, tmp_path, write):
+    path = write(tmp_path / f"tickets.{'csv' if write is _tickets_csv else 'parquet'}")
+    with pytest.raises(InvalidInput) as caught:
+        ingest.import_file(db, path, workspace=workspace, dataset="tickets", actor="cli:test",
+                           mapping={"response": "nonexistent_col"})
+    assert caught.value.message == (f"--map response=nonexistent_col: {path.name} has no column "
+                                    "'nonexistent_col'; its columns are: prompt, answer, model")
+    assert counts(db) == (0, 0)
+    with pytest.raises(InvalidInput, match="did you mean 'answer'"):
+        ingest.validate_file(path, mapping={"response": "Answer"})
+    imported = ingest.import_file(db, path, workspace=workspace, dataset="tickets", actor="cli:test",
+                                  mapping={"response": "answer"})
+    with db.reading() as session:
+        ws = accounts.get_workspace(session, workspace)
+        v = datasets.resolve_version(session, datasets.get_dataset(session, ws, "tickets"), None)
+        items = [s.item for _, s in datasets.item_page(session, v).items]
+    assert imported.version.item_count == 2 and [i.responses[0].content for i in items] == [
+        "Use the portal.", "Restart it."]
+
+
+def test_jsonl_mapped_keys_must_appear_in_some_record(db, workspace, tmp_path):
+    path = write_jsonl(tmp_path / "logs.jsonl", [{"question": "a?", "answer": "A"},
+                                                 {"question": "b?", "answer": "B", "team": "it"}])
+    with pytest.raises(InvalidInput) as caught:
+        ingest.import_file(db, path, workspace=workspace, dataset="d", actor="cli:test",
+                           mapping={"prompt": "question", "response": "reply"})
+    assert caught.value.message == ("--map response=reply: logs.jsonl has no column 'reply'; "
+                                    "its records' keys are: question, answer, team")
+    assert counts(db) == (0, 0)
+
+
+def test_unknown_fields_and_fields_mapped_twice_are_refused():
+    with pytest.raises(InvalidInput) as caught:
+        ingest.parse_mapping(["respnse=answer"])
+    assert "--map respnse=answer: 'respnse' is not a field Honing imports" in caught.value.message
+    assert "did you mean 'response'" in caught.value.hint and "metadata.KEY" in caught.value.hint
+    with pytest.raises(InvalidInput, match="two columns to the field 'prompt'"):
+        ingest.parse_mapping(["prompt=q1", "prompt=q2"])
+    with pytest.raises(InvalidInput, match="not a field"):  # the library checks dict mappings too
+        ingest.validate_file("unused.csv", mapping={"metadata.": "team"})
+    assert ingest.parse_mapping(["id=ticket", "metadata.team=team"]) == {"id": "ticket", "metadata.team": "team"}
+    assert set(ingest.MAPPABLE_FIELDS) >= {"id", "prompt", "response", "messages", "responses", "metadata"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_mapped_column_empty_in_every_row_is_an_error(db, workspace, tmp_path, fmt):
+    path = (_tickets_csv(tmp_path / "t.csv", rows=(("a?", "", "m"), ("b?", " ", "m"))) if fmt == "csv"
+            else _tickets_parquet(tmp_path / "t.parquet", answers=(None, None)))
+    with pytest.raises(InvalidInput) as caught:
+        ingest.import_file(db, path, workspace=workspace, dataset="d", actor="cli:test",
+                           mapping={"response": "answer"})
+    assert caught.value.message.startswith(f"--map response=answer: column 'answer' of {path.name} "
+                                           "is empty in every row")
+    assert counts(db) == (0, 0)
+    # Empty in some rows only is ordinary: those items have no response.
+    partly = (_tickets_csv(tmp_path / "p.csv", rows=(("a?", "", "m"), ("b?", "B", "m"))) if fmt == "csv"
+              else _tickets_parquet(tmp_path / "p.parquet", answers=(None, "B")))
+    assert ingest.validate_file(partly, mapping={"response": "answer"}) == 2
+
+
+def test_a_mapping_may_not_overwrite_an_unmapped_column_but_may_swap_or_share(db, workspace, tmp_path):
+    path = _tickets_csv(tmp_path / "t.csv")
+    with pytest.raises(InvalidInput, match="t.csv also has a column 'prompt', which this mapping would overwrite"):
+        ingest.validate_file(path, mapping={"prompt": "answer"})
+    ingest.import_file(db, path, workspace=workspace, dataset="d", actor="cli:test",
+                       mapping={"prompt": "answer", "response": "prompt", "metadata.source_model": "model"})
+    with db.reading() as session:
+        ws = accounts.get_workspace(session, workspace)
+        v = datasets.resolve_version(session, datasets.get_dataset(session, ws, "d"), None)
+        first = datasets.item_page(session, v).items[0][1].item
+    assert first.messages[0].content == "Use the portal."
+    assert first.responses[0].content == "How do I reset my password?"
+    assert first.metadata == {"source_model": "m"}
+
+
+def test_the_cli_exits_2_and_the_api_answers_422_for_an_unknown_column(db, database_url, settings, workspace,
+                                                                         tmp_path):
+    from fastapi.testclient import TestClient
+
+    from conftest import make_user
+    from honing.accounts import Role
+    from honing.api import create_app
+    from test_audit import run_cli
+
+    path = _tickets_csv(tmp_path / "tickets.csv")
+    result = run_cli(database_url, "import", str(path), "-w", workspace, "-d", "tickets",
+                     "--map", "response=nonexistent_col")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert ("--map response=nonexistent_col: tickets.csv has no column 'nonexistent_col'; "
+            "its columns are: prompt, answer, model") in " ".join(result.stderr.split())
+    token = make_user(db, "lee", Role.lead)
+    with TestClient(create_app(db, settings)) as client:
+        response = client.post(f"/api/workspaces/{workspace}/datasets/tickets/imports",
+                               headers={"Authorization": f"Bearer {token}"},
+                               files={"file": ("tickets.csv", path.read_bytes())},
+                               data={"mapping": ["response=nonexistent_col"]})
+    assert response.status_code == 422
+    assert "has no column 'nonexistent_col'" in response.json()["message"]
+    assert counts(db) == (0, 0)

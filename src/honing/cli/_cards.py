@@ -61,12 +61,16 @@ def card_check(ref: RefArg, workspace: WorkspaceOpt,
                                                               "(repeatable; default all).")] = None,
                threshold: Annotated[float, typer.Option(min=0.01, max=1.0, help="Near-duplicate Jaccard "
                                                         "threshold.")] = 0.8,
+               field: Annotated[str, typer.Option(help="Item text duplicates and near-duplicate contamination "
+                                                  "compare: user, messages (no system prompts), responses "
+                                                  "or all.")] = "user",
                json: JsonFlag = False) -> None:
     """Run the checks the card reports (PII scan, duplicates, contamination against the
     workspace's suites) on the version and keep their results with it."""
     with database().writing() as session:
         done = datasets.run_checks(session, accounts.get_workspace(session, workspace), ref,
-                                   actor=operator().audit_name, kinds=only or datasets.CHECKS, threshold=threshold)
+                                   actor=operator().audit_name, kinds=only or datasets.CHECKS, threshold=threshold,
+                                   field=field)
     if json:
         print_json(done)
         return

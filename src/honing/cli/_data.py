@@ -52,7 +52,8 @@ def import_command(
     map: Annotated[list[str] | None, typer.Option(
         "--map", help="FIELD=COLUMN, e.g. --map prompt=question --map metadata.intent=topic. "
         "Fields: id, system, prompt, response, model, model_version, prompt_version, messages, "
-        "context, tools, responses, metadata, metadata.KEY. Other columns go to metadata.")] = None,
+        "context, tools, responses, metadata, metadata.KEY. Other columns go to metadata. A COLUMN "
+        "the file lacks, or that is empty in every row, is an error.")] = None,
     mode: Annotated[str, typer.Option(
         help="replace: the version is exactly the file; append: the latest version plus the file.")]
     = "replace",

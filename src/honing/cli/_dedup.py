@@ -12,7 +12,17 @@ from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, operator, print_json
 from honing.cli._data import import_progress
 from honing.datasets.contamination import ContaminationReport, find_contamination
-from honing.datasets.dedup import FIELDS, DedupReport, dedup_version, write_deduplicated
+from honing.datasets.dedup import DEFAULT_FIELD, FIELDS, DedupReport, dedup_version, write_deduplicated
+
+_FIELD_HELP = ("Text of each item compared: user (the user's turns), messages (every turn but "
+               "system prompts), responses (the candidate responses) or all (everything, system "
+               "prompts too).")
+
+
+def _check_field(field: str) -> None:
+    if field not in FIELDS:
+        raise typer.BadParameter(f"use one of: {', '.join(FIELDS)}", param_hint="--field")
+
 
 contamination_app = typer.Typer(help="Check training data against evaluation suites.",
                                 no_args_is_help=True)
@@ -24,8 +34,7 @@ def dedup_command(
     threshold: Annotated[float, typer.Option(
         help="Near duplicates: Jaccard similarity of word 5-shingles at least this.",
         envvar="HONING_DEDUP_THRESHOLD", min=0.01, max=1.0)] = 0.8,
-    field: Annotated[str, typer.Option(
-        help="Text compared: messages, responses or all.", envvar="HONING_DEDUP_FIELD")] = "messages",
+    field: Annotated[str, typer.Option(help=_FIELD_HELP, envvar="HONING_DEDUP_FIELD")] = DEFAULT_FIELD,
     write: Annotated[bool, typer.Option(
         "--write", help="Create a version keeping the first item of each cluster.")] = False,
     examples: Annotated[int, typer.Option(help="Clusters shown in the table.", min=0)] = 5,
@@ -33,8 +42,7 @@ def dedup_command(
 ) -> None:
     """Find exact and near-duplicate items in a dataset version; with --write, add a
     deduplicated version (lineage: operation "dedup", parent the version checked)."""
-    if field not in FIELDS:
-        raise typer.BadParameter(f"use one of: {', '.join(FIELDS)}", param_hint="--field")
+    _check_field(field)
     db = database()
     with db.reading() as session, import_progress() as progress:  # no write lock while comparing
         ws = accounts.get_workspace(session, workspace)
@@ -89,15 +97,19 @@ def contamination_check(
     threshold: Annotated[float, typer.Option(
         help="Near duplicates: Jaccard similarity of their words and word pairs at least this.",
         min=0.01, max=1.0)] = 0.5,
+    field: Annotated[str, typer.Option(
+        help=_FIELD_HELP + " Near duplicates only: the n-gram check reads every turn but system "
+        "prompts, and the responses.", envvar="HONING_CONTAMINATION_FIELD")] = DEFAULT_FIELD,
     examples: Annotated[int, typer.Option(help="Matches shown in the table.", min=0)] = 20,
     json: JsonFlag = False,
 ) -> None:
     """Find training items that overlap evaluation scenarios (a share of a scenario's n-grams,
     half by default, or a near duplicate of its prompt). Exit code 1 when any is found, 0 when the data is clean."""
+    _check_field(field)
     with database().reading() as session, import_progress() as progress:
         ws = accounts.get_workspace(session, workspace)
         report = find_contamination(session, ws, train, suite or None, ngram=ngram, min_overlap=min_overlap,
-                                    threshold=threshold, progress=progress)
+                                    threshold=threshold, field=field, progress=progress)  # type: ignore[arg-type]
     if json:
         print_json(report.as_dict())
     else:

@@ -274,13 +274,19 @@ def _pii_section(check: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+# How a card says which text of an item the duplicates check compared.
+_FIELD_WORDS = {"user": "user turns", "messages": "conversation without system prompts",
+                "responses": "responses", "all": "all text with system prompts"}
+
+
 def _dedup_section(check: dict[str, Any] | None, items: int) -> list[str]:
     if check is None:
         return ["**Duplicates:** not checked."]
     result = check["result"]
     return [f"**Duplicates** {_when(check)}: {result.get('exact_clusters', 0)} exact and "
             f"{result.get('near_clusters', 0)} near-duplicate clusters (threshold "
-            f"{check['parameters'].get('threshold', '?')}); {result.get('redundant_items', 0)} of {items} items "
+            f"{check['parameters'].get('threshold', '?')}, {_FIELD_WORDS.get(check['parameters'].get('field'), 'text')} "
+            f"compared); {result.get('redundant_items', 0)} of {items} items "
             "would go in a deduplicated version."]
 
 

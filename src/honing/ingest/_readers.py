@@ -50,6 +50,23 @@ def read_records(path: Path, fmt: str) -> Iterator[Located]:
     return {"jsonl": _read_jsonl, "csv": _read_csv, "parquet": _read_parquet}[fmt](path)
 
 
+def file_columns(path: Path, fmt: str) -> list[str] | None:
+    """The columns a CSV header or a Parquet schema declares; None for JSON Lines (each
+    record has its own keys) and for a file whose reader will report it unreadable."""
+    if fmt == "csv" and path.is_file():
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+        return list(header) if header else None
+    if fmt == "parquet" and path.is_file():
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        except Exception:  # noqa: BLE001 - _read_parquet names the problem
+            return None
+    return None
+
+
 def _read_jsonl(path: Path) -> Iterator[Located]:
     name = path.name
     with path.open("rb") as handle:

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from honing._errors import InvalidInput, Problem
+from honing._errors import Problem
 from honing.domain import Item
 
 # Fields a record may carry; anything else is kept, not dropped, under metadata.
@@ -15,6 +15,9 @@ _ITEM_FIELDS = {"messages", "context", "tools", "responses", "metadata"}
 # Flat conveniences for tabular sources.
 _FLAT_FIELDS = {"id", "external_id", "system", "prompt", "response", "model", "model_version",
                 "prompt_version"}
+# What --map may name (besides metadata.KEY), in the order the help lists them.
+MAPPABLE_FIELDS = ("id", "external_id", "system", "prompt", "response", "model", "model_version",
+                   "prompt_version", "messages", "context", "tools", "responses", "metadata")
 # Columns that hold JSON text in CSV (and may in Parquet).
 _JSON_FIELDS = ("messages", "context", "tools", "responses", "metadata")
 
@@ -28,28 +31,6 @@ _HINTS = {
     "too_short": "it must not be empty",
     "union_tag_invalid": "use one of the allowed values",
 }
-
-
-def parse_mapping(values: list[str]) -> dict[str, str]:
-    mapping = {}
-    for value in values:
-        field, sep, column = value.partition("=")
-        if not sep or not field or not column:
-            raise InvalidInput(f"mapping {value!r} is not FIELD=COLUMN",
-                               hint="for example --map prompt=question")
-        mapping[field.strip()] = column.strip()
-    return mapping
-
-
-def apply_mapping(record: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
-    """Rename source columns to Honing fields: mapping is {field: column}."""
-    if not mapping:
-        return record
-    renamed = dict(record)
-    for target, column in mapping.items():
-        if column in renamed:
-            renamed[target] = renamed.pop(column)
-    return renamed
 
 
 def to_item(record: dict[str, Any], *, file: str, line: int | None, row: int | None) -> Item | list[Problem]:

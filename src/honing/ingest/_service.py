@@ -23,8 +23,9 @@ from honing.datasets import (
     version_item_ids,
 )
 from honing.domain import Item
-from honing.ingest._readers import detect_format, read_records
-from honing.ingest._records import apply_mapping, to_item
+from honing.ingest._mapping import ColumnCheck, apply_mapping, check_fields
+from honing.ingest._readers import detect_format, file_columns, read_records
+from honing.ingest._records import to_item
 from honing.storage import Database
 
 Mode = Literal["replace", "append"]
@@ -180,6 +181,9 @@ def _pii_transform(redact_pii: str | None) -> Callable[[Item], Item]:
 def _validate(path: Path, fmt: str, mapping: dict[str, str],
               progress: Progress = _quiet,
               transform: Callable[[Item], Item] = lambda item: item) -> list[str]:
+    check_fields(mapping)
+    columns = ColumnCheck(path.name, mapping, file_columns(path, fmt))
+    columns.before()
     hashes: list[str] = []
     problems: list[Problem] = []
     bad_records = 0
@@ -190,6 +194,7 @@ def _validate(path: Path, fmt: str, mapping: dict[str, str],
         if located.problem is not None:
             result = [located.problem]
         else:
+            columns.see(located.record or {})
             result = to_item(apply_mapping(located.record or {}, mapping),
                              file=located.file, line=located.line, row=located.row)
         if isinstance(result, Item):
@@ -197,6 +202,8 @@ def _validate(path: Path, fmt: str, mapping: dict[str, str],
             continue
         bad_records += 1
         problems.extend(result[: MAX_PROBLEMS - len(problems)])
+    # A mapping the file cannot honour explains the record problems it causes, so it comes first.
+    columns.after()
     if problems:
         shown = "" if bad_records <= MAX_PROBLEMS else f" (first {MAX_PROBLEMS} problems shown)"
         raise InvalidInput(

@@ -4,8 +4,9 @@ what it has seen."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -15,8 +16,8 @@ from honing._errors import InvalidInput
 from honing.datasets._items import iter_loaded
 from honing.datasets._versions import get_dataset, parse_ref, resolve_version, version_item_ids
 from honing.datasets.contamination._index import MatchKind, ReferenceIndex
-from honing.datasets.dedup import item_text
-from honing.domain import Message
+from honing.datasets.dedup import DEFAULT_FIELD, SYSTEM_ROLES, Field, check_field, item_text
+from honing.domain import Item, Message
 from honing.evaluate import Scenario, list_suite_versions, resolve_suite_version, stored_scenarios
 from honing.storage import Workspace
 
@@ -48,7 +49,8 @@ class ContaminationReport:
     ngram: int
     min_overlap: float
     threshold: float
-    matches: list[ContaminationMatch] = field(default_factory=list)
+    field: Field  # the item text compared with near duplicates
+    matches: list[ContaminationMatch] = dataclasses.field(default_factory=list)
 
     @property
     def item_ids(self) -> set[int]:
@@ -62,7 +64,7 @@ class ContaminationReport:
     def as_dict(self) -> dict[str, Any]:
         return {"train": self.train, "suites": self.suites, "items": self.items,
                 "scenarios": self.scenarios, "ngram": self.ngram, "min_overlap": self.min_overlap,
-                "threshold": self.threshold,
+                "threshold": self.threshold, "field": self.field,
                 "contaminated": self.contaminated, "item_ids": sorted(self.item_ids),
                 "matches": [m.as_dict() for m in self.matches]}
 
@@ -74,18 +76,27 @@ def prompt_text(messages: list[Message]) -> str:
 
 
 def scenario_text(scenario: Scenario) -> str:
-    return "\n".join(m.text for m in scenario.messages() if m.role != "system" and m.text)
+    return "\n".join(m.text for m in scenario.messages() if m.role not in SYSTEM_ROLES and m.text)
+
+
+def _overlap_text(item: Item) -> str:
+    """Where a quoted scenario is looked for: the whole conversation and the responses, but
+    not the system prompt. A scenario input has none either (evaluation supplies its own),
+    and one system prompt holding an example request would flag every item."""
+    return "\n".join(t for t in (item_text(item, "messages"), item_text(item, "responses")) if t)
 
 
 def find_contamination(session: Session, workspace: Workspace, train_ref: str,
                        suite_refs: list[str] | None = None, *, ngram: int = 13,
                        min_overlap: float = 0.5, threshold: float = 0.5, shingle: int = 2, num_perm: int = 64,
+                       field: Field = DEFAULT_FIELD,
                        progress: Callable[[str, int, int | None], None] | None = None,
                        ) -> ContaminationReport:
     """Items of the training version DATASET[@VERSION] that hold at least `min_overlap` of a
     scenario input's word `ngram`-grams anywhere in the item (messages and responses; an
-    input of 8 to `ngram`-1 words must appear whole), or whose user turns are near
-    duplicates of the input's non-system turns (Jaccard of their sets of word 1- to
+    input of 8 to `ngram`-1 words must appear whole; system prompts are not read), or whose
+    `field` text (the user's turns by default, as `dedup_version` compares) is a near
+    duplicate of the input's non-system turns (Jaccard of their sets of word 1- to
     `shingle`-grams >= `threshold`).
 
     `suite_refs` None: the newest version of every suite in the workspace (none: a clean
@@ -96,6 +107,7 @@ def find_contamination(session: Session, workspace: Workspace, train_ref: str,
         raise InvalidInput(f"min_overlap {min_overlap} is not in (0, 1]", hint="e.g. --min-overlap 0.5")
     if not 0 < threshold <= 1:
         raise InvalidInput(f"threshold {threshold} is not in (0, 1]", hint="e.g. --threshold 0.5")
+    check_field(field)
     name, wanted = parse_ref(train_ref)
     version = resolve_version(session, get_dataset(session, workspace, name), wanted)
     suites, scenarios = _scenarios(session, workspace, suite_refs)
@@ -107,8 +119,8 @@ def find_contamination(session: Session, workspace: Workspace, train_ref: str,
     stream = iter_loaded(session, version_item_ids(session, version), batch=_BATCH)
     while batch := list(islice(stream, _BATCH)):
         if scenarios:
-            for m in index.match([item_text(s.item, "all") for s in batch],
-                                 [prompt_text(s.item.messages) for s in batch]):
+            for m in index.match([_overlap_text(s.item) for s in batch],
+                                 [item_text(s.item, field) for s in batch]):
                 suite, scenario = scenarios[m.reference]
                 matches.append(ContaminationMatch(batch[m.text].id, items + m.text, suite, scenario.id,
                                                   m.kind, m.score, m.snippet))
@@ -118,8 +130,7 @@ def find_contamination(session: Session, workspace: Workspace, train_ref: str,
     matches.sort(key=lambda m: (m.position, m.suite, m.scenario_id, m.kind))
     return ContaminationReport(train=f"{name}@{version.number}", suites=suites, items=items,
                                scenarios=len(scenarios), ngram=ngram, min_overlap=min_overlap,
-                               threshold=threshold,
-                               matches=matches)
+                               threshold=threshold, field=field, matches=matches)
 
 
 def _scenarios(session: Session, workspace: Workspace,

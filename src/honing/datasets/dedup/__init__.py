@@ -3,9 +3,13 @@ Jaccard), as a pure function over texts (`near_duplicates`) and over a dataset v
 items (`dedup_version`, then `write_deduplicated` for a version without them)."""
 
 from honing.datasets.dedup._dataset import (
+    DEFAULT_FIELD,
     FIELDS,
+    SYSTEM_ROLES,
     DedupReport,
     DuplicateCluster,
+    Field,
+    check_field,
     dedup_version,
     item_text,
     write_deduplicated,
@@ -35,16 +39,20 @@ from honing.datasets.dedup._shingles import (
 )
 
 __all__ = [
+    "DEFAULT_FIELD",
     "FIELDS",
+    "SYSTEM_ROLES",
     "Cluster",
     "DedupReport",
     "DuplicateCluster",
     "DuplicatePair",
+    "Field",
     "MinHasher",
     "NearDuplicates",
     "ShingleBatch",
     "band_keys",
     "batch_words",
+    "check_field",
     "choose_bands",
     "clusters_of",
     "dedup_version",
