@@ -12,7 +12,13 @@ from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, operator, print_json
 from honing.cli._data import import_progress
 from honing.datasets.contamination import ContaminationReport, find_contamination
-from honing.datasets.dedup import DEFAULT_FIELD, FIELDS, DedupReport, dedup_version, write_deduplicated
+from honing.datasets.dedup import (
+    DEFAULT_FIELD,
+    FIELDS,
+    DedupReport,
+    dedup_version,
+    write_deduplicated,
+)
 
 _FIELD_HELP = ("Text of each item compared: user (the user's turns), messages (every turn but "
                "system prompts), responses (the candidate responses) or all (everything, system "

@@ -10,13 +10,6 @@ from honing.datasets._cards import (
 )
 from honing.datasets._checks import CHECKS, run_checks
 from honing.datasets._export import EXPORT_FORMATS, export_ref, export_version
-from honing.datasets._retention import (
-    RetentionOutcome,
-    RetentionRun,
-    apply_retention,
-    list_retention_policies,
-    set_retention_policy,
-)
 from honing.datasets._items import (
     StoredItem,
     item_hashes,
@@ -26,6 +19,13 @@ from honing.datasets._items import (
     store_items,
 )
 from honing.datasets._query import ItemPage, get_item, item_page, metadata_facets
+from honing.datasets._retention import (
+    RetentionOutcome,
+    RetentionRun,
+    apply_retention,
+    list_retention_policies,
+    set_retention_policy,
+)
 from honing.datasets._versions import (
     VersionInfo,
     add_version,

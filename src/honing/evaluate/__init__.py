@@ -10,7 +10,6 @@ more than chance).
 
 from honing.evaluate._agent import conversation, execute_tool, run_agent
 from honing.evaluate._compare import Comparison, ScenarioChange, compare_runs
-from honing.evaluate._slices import SliceComparison, difference, pp
 from honing.evaluate._from_dataset import suite_from_dataset
 from honing.evaluate._judging import judge_caller
 from honing.evaluate._model import (
@@ -35,6 +34,7 @@ from honing.evaluate._results import (
     summarize_run,
 )
 from honing.evaluate._runner import Progress, RunOptions, execute_run, start_run
+from honing.evaluate._slices import SliceComparison, difference, pp
 from honing.evaluate._suites import (
     SuitePush,
     iter_scenarios,

@@ -28,7 +28,14 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from honing.stats import Estimate, holm, paired_bootstrap, paired_difference, paired_difference_p, proportion
+from honing.stats import (
+    Estimate,
+    holm,
+    paired_bootstrap,
+    paired_difference,
+    paired_difference_p,
+    proportion,
+)
 
 Verdict = Literal["better", "worse", "no significant difference", "not compared"]
 KIND_ORDER = {"overall": 0, "tier": 1, "tag": 2, "scorer": 3}
