@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from annotation import answers, seed_queue
 from conftest import make_user
+from honing import accounts
 from honing.accounts import Role
 from honing.api import create_app
 from honing.storage import Label, User
@@ -226,3 +227,34 @@ def test_gold_accuracy_counts_items_and_adjudicated_agreement(overlap_2, db):
     queue_gold = report["queue_figures"]["gold_accuracy"]
     assert queue_gold["n"] == 2 and report["queue_figures"]["gold_answers"] == 12
     assert queue_gold["value"] == pytest.approx(11 / 12)
+
+
+def test_pages_show_gold_in_items_and_pairwise_kappa(overlap_2, db):
+    client, _ = overlap_2
+    with db.writing() as session:  # a password, so the pages can sign in
+        for name in ("lee", "cy"):
+            accounts.get_user(session, name).password_hash = accounts.hash_password("a long password!")
+
+    def login(name: str) -> None:
+        client.cookies.clear()
+        signed = client.post("/login", data={"username": name, "password": "a long password!"},
+                             follow_redirects=False)
+        assert signed.status_code == 303
+
+    # The rater's own feedback: 3 of 4 answers right on 2 gold items, the interval of 2 items.
+    login("cy")
+    page = client.get("/w/helpdesk/queues/review/feedback")
+    assert page.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "3 of 4 checked answers matched the reference: 75%" in text
+    assert "n = 2 items" in text and "95% interval" in text
+
+    # The lead's dashboard: every rater row has its pairwise kappa with an interval over items.
+    login("lee")
+    dashboard = client.get("/w/helpdesk/queues/review/quality?period=all")
+    assert dashboard.status_code == 200
+    cells = re.findall(r'<td class="pairwise-kappa">([^<]*)</td>', dashboard.text)
+    assert len(cells) == 4  # three raters and their one cohort
+    assert all(re.fullmatch(r"-?\d\.\d+ \[-?\d\.\d+, -?\d\.\d+\] n=12 items", c) for c in cells[:3]), cells
+    gold = re.findall(r'<td class="gold-accuracy">([^<]*)</td>', dashboard.text)
+    assert gold[:3] and all(c.endswith("n=2 items (4 answers)") for c in gold[:3]), gold
