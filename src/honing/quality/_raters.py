@@ -32,8 +32,8 @@ from typing import Any
 from honing.quality._adjudicated import adjudicated_agreement
 from honing.quality._consensus import consensus_matches
 from honing.quality._data import LabelRow, QueueData
-from honing.quality._gold import gold_detail
 from honing.quality._drift import Window, drift_change, window_days, windows
+from honing.quality._gold import gold_detail
 from honing.quality._pairwise import Answers, PairAgreement, answers_by_rater, pair_agreements, pooled_kappa
 from honing.stats import Estimate, Undefined, median, proportion
 
