@@ -21,17 +21,22 @@ from irrCAC.raw import CAC
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
 
+from honing._errors import InvalidInput
 from honing.quality.agreement import (
+    KappaTable,
     _coincidence,
     _krippendorff,
     cohen_kappa,
     fleiss_kappa,
     gwet_ac1,
     gwet_ac2,
+    kappa_by_item,
     krippendorff_alpha,
+    mean_kappa_by_item,
     percent_agreement,
     scott_pi,
 )
+from honing.quality.agreement._bootstrap import _index_blocks
 
 # irrCAC writes to a slice of its input frame.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.SettingWithCopyWarning")
@@ -257,3 +262,64 @@ def test_percent_agreement_counts_pairs(matrix):
         assert math.isnan(ours)
     else:
         assert ours == pytest.approx(agree / total, abs=1e-12)
+
+
+@st.composite
+def item_units(draw, scale=SCALE):
+    """(item, a, b) units: 1 to 15 items of 1 to 3 units (responses) each."""
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=15))
+    used = draw(st.lists(st.sampled_from(scale), min_size=1, max_size=len(scale), unique=True))
+    return [(item, draw(st.sampled_from(used)), draw(st.sampled_from(used)))
+            for item, size in enumerate(sizes) for _ in range(size)]
+
+
+def sklearn_kappa(units, labels, weights):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NaN, with a warning, when kappa is undefined
+        return cohen_kappa_score([u[1] for u in units], [u[2] for u in units], labels=labels,
+                                 weights=weights)
+
+
+@EXAMPLES
+@given(item_units(), st.sampled_from([None, "linear", "quadratic"]))
+def test_kappa_by_item_is_sklearn_and_resamples_whole_items(units, weights):
+    table = KappaTable(units, list(SCALE), weights)
+    got = kappa_by_item(table, n_resamples=40, seed=3)
+    expected = sklearn_kappa(units, list(SCALE), weights)
+    items = sorted({u[0] for u in units})
+    assert got.n == len(items)
+    if math.isnan(expected):
+        assert math.isnan(got.value) and got.reason
+        return
+    assert got.value == pytest.approx(expected, abs=1e-12)
+    # The interval: the same item draws, each resample rebuilt from whole items and scored
+    # by scikit-learn, then the percentile interval of the defined resamples.
+    draws = []
+    for block in _index_blocks(3, len(items), 40):
+        for pick in block:
+            resample = [u for i in pick for u in units if u[0] == items[i]]
+            draws.append(sklearn_kappa(resample, list(SCALE), weights))
+    draws = np.array(draws)
+    finite = draws[~np.isnan(draws)]
+    if len(finite) * 2 < len(draws):
+        assert math.isnan(got.low) and math.isnan(got.high)
+    else:
+        low, high = np.quantile(finite, [0.025, 0.975])
+        assert (got.low, got.high) == (pytest.approx(low, abs=1e-9), pytest.approx(high, abs=1e-9))
+
+
+def test_mean_kappa_by_item_averages_the_defined_questions():
+    rng = np.random.default_rng(5)
+    likert = [(i, int(rng.integers(1, 6)), int(rng.integers(1, 6))) for i in range(30)]
+    label = [(i, str(rng.choice(["yes", "no"])), str(rng.choice(["yes", "no"]))) for i in range(30)]
+    same = [(i, "tie", "tie") for i in range(30)]  # kappa undefined: left out, not counted as 1
+    tables = [KappaTable(likert, list(SCALE), "quadratic"), KappaTable(label, ["yes", "no"]),
+              KappaTable(same, ["A", "tie", "B"])]
+    got = mean_kappa_by_item(tables, n_resamples=200)
+    expected = (sklearn_kappa(likert, list(SCALE), "quadratic") + sklearn_kappa(label, ["yes", "no"], None)) / 2
+    assert got.value == pytest.approx(expected) and got.n == 30
+    assert got.low < got.value < got.high
+    only_ties = mean_kappa_by_item([tables[2]], n_resamples=50)
+    assert math.isnan(only_ties.value) and "chance" in only_ties.reason
+    with pytest.raises(InvalidInput, match="is not one of the categories"):
+        kappa_by_item(KappaTable([(0, 7, 1)], list(SCALE)))

@@ -4,6 +4,7 @@ with its n."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -52,6 +53,11 @@ def test_dashboard_draws_the_demo_figures(demo_server, page):
 
     # The scorecards and the disagreement finder, linked to adjudication.
     assert page.locator("table.scorecards").first.locator("tbody tr").count() == 3
+    # Every rater has a pairwise kappa with an interval over items, and gold n in items.
+    kappas = page.locator("table.scorecards").first.locator("td.pairwise-kappa").all_inner_texts()
+    assert len(kappas) == 3 and all("[" in k and k.endswith("items") for k in kappas), kappas
+    golds = page.locator("table.scorecards").first.locator("td.gold-accuracy").all_inner_texts()
+    assert all(re.search(r"n=\d+ items \(\d+ answers\)$", g) for g in golds), golds
     link = page.locator("table.disagreements a").first
     link.click()
     page.wait_for_url("**/items/*")

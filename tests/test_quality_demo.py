@@ -55,6 +55,13 @@ def test_rater_and_cohort_scorecards_on_the_demo(demo_home):
     assert careful["gold_accuracy"]["n"] > 0 and careless["gold_accuracy"]["n"] > 0
     assert careful["gold_accuracy"]["value"] > careless["gold_accuracy"]["value"]
     assert careful["consensus_agreement"]["value"] > careless["consensus_agreement"]["value"]
+    # Pairwise kappa, against the other raters and per partner, each with an interval over
+    # items; the careless rater agrees least.
+    assert careful["pairwise_kappa"]["value"] > careless["pairwise_kappa"]["value"]
+    for card in cards.values():
+        assert card["pairwise_kappa"]["low"] < card["pairwise_kappa"]["value"] < card["pairwise_kappa"]["high"]
+        assert {p["partner"] for p in card["pairwise"]} == set(cards) - {card["name"]}
+        assert card["gold_accuracy"]["unit"] == "items"
     assert careful["median_active_s"] > careless["median_active_s"]
     assert all(c["labels"] > 0 and c["active_days"] > 0 for c in cards.values())
     assert any(c["rework_rate"]["value"] > 0 for c in cards.values())  # the demo returned labels
@@ -102,8 +109,16 @@ def test_report_values_match_the_scorecards(demo_home, tmp_path):
     assert honing(home, "quality", "report", *QUEUE, "--period", "all", "--out", str(out),
                   "--resamples", "0").returncode == 0
     report = json.loads((out / "report.json").read_text())
-    cards = json.loads(honing(home, "quality", "raters", *QUEUE, "--json").stdout)
+    cards = json.loads(honing(home, "quality", "raters", *QUEUE, "--resamples", "0", "--json").stdout)
     # Drift windows end when each command ran; everything else is the same figure.
     assert [{**c, "drift": None} for c in report["raters"]] == [{**c, "drift": None} for c in cards]
     gold = report["queue_figures"]["gold_accuracy"]
-    assert not math.isnan(gold["value"]) and gold["n"] == sum(c["gold_accuracy"]["n"] for c in cards)
+    # n counts gold items: the queue's pools every rater's answers to an item into one
+    # cluster, so it is at most the raters' item counts added up; the answers add up.
+    assert not math.isnan(gold["value"]) and 0 < gold["n"] <= sum(c["gold_accuracy"]["n"] for c in cards)
+    assert report["queue_figures"]["gold_answers"] == sum(c["gold_accuracy"]["answers"] for c in cards)
+    assert all(c["gold_accuracy"]["unit"] == "items" and c["gold_accuracy"]["answers"] > c["gold_accuracy"]["n"]
+               for c in cards)
+    markdown = (out / "report.md").read_text()
+    kpi = next(line for line in markdown.splitlines() if line.startswith("| Gold set accuracy"))
+    assert f"| {gold['n']} items ({report['queue_figures']['gold_answers']} answers) |" in kpi

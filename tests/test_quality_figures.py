@@ -17,13 +17,13 @@ from honing.quality import (
     answer_matrix,
     consensus_matches,
     drift_change,
+    gold_accuracy,
     parse_period,
     queue_figures,
     scorecards,
     two_proportion_p,
 )
 from honing.quality._drift import Window
-from honing.quality._raters import gold_accuracy
 from honing.rubrics import parse_rubric
 from honing.stats import Estimate, proportion
 
@@ -114,8 +114,9 @@ def test_rater_scorecards():
     assert (ann.consensus_agreement.value, ann.consensus_agreement.n) == (1.0, 2)
     assert (bob.consensus_agreement.value, bob.consensus_agreement.n) == (pytest.approx(1 / 3), 3)
     assert (cy.consensus_agreement.value, cy.consensus_agreement.n) == (pytest.approx(1 / 5), 5)
-    # Gold: ann 3/3, cy 1/3, bob none: NaN with a reason, not 0.
-    assert (ann.gold_accuracy.value, ann.gold_accuracy.n) == (1.0, 3)
+    # Gold: ann 3/3, cy 1/3 on one item each (n counts items, the answers beside it), bob
+    # none: NaN with a reason, not 0.
+    assert (ann.gold_accuracy.value, ann.gold_accuracy.n, ann.gold_answers) == (1.0, 1, 3)
     assert cy.gold_accuracy.value == pytest.approx(1 / 3) and cy.gold_items == 1
     assert math.isnan(bob.gold_accuracy.value) and bob.gold_accuracy.reason
     # Rework: bob 1 of 2 live labels.
@@ -139,7 +140,7 @@ def test_cohort_scorecards_pool_their_raters():
     assert house.raters == ["ann", "bob"] and house.labels == 6
     # ann 2/2 and bob 1/3 pooled: 3/5.
     assert (house.consensus_agreement.value, house.consensus_agreement.n) == (pytest.approx(0.6), 5)
-    assert (cohorts["vendor"].gold_accuracy.value, cohorts["vendor"].gold_accuracy.n) == (pytest.approx(1 / 3), 3)
+    assert (cohorts["vendor"].gold_accuracy.value, cohorts["vendor"].gold_accuracy.n) == (pytest.approx(1 / 3), 1)
 
 
 def test_queue_figures():
@@ -156,7 +157,8 @@ def test_queue_figures():
     # First verdicts: label 2 accept, label 5 return -> audit pass 1/2; gold fully right: 1 of 2.
     assert (figures.audit_pass_rate.value, figures.audit_pass_rate.n) == (0.5, 2)
     assert (figures.first_pass_qa.value, figures.first_pass_qa.n) == (0.5, 4)
-    assert (figures.gold_accuracy.value, figures.gold_accuracy.n) == (pytest.approx(4 / 6), 6)
+    # Gold: ann and cy answered the same gold item: one cluster of 6 answers.
+    assert (figures.gold_accuracy.value, figures.gold_accuracy.n, figures.gold_answers) == (pytest.approx(4 / 6), 1, 6)
     assert (figures.rework_rate.value, figures.rework_rate.n) == (pytest.approx(1 / 7), 7)
     # Days 0..4: labels 3, 3, 3, 0, 0; completions on days 0 and 1.
     assert [d.labels for d in figures.days] == [3, 3, 3, 0, 0]

@@ -34,11 +34,15 @@ def agreement(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrin
 
 @router.get("/raters", response_model=list[dict[str, Any]])
 def raters(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, session: ReadSession,
-           period: PeriodQuery = "all", by: Literal["rater", "cohort"] = "rater") -> list[dict[str, Any]]:
-    """Scorecards per rater or per cohort (team or vendor), each figure with its n."""
+           period: PeriodQuery = "all", by: Literal["rater", "cohort"] = "rater",
+           resamples: ResamplesQuery = 500) -> list[dict[str, Any]]:
+    """Scorecards per rater or per cohort (team or vendor), each figure with its n: gold
+    accuracy and agreement with adjudicated answers in items (answers beside), pairwise
+    kappa against the other raters and per partner with a bootstrap interval over items."""
     ws = accounts.authorize(session, principal, workspace, Role.lead)
     q = annotate.get_queue(session, ws, queue)
-    return [card.as_dict() for card in quality.rater_scorecards(session, ws, q, quality.parse_period(period), by=by)]
+    return [card.as_dict() for card in quality.rater_scorecards(
+        session, ws, q, quality.parse_period(period), by=by, n_resamples=resamples)]
 
 
 @router.get("/report", response_model=dict[str, Any])

@@ -47,25 +47,30 @@ def agreement(queue: QueueOpt, workspace: WorkspaceOpt, period: PeriodOpt = "all
 @quality_app.command("raters")
 def raters(queue: QueueOpt, workspace: WorkspaceOpt, period: PeriodOpt = "all",
            by: Annotated[str, typer.Option(help="rater, or cohort (team or vendor scorecards)")] = "rater",
-           json: JsonFlag = False) -> None:
-    """Per rater (or cohort): gold accuracy, agreement with the others' consensus, rework
-    and audit pass rates, throughput, active time and drift, each with its n."""
+           resamples: ResamplesOpt = 1000, json: JsonFlag = False) -> None:
+    """Per rater (or cohort): gold accuracy (n in items), pairwise kappa against the other
+    raters and per partner, agreement with adjudicated answers and with the others'
+    consensus, rework and audit pass rates, throughput, active time and drift, each with
+    its n."""
     if by not in ("rater", "cohort"):
         raise typer.BadParameter("--by must be rater or cohort")
     with database().reading() as session:
         ws = accounts.get_workspace(session, workspace)
         q = annotate.get_queue(session, ws, queue)
-        cards = quality.rater_scorecards(session, ws, q, quality.parse_period(period), by=by)
+        cards = quality.rater_scorecards(session, ws, q, quality.parse_period(period), by=by,
+                                         n_resamples=resamples)
     if json:
         print_json([card.as_dict() for card in cards])
         return
-    table = Table(by, "labels", "gold accuracy", "consensus", "rework", "audit pass",
+    names = [name for name in quality.SCORECARD_CELLS if by == "rater" or name != "per partner"]
+    table = Table(by, "labels", *names, "rework", "audit pass",
                   "per active day", "median active s", "drift", title=f"{by.title()}s in {queue} ({period})")
     for card in cards:
-        table.add_row(card.name, str(card.labels), *(quality.with_n(e) for e in (
-            card.gold_accuracy, card.consensus_agreement, card.rework_rate, card.audit_pass_rate)),
-            quality.num(card.per_active_day, 1), quality.num(card.median_active_s, 0),
-            card.drift_flag or "-")
+        cells = {**quality.scorecard_cells(card), "per partner": "\n".join(quality.partner_figures(card))}
+        table.add_row(card.name, str(card.labels), *(cells[name] for name in names),
+                      *(quality.with_n(e) for e in (card.rework_rate, card.audit_pass_rate)),
+                      quality.num(card.per_active_day, 1), quality.num(card.median_active_s, 0),
+                      card.drift_flag or "-")
     console.print(table)
 
 

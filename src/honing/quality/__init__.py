@@ -20,7 +20,21 @@ from honing.quality._data import (
     parse_period,
 )
 from honing.quality._drift import Window, drift_change, two_proportion_p
-from honing.quality._kpis import Kpi, interval, kpi_table, num, pct, value_or_reason, with_n
+from honing.quality._gold import gold_accuracy
+from honing.quality._kpis import (
+    SCORECARD_CELLS,
+    Kpi,
+    interval,
+    kpi_table,
+    num,
+    partner_figures,
+    pct,
+    scorecard_cells,
+    value_or_reason,
+    with_n,
+    with_units,
+)
+from honing.quality._pairwise import PairAgreement, pair_agreements, pooled_kappa
 from honing.quality._queue_figures import Day, QueueFigures, completion_times, queue_figures
 from honing.quality._raters import Scorecard, scorecards
 from honing.quality._render import render_html, render_markdown, write_report
@@ -33,10 +47,12 @@ from honing.quality._report import (
 )
 
 __all__ = [
+    "SCORECARD_CELLS",
     "Chart",
     "Day",
     "DisagreementExample",
     "Kpi",
+    "PairAgreement",
     "LabelRow",
     "Period",
     "QualityReport",
@@ -51,12 +67,16 @@ __all__ = [
     "completion_times",
     "consensus_matches",
     "drift_change",
+    "gold_accuracy",
     "interval",
     "kpi_table",
     "load_queue_data",
     "num",
+    "pair_agreements",
     "parse_period",
+    "partner_figures",
     "pct",
+    "pooled_kappa",
     "quality_report",
     "question_agreement",
     "queue_figures",
@@ -64,9 +84,11 @@ __all__ = [
     "render_html",
     "render_markdown",
     "report_charts",
+    "scorecard_cells",
     "scorecards",
     "two_proportion_p",
     "value_or_reason",
     "with_n",
+    "with_units",
     "write_report",
 ]

@@ -129,6 +129,8 @@ class QueueData:
     reviews: list[ReviewRow]  # oldest first
     escalations: list[EscalationRow]
     adjudicated: set[tuple[int, str]] = field(default_factory=set)  # (queue_item_id, question)
+    # (queue_item_id, question) -> the lead's final answer (the newest adjudication).
+    adjudications: dict[tuple[int, str], Any] = field(default_factory=dict)
     qualification: dict[str, int] = field(default_factory=dict)  # passed / failed counts
 
     def in_period(self) -> list[LabelRow]:
@@ -163,8 +165,10 @@ def load_queue_data(session: Session, workspace: Workspace, queue: Queue, period
         .order_by(Escalation.created_at, Escalation.id))]
     live_items = session.scalar(select(func.count()).select_from(QueueItem).where(
         QueueItem.queue_id == queue.id, QueueItem.kind == "live")) or 0
-    adjudicated = set(session.execute(select(Adjudication.queue_item_id, Adjudication.question)
-                                      .where(Adjudication.queue_id == queue.id)).all())
+    adjudications = {(r.queue_item_id, r.question): r.answer for r in session.execute(
+        select(Adjudication.queue_item_id, Adjudication.question, Adjudication.answer)
+        .where(Adjudication.queue_id == queue.id, Adjudication.created_at < period.end)
+        .order_by(Adjudication.created_at, Adjudication.id))}
     qualification = dict(session.execute(
         select(Qualification.status, func.count()).where(Qualification.queue_id == queue.id)
         .group_by(Qualification.status)).all())
@@ -172,4 +176,5 @@ def load_queue_data(session: Session, workspace: Workspace, queue: Queue, period
                      created_at=queue.created_at, policy=QueuePolicy.model_validate(queue.policy),
                      rubric=rubric, rubric_ref=describe_queue(session, queue, stats=False)["rubric_version"],
                      period=period, live_items=live_items, labels=labels, reviews=reviews,
-                     escalations=escalations, adjudicated=adjudicated, qualification=qualification)
+                     escalations=escalations, adjudicated=set(adjudications),
+                     adjudications=adjudications, qualification=qualification)

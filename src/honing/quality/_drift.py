@@ -4,7 +4,9 @@ latest window differs from the windows before it.
 The flag compares the latest window with all earlier windows pooled, with a two-sided
 two-proportion z-test (pooled variance), for consensus agreement and for gold accuracy.
 It is raised at p < 0.01 and only when both sides have at least `MIN_N` comparisons:
-small windows swing by chance, and a flag that cries wolf is soon ignored.
+small windows swing by chance, and a flag that cries wolf is soon ignored. Gold answers
+are clustered by item, so gold accuracy enters the test with its effective n (the
+first-order Rao-Scott correction: counts divided by the design effect).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from statistics import NormalDist
 from typing import Any
 
 from honing.quality._data import LabelRow, Period
+from honing.quality._gold import gold_detail
 from honing.stats import Estimate, proportion
 
 MIN_N = 10
@@ -29,12 +32,13 @@ class Window:
     end: datetime
     labels: int
     consensus_agreement: Estimate
-    gold_accuracy: Estimate
+    gold_accuracy: Estimate  # n = gold items
+    gold_effective_n: float = 0.0  # the gold answers' effective sample size
 
     def as_dict(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "labels": self.labels,
                 "consensus_agreement": self.consensus_agreement.as_dict(),
-                "gold_accuracy": self.gold_accuracy.as_dict()}
+                "gold_accuracy": {**self.gold_accuracy.as_dict(), "unit": "items"}}
 
 
 def window_days(period: Period, first: datetime | None) -> int:
@@ -67,12 +71,11 @@ def windows(period: Period, labels: Sequence[LabelRow], matches: dict[int, tuple
     for low, high in bounds:
         inside = [label for label in labels if low <= label.submitted_at < high]
         live = [label for label in inside if label.kind == "live"]
-        gold = [label for label in inside if label.kind == "gold" and label.gold_scored]
+        gold = gold_detail([label for label in inside if label.kind == "gold"])
         agree = sum(matches.get(label.id, (0, 0))[0] for label in live)
         compared = sum(matches.get(label.id, (0, 0))[1] for label in live)
-        found.append(Window(low, high, len(inside), proportion(agree, compared),
-                            proportion(sum(label.gold_correct or 0 for label in gold),
-                                       sum(label.gold_scored or 0 for label in gold))))
+        found.append(Window(low, high, len(inside), proportion(agree, compared), gold.estimate,
+                            gold.effective_n))
     return found
 
 
@@ -96,18 +99,27 @@ def drift_change(found: Sequence[Window]) -> str | None:
         if len(with_data) < 2:
             continue
         last, earlier = with_data[-1], with_data[:-1]
-        k1, n1 = _counts(getattr(last, figure))
-        k2 = sum(_counts(getattr(w, figure))[0] for w in earlier)
-        n2 = sum(getattr(w, figure).n for w in earlier)
+        k1, n1 = _counts(last, figure)
+        k2 = sum(_counts(w, figure)[0] for w in earlier)
+        n2 = sum(_counts(w, figure)[1] for w in earlier)
         if n1 < MIN_N or n2 < MIN_N:
             continue
         p = two_proportion_p(k1, n1, k2, n2)
         if p < ALPHA:
             direction = "fell" if k1 / n1 < k2 / n2 else "rose"
-            notes.append(f"{name} {direction} from {k2 / n2:.2f} (n={n2}) to {k1 / n1:.2f} "
-                         f"(n={n1}) in the window from {last.start:%Y-%m-%d} (p={p:.3g})")
+            notes.append(f"{name} {direction} from {k2 / n2:.2f} (n={_n(n2, figure)}) to {k1 / n1:.2f} "
+                         f"(n={_n(n1, figure)}) in the window from {last.start:%Y-%m-%d} (p={p:.3g})")
     return "; ".join(notes) or None
 
 
-def _counts(estimate: Estimate) -> tuple[int, int]:
-    return round(estimate.value * estimate.n) if estimate.n else 0, estimate.n
+def _counts(window: Window, figure: str) -> tuple[float, float]:
+    """(successes, trials) for the test: gold accuracy on its effective n."""
+    estimate: Estimate = getattr(window, figure)
+    if not estimate.n:
+        return 0, 0
+    n = window.gold_effective_n if figure == "gold_accuracy" else estimate.n
+    return (estimate.value * n if figure == "gold_accuracy" else round(estimate.value * n)), n
+
+
+def _n(n: float, figure: str) -> str:
+    return f"{n:.1f} effective answers" if figure == "gold_accuracy" else str(n)

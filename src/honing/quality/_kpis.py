@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from honing.quality._raters import Scorecard
 from honing.quality._report import QualityReport
 from honing.stats import Estimate, reason_undefined
 
@@ -47,6 +48,34 @@ def with_n(estimate: Estimate) -> str:
     return " ".join(part for part in (value_or_reason(estimate), interval(estimate), f"n={estimate.n}") if part)
 
 
+def with_units(estimate: Estimate, unit: str, *, answers: int | None = None, percent: bool = True) -> str:
+    """'80.0% [52.1%, 95.0%] n=5 items (15 answers)': a figure whose unit is not a single
+    answer says what it counts, and how many answers lie behind it."""
+    detail = f" ({answers} answers)" if answers is not None and estimate.n else ""
+    return " ".join(part for part in (value_or_reason(estimate, percent=percent),
+                                      interval(estimate, percent=percent),
+                                      f"n={estimate.n} {unit}{detail}") if part)
+
+
+def partner_figures(card: Scorecard) -> list[str]:
+    """'vs bob: 0.620 [0.410, 0.800] n=12 items', one per partner of a rater's scorecard."""
+    return [f"vs {pair.partner}: {with_units(pair.kappa, 'items', percent=False)}" for pair in card.pairwise]
+
+
+SCORECARD_CELLS = ("gold accuracy", "pairwise kappa", "per partner", "agreement with adjudicated",
+                   "agreement with consensus")
+
+
+def scorecard_cells(card: Scorecard) -> dict[str, str]:
+    """The agreement and accuracy cells of a scorecard row, shared by every view."""
+    return {"gold accuracy": with_units(card.gold_accuracy, "items", answers=card.gold_answers),
+            "pairwise kappa": with_units(card.pairwise_kappa, "items", percent=False),
+            "per partner": "; ".join(partner_figures(card)),
+            "agreement with adjudicated": with_units(card.adjudicated_agreement, "items",
+                                                     answers=card.adjudicated_answers),
+            "agreement with consensus": with_n(card.consensus_agreement)}
+
+
 def _proportion(name: str, estimate: Estimate, target: str, definition: str) -> Kpi:
     return Kpi(name, value_or_reason(estimate), interval(estimate), str(estimate.n), target, definition)
 
@@ -55,8 +84,10 @@ def kpi_table(report: QualityReport) -> list[Kpi]:
     f = report.figures
     days = len(f.days)
     rows = [
-        _proportion("Gold set accuracy", f.gold_accuracy, "≥ 95% mature, ≥ 90% early",
-                    "gold questions answered right (within tolerance) / gold questions scored"),
+        Kpi("Gold set accuracy", value_or_reason(f.gold_accuracy), interval(f.gold_accuracy),
+            f"{f.gold_accuracy.n} items ({f.gold_answers} answers)", "≥ 95% mature, ≥ 90% early",
+            "gold questions answered right (within tolerance) / gold questions scored; "
+            "interval clustered by item"),
         _proportion("Audit pass rate", f.audit_pass_rate, "≥ 95% high-stakes",
                     "first review verdicts that accepted the label / first verdicts"),
         _proportion("First-pass QA score", f.first_pass_qa, "≥ 92–97%",

@@ -12,6 +12,8 @@ Definitions, so the report can state them:
   due: those completed in the period and those still open whose deadline passed;
 - audit pass rate: reviews in the period that were a label's first verdict and accepted
   it / first verdicts in the period;
+- gold accuracy: questions right / questions scored on gold items, clustered by item (n
+  is gold items; `_gold`);
 - first-pass QA score: first-time checks passed / checks, where a check is a label's first
   review verdict or a gold label scored in full (all its gold questions right);
 - escalation completeness: escalations with repro, policy reference, expected and
@@ -30,7 +32,7 @@ from typing import Any
 
 from honing.quality._data import LabelRow, QueueData
 from honing.quality._drift import window_bounds, window_days
-from honing.quality._raters import gold_accuracy
+from honing.quality._gold import gold_detail
 from honing.rubrics import LabelQuestion, LikertQuestion, PairwiseQuestion, disagreement
 from honing.rubrics._values import is_per_response
 from honing.stats import Estimate, Undefined, proportion
@@ -61,7 +63,8 @@ class QueueFigures:
     audit_pass_rate: Estimate
     first_pass_qa: Estimate
     rework_rate: Estimate
-    gold_accuracy: Estimate
+    gold_accuracy: Estimate  # n = gold items, all raters' answers to one item a cluster
+    gold_answers: int
     calibration_pass_rate: Estimate
     escalations: dict[str, int]
     open_escalations: int
@@ -116,6 +119,7 @@ def queue_figures(data: QueueData) -> QueueFigures:
     span_days = len(days) or 1
     first_reviews = _first_reviews_in_period(data)
     gold = [label for label in in_period if label.kind == "gold" and label.gold_scored]
+    gold_figure = gold_detail(gold)
     checks_passed = first_reviews.count("accept") + sum(
         1 for label in gold if label.gold_correct == label.gold_scored)
     escalations = [e for e in data.escalations if period.contains(e.created_at)]
@@ -133,7 +137,7 @@ def queue_figures(data: QueueData) -> QueueFigures:
         first_pass_qa=proportion(checks_passed, len(first_reviews) + len(gold)),
         rework_rate=proportion(sum(1 for label in live if label.rework_count > 0 or label.status == "returned"),
                                len(live)),
-        gold_accuracy=gold_accuracy(gold),
+        gold_accuracy=gold_figure.estimate, gold_answers=gold_figure.answers,
         calibration_pass_rate=proportion(data.qualification.get("passed", 0), decided),
         escalations={s: by_severity.get(s, 0) for s in SEVERITIES},
         open_escalations=sum(1 for e in escalations if e.status == "open"),

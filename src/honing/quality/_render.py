@@ -11,7 +11,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from honing._reports import REPORT_CSS, md_table, write_files
 from honing.quality._charts import report_charts
-from honing.quality._kpis import interval, kpi_table, num, pct, value_or_reason, with_n
+from honing.quality._kpis import (
+    SCORECARD_CELLS,
+    interval,
+    kpi_table,
+    num,
+    pct,
+    scorecard_cells,
+    value_or_reason,
+    with_n,
+)
 from honing.quality._report import QualityReport
 
 _ENV = Environment(loader=PackageLoader("honing.quality", "templates"),
@@ -28,7 +37,9 @@ def render_markdown(report: QualityReport) -> str:
     out = [f"# Label quality report: {report.queue}", "",
            f"Workspace `{report.workspace}`, rubric `{report.rubric}`, period {_period(report)}. "
            f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC. Every figure gives its n; "
-           "intervals are 95% (Wilson for proportions, bootstrap over units for agreement).", "",
+           "intervals are 95% (Wilson for proportions; gold accuracy and agreement with adjudicated "
+           "answers clustered by item; bootstrap over units for agreement per question, over items "
+           "for pairwise kappa).", "",
            "## KPIs", ""]
     out += md_table(["KPI", "value", "95% interval", "n", "usual target", "definition"],
                   [[k.name, k.value, k.interval, k.n, k.target, k.definition] for k in kpi_table(report)])
@@ -38,10 +49,10 @@ def render_markdown(report: QualityReport) -> str:
                     interval(a.estimate, percent=False), a.estimate.n, a.raters] for a in report.agreement])
     for title, cards in (("Raters", report.raters), ("Cohorts (teams and vendors)", report.cohorts)):
         out += ["", f"## {title}", ""]
-        out += md_table(["name", "labels", "gold accuracy", "agreement with consensus", "rework rate",
+        out += md_table(["name", "labels", *SCORECARD_CELLS, "rework rate",
                        "audit pass rate", "labels/active day", "median active s", "drift"],
                       [[c.name if c.kind == "rater" else f"{c.name} ({', '.join(c.raters)})", c.labels,
-                        with_n(c.gold_accuracy), with_n(c.consensus_agreement), with_n(c.rework_rate),
+                        *scorecard_cells(c).values(), with_n(c.rework_rate),
                         with_n(c.audit_pass_rate), f"{num(c.per_active_day, 1)} ({c.active_days} days)",
                         num(c.median_active_s, 0), c.drift_flag or "no change flagged"] for c in cards])
     out += ["", "## Label distributions", ""]
@@ -63,7 +74,7 @@ def render_html(report: QualityReport) -> str:
     return _ENV.get_template("report.html").render(
         report_css=REPORT_CSS, report=report, period=_period(report), kpis=kpi_table(report),
         charts=report_charts(report),
-        with_n=with_n, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+        with_n=with_n, cells=scorecard_cells, cell_names=SCORECARD_CELLS, dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
 def write_report(report: QualityReport, out: Path) -> dict[str, Path]:

@@ -69,8 +69,8 @@ def quality_report(session: Session, workspace: Workspace, queue: Queue, period:
         workspace=workspace.name, queue=queue.name, rubric=data.rubric_ref, period=period,
         generated_at=utcnow(),
         agreement=question_agreement(data.rubric, data.in_period(), n_resamples=n_resamples),
-        raters=scorecards(data, by="rater", matches=matches),
-        cohorts=scorecards(data, by="cohort", matches=matches),
+        raters=scorecards(data, by="rater", matches=matches, n_resamples=n_resamples),
+        cohorts=scorecards(data, by="cohort", matches=matches, n_resamples=n_resamples),
         figures=queue_figures(data), disagreements=top_disagreements(session, queue, data, top))
 
 
@@ -81,8 +81,8 @@ def agreement_only(session: Session, workspace: Workspace, queue: Queue, period:
 
 
 def rater_scorecards(session: Session, workspace: Workspace, queue: Queue, period: Period, *,
-                     by: str = "rater") -> list[Scorecard]:
-    return scorecards(load_queue_data(session, workspace, queue, period), by=by)
+                     by: str = "rater", n_resamples: int = 1000) -> list[Scorecard]:
+    return scorecards(load_queue_data(session, workspace, queue, period), by=by, n_resamples=n_resamples)
 
 
 def top_disagreements(session: Session, queue: Queue, data: QueueData, top: int) -> list[DisagreementExample]:

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from honing import accounts, annotate, datasets
+from honing import accounts, annotate, datasets, quality
 from honing._errors import NotFound
 from honing.accounts import Principal, Role
 from honing.domain import ContextDocument, Message, ToolCall
+from honing.stats import Estimate
 from honing.storage import Escalation, Label, Queue, User
 from honing.web._pages import PagePrincipal, PageSession, _render
 
@@ -93,6 +94,7 @@ class FeedbackPage:
     gold: list[Any]
     gold_correct: int
     gold_scored: int
+    gold_accuracy: Estimate  # n = gold items
 
 
 @router.get("/w/{workspace}/queues/{queue}/feedback", response_class=HTMLResponse)
@@ -108,7 +110,7 @@ def feedback(request: Request, workspace: str, queue: str, principal: PagePrinci
         principal, ws, q, returned=[label for label in mine if label.status == "returned"],
         reviewed=[(label, reviews[label.id]) for label in mine if reviews.get(label.id)],
         gold=gold, gold_correct=sum(label.gold_correct or 0 for label in gold),
-        gold_scored=sum(label.gold_scored or 0 for label in gold)))
+        gold_scored=sum(label.gold_scored or 0 for label in gold), gold_accuracy=quality.gold_accuracy(gold)))
 
 
 @dataclass

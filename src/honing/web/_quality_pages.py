@@ -6,6 +6,7 @@ adjudication. The charts are the same inline SVG as the weekly report's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -29,6 +30,8 @@ class QualityPage:
     report: quality.QualityReport
     kpis: list[quality.Kpi]
     charts: list[quality.Chart]
+    cell_names: tuple[str, ...] = quality.SCORECARD_CELLS
+    cells: Callable[[quality.Scorecard], dict[str, str]] = quality.scorecard_cells
 
 
 @router.get("/w/{workspace}/queues/{queue}/quality", response_class=HTMLResponse)

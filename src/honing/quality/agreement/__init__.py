@@ -13,16 +13,20 @@ made-up 0 or 1; malformed input raises InvalidInput naming the item and rater (0
 * `preference_agreement` - pairwise preference answers (direction and strength)
 * `ranking_agreement` - rankings of responses (Kendall tau-b, Kendall's W)
 * `bootstrap_agreement`, `alpha_interval` - percentile bootstrap intervals over items
+* `kappa_by_item`, `mean_kappa_by_item` - Cohen's kappa of two sides (one `KappaTable` per
+  question), with a bootstrap interval that resamples items, not the units within them
 """
 
 from honing.quality.agreement._bootstrap import alpha_interval, bootstrap_agreement
 from honing.quality.agreement._gwet import gwet_ac1, gwet_ac2, percent_agreement
+from honing.quality.agreement._item_kappa import KappaTable, kappa_by_item, mean_kappa_by_item
 from honing.quality.agreement._kappa import cohen_kappa, fleiss_kappa, scott_pi
 from honing.quality.agreement._krippendorff import krippendorff_alpha
 from honing.quality.agreement._preference import PreferenceAgreement, preference_agreement
 from honing.quality.agreement._ranking import RankingAgreement, ranking_agreement
 
 __all__ = [
+    "KappaTable",
     "PreferenceAgreement",
     "RankingAgreement",
     "alpha_interval",
@@ -31,7 +35,9 @@ __all__ = [
     "fleiss_kappa",
     "gwet_ac1",
     "gwet_ac2",
+    "kappa_by_item",
     "krippendorff_alpha",
+    "mean_kappa_by_item",
     "percent_agreement",
     "preference_agreement",
     "ranking_agreement",
