@@ -17,7 +17,7 @@ from typing import Any
 
 from honing.quality._data import LabelRow
 from honing.rubrics import Rubric, score_gold
-from honing.stats._clustered import ClusteredProportion, clustered_proportion_detail
+from honing.stats import ClusteredProportion, clustered_proportion_detail
 
 
 def adjudicated_agreement(rubric: Rubric, labels: Sequence[LabelRow],

@@ -9,8 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Protocol
 
-from honing.stats import Estimate
-from honing.stats._clustered import ClusteredProportion, clustered_proportion_detail
+from honing.stats import ClusteredProportion, Estimate, clustered_proportion_detail
 
 
 class GoldLabel(Protocol):

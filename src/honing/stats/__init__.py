@@ -7,7 +7,8 @@ it is `Undefined`, a NaN that carries its reason (see `reason_undefined`), and a
 `Estimate` reports a value together with its interval, n, confidence level and method.
 
 - Proportions: `wilson_interval`, `proportion`, `cohens_h`; paired proportions:
-  `paired_difference` (Newcombe's interval) and its dual `paired_difference_p`.
+  `paired_difference` (Newcombe's interval) and its dual `paired_difference_p`; answers in
+  clusters (several per item): `clustered_proportion`, `clustered_proportion_detail`.
 - Exact tests: `binomial_two_sided_p`, `mcnemar_exact_p`, `sign_test_p`.
 - Rank correlation: `spearman_rho`, `kendall_tau_b`, `correlation_interval`, `spearman`,
   `kendall`.
@@ -21,6 +22,11 @@ raises `honing._errors.InvalidInput` saying what is wrong."""
 
 from honing.stats._binomial import binomial_two_sided_p
 from honing.stats._bootstrap import paired_bootstrap
+from honing.stats._clustered import (
+    ClusteredProportion,
+    clustered_proportion,
+    clustered_proportion_detail,
+)
 from honing.stats._correlation import kendall, kendall_tau_b, spearman, spearman_rho
 from honing.stats._estimate import Estimate, Undefined, reason_undefined
 from honing.stats._exact_tests import mcnemar_exact_p, sign_test_p
@@ -31,9 +37,12 @@ from honing.stats._proportions import cohens_h, proportion, wilson_interval
 from honing.stats._summary import median, quantile
 
 __all__ = [
+    "ClusteredProportion",
     "Estimate",
     "Undefined",
     "binomial_two_sided_p",
+    "clustered_proportion",
+    "clustered_proportion_detail",
     "cohens_h",
     "correlation_interval",
     "holm",
