@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from honing import accounts, evaluate
+from honing._errors import InvalidInput
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, errors, operator, print_json
 from honing.stats import Estimate
@@ -31,9 +32,12 @@ def suite_push(file: Annotated[Path, typer.Argument(help="A suite YAML file (sch
     with database().writing() as session:
         ws = accounts.get_workspace(session, workspace)
         pushed = evaluate.push_suite(session, ws, file, actor=operator().audit_name)
+    warning = evaluate.unscored_warning(pushed.unscored, pushed.scenarios)
+    if warning:
+        errors.print(f"warning: {warning}", highlight=False)
     if json:
         print_json({"ref": pushed.ref, "created": pushed.created, "content_hash": pushed.content_hash,
-                    "scenarios": pushed.scenarios, "tiers": pushed.tiers})
+                    "scenarios": pushed.scenarios, "tiers": pushed.tiers, "unscored": pushed.unscored})
     elif pushed.created:
         console.print(f"created [bold]{pushed.ref}[/] ({pushed.scenarios} scenarios, hash {pushed.content_hash[:12]}…)")
     else:
@@ -111,9 +115,13 @@ def eval_run(
                                   max_steps=max_steps, timeout_s=timeout, requests_per_minute=rpm,
                                   tokens_per_minute=tpm, seed=seed,
                                   prices=evaluate.load_prices(prices) if prices else evaluate.Prices())
-    run_id, _, total = evaluate.start_run(db, workspace, ref, target, options, actor=operator().audit_name,
-                                          resume=resume)
+    run_id, version_id, total = evaluate.start_run(db, workspace, ref, target, options,
+                                                   actor=operator().audit_name, resume=resume)
     errors.print(f"run {run_id}: {ref} against {target} ({total} scenario runs)", highlight=False)
+    with db.reading() as session:
+        warning = evaluate.unscored_warning(*evaluate.unscored_scenarios(session, version_id))
+    if warning:
+        errors.print(f"warning: {warning}", highlight=False)
     done = _event_loop_run(_execute(db, run_id, options, total, live=not json and sys.stderr.isatty()))
     with db.reading() as session:
         run = evaluate.get_run(session, accounts.get_workspace(session, workspace), run_id)
@@ -165,18 +173,23 @@ def _line(p: evaluate.Progress) -> str:
     eta = f", ETA {p.eta_s:.0f} s" if p.eta_s is not None and p.done < p.total else ""
     passed = f"pass {p.pass_rate:.1%}" if p.pass_rate is not None else "pass -"
     cost = f", ${p.cost:.4f}" if p.cost else ""
-    return f"{p.done}/{p.total} {rate}{eta}, {passed}, errors {p.errors}{cost}"
+    unscored = f", unscored {p.unscored}" if p.unscored else ""
+    return f"{p.done}/{p.total} {rate}{eta}, {passed}, errors {p.errors}{unscored}{cost}"
 
 
 def _print_summary(summary: evaluate.RunSummary) -> None:
     console.print(f"run [bold]{summary.run_id}[/]: {summary.suite} against {summary.target}: "
                   f"{summary.results}/{summary.expected} results, {summary.status}")
-    table = Table("tier", "pass", "fail", "inconclusive", "error", "pass rate (95% Wilson)", "n")
+    table = Table("tier", *evaluate.STATUSES, "pass rate (95% Wilson)", "n")
     for part in [*summary.tiers, summary.overall]:
         rate = part.pass_rate
         shown = "n/a" if math.isnan(rate.value) else f"{rate.value:.1%} [{rate.low:.1%}, {rate.high:.1%}]"
         table.add_row(part.name, *(str(part.counts[s]) for s in evaluate.STATUSES), shown, str(rate.n))
     console.print(table)
+    unscored = summary.overall.counts["unscored"]
+    if unscored:
+        console.print(f"[bold yellow]{unscored} unscored[/] (scenarios with no expectation): nothing was checked, so "
+                      "they are not passes and not in the pass rate")
     extra = []
     if summary.latency_p50_ms is not None:
         extra.append(f"latency p50 {summary.latency_p50_ms:.0f} ms, p95 {summary.latency_p95_ms:.0f} ms")
