@@ -2,7 +2,8 @@
 numbers behind the decision.
 
 A rule passes, fails, or is inconclusive: the data cannot decide it (too few scenarios
-in the slice, an interval that straddles the threshold, no latency recorded). The gate
+in the slice, an interval that straddles the threshold, no latency recorded, results in
+the slice that no expectation scored unless the policy allows them). The gate
 fails when any rule fails, is inconclusive when none fails but some cannot be decided,
 and passes otherwise; `exit_code` maps that to 0 pass, 1 fail, 3 inconclusive for CI.
 """
@@ -79,7 +80,8 @@ class GateResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"policy": {"name": self.policy.name, "hash": self.policy.content_hash,
-                           "confidence": self.policy.confidence, "min_n": self.policy.min_n},
+                           "confidence": self.policy.confidence, "min_n": self.policy.min_n,
+                           "allow_unscored": self.policy.allow_unscored},
                 "run_id": self.run_id, "baseline_id": self.baseline_id, "decision": self.decision,
                 "exit_code": self.exit_code, "rules": [o.as_dict() for o in self.outcomes], "judges": self.judges}
 
@@ -135,6 +137,9 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
     if found is None:
         return RuleOutcome(rule, "inconclusive", f"the run has no results in {rule.slice_kind} "
                                                  f"{rule.slice_name!r}", n=0)
+    blocked = _unscored_block(rule, policy, found.counts["unscored"], sum(found.counts.values()))
+    if blocked is not None:
+        return blocked
     counts = found.counts
     if rule.metric == "pass_rate":
         n = found.decided
@@ -146,6 +151,9 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
         what = "results"
     shown = f"{rule.metric.replace('_', ' ')} {pct(estimate.value)} [{pct(estimate.low)}, {pct(estimate.high)}] " \
             f"over {n} {what}"
+    if counts["unscored"]:
+        shown += f" ({counts['unscored']} unscored results {'left out' if rule.metric == 'pass_rate' else 'in'}, " \
+                 "as the policy allows)"
     if n < min_n:
         return RuleOutcome(rule, "inconclusive", f"{shown}: fewer than {min_n}, not enough to decide",
                            estimate.value, estimate, n=n)
@@ -168,6 +176,24 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
     ok = estimate.value >= threshold if floor else estimate.value <= threshold
     return RuleOutcome(rule, "pass" if ok else "fail", f"{shown}: {'meets' if ok else 'misses'} "
                        f"{rule.threshold_text()}", estimate.value, estimate, n=n)
+
+
+def _unscored_block(rule: Rule, policy: GatePolicy, unscored: int, total: int) -> RuleOutcome | None:
+    """The inconclusive outcome of a rule whose slice holds `unscored` unscored results of
+    `total` (scenarios with no expectation), unless the rule or the policy allows them;
+    None when the rule may be decided.
+
+    Unscored results checked nothing: deciding on the rest would present a rate over part
+    of the slice as the slice's, and a suite of scenarios without expectations would pass
+    on nothing at all."""
+    allowed = rule.allow_unscored if rule.allow_unscored is not None else policy.allow_unscored
+    if not unscored or allowed:
+        return None
+    where = "the run" if rule.slice_kind == "overall" else f"{rule.slice_kind} {rule.slice_name!r}"
+    return RuleOutcome(rule, "inconclusive",
+                       f"{unscored} of {total} results in {where} are unscored (their scenarios have no "
+                       "expectation, so nothing was checked): add expectations, or set allow_unscored: true "
+                       "in the policy or the rule to decide on the scored results alone", n=total - unscored)
 
 
 def _drop(rule: Rule, comparison: Comparison, min_n: int) -> RuleOutcome:
