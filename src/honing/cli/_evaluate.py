@@ -50,20 +50,61 @@ def suite_from_dataset(
     workspace: WorkspaceOpt,
     name: Annotated[str, typer.Option(help="Suite name (lowercase letters, digits, '.', '_', '-').")],
     out: Annotated[Path, typer.Option(help="Directory for NAME.yaml and NAME.jsonl.")] = Path("."),
+    labels: Annotated[str | None, typer.Option(help="A queue over these items whose labels give each scenario its "
+                                               "expectations (reference answer, tool calls, refusal).")] = None,
+    no_expectations: Annotated[bool, typer.Option("--no-expectations", help="Write the suite without expectations: "
+                                                  "its scenarios run as unscored (never a pass).")] = False,
+    edit_question: Annotated[str | None, typer.Option(help="response_edit question of ideal responses "
+                                                      "(default: the rubric's first).")] = None,
+    preference_question: Annotated[str | None, typer.Option(help="pairwise question whose better response is the "
+                                                            "reference (default: the rubric's first).")] = None,
+    rating_question: Annotated[str | None, typer.Option(help="per-response likert question whose accepted response "
+                                                        "is the reference (default: the rubric's first).")] = None,
+    min_rating: Annotated[float | None, typer.Option(help="Rating that accepts a response (default: the scale's "
+                                                     "top but one).")] = None,
+    refusal_question: Annotated[str | None, typer.Option(help="Label question saying the request must be refused "
+                                                         "(default: the first whose options speak of refusing).")] = None,
+    refusal_value: Annotated[list[str] | None, typer.Option(help="An answer of the refusal question that means "
+                                                            "'must refuse' (repeatable).")] = None,
+    reference_threshold: Annotated[float | None, typer.Option(help="Token F1 with the reference answer needed to "
+                                                              "pass (default 0.5).")] = None,
+    tool_match: Annotated[str, typer.Option(help="How expected tool calls match: exact (name and arguments), "
+                                            "schema (arguments fit the tool's schema) or name.")] = "exact",
     tier_field: Annotated[str | None, typer.Option(help="Metadata field holding critical|important|nice.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Metadata field whose value becomes a tag (repeatable).")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many items.")] = None,
     push: Annotated[bool, typer.Option(help="Also push the suite as a new version.")] = False,
 ) -> None:
-    """Write a suite from a dataset version's items (one scenario each, with provenance);
-    add expectations in the YAML's defaults or per scenario, then push it."""
+    """Write a suite from a dataset version's items (one scenario each, with provenance) and
+    the expectations a queue's labels give them (--labels QUEUE); items whose labels give
+    none are left out and counted. Without --labels, refused unless --no-expectations."""
+    from honing import export
+
+    if labels and no_expectations:
+        raise InvalidInput("give --labels QUEUE or --no-expectations, not both")
     with database().writing() as session:
         ws = accounts.get_workspace(session, workspace)
+        found = export.label_expectations(session, ws, labels, export.ExpectationOptions(
+            edit_question=edit_question, preference_question=preference_question, rating_question=rating_question,
+            min_rating=min_rating, refusal_question=refusal_question, refusal_values=tuple(refusal_value or ()),
+            tool_match=tool_match, **({"reference_threshold": reference_threshold}
+                                      if reference_threshold is not None else {}))) if labels else None
         path = evaluate.suite_from_dataset(session, ws, dataset, out, name=name, tier_field=tier_field,
-                                           tag_fields=tag or [], limit=limit)
+                                           tag_fields=tag or [], limit=limit,
+                                           adapt=found.adapt if found else None, allow_unscored=no_expectations)
         pushed = evaluate.push_suite(session, ws, path, actor=operator().audit_name) if push else None
     console.print(f"wrote {path} and {path.with_suffix('.jsonl')}"
                   + (f"; {'created' if pushed.created else 'unchanged'} {pushed.ref}" if pushed else ""))
+    if found is not None:
+        asked = ", ".join(f"{source} question {q!r}" for source, q in found.questions.items())
+        console.print(f"{found.scenarios} scenarios with expectations from queue {labels} ({asked}): "
+                      + (", ".join(f"{n} {kind}" for kind, n in sorted(found.built.items())) or "none"))
+        if found.left_out:
+            console.print(f"left out {sum(found.left_out.values())} items: "
+                          + ", ".join(f"{n} {why}" for why, n in found.left_out.most_common()))
+    elif no_expectations:
+        errors.print("warning: the suite has no expectations: its scenarios run as unscored (never a pass)",
+                     highlight=False)
 
 
 @suite_app.command("list")
