@@ -116,8 +116,9 @@ def test_suite_from_dataset_streams_in_pages(db, workspace, tmp_path, monkeypatc
     monkeypatch.setattr(module, "PAGE", 3)
     with db.reading() as session:
         ws = accounts.get_workspace(session, workspace)
-        suite_from_dataset(session, ws, "tickets", tmp_path / "out", name="paged")
-        limited = suite_from_dataset(session, ws, "tickets@1", tmp_path / "out", name="first-two", limit=2)
+        suite_from_dataset(session, ws, "tickets", tmp_path / "out", name="paged", allow_unscored=True)
+        limited = suite_from_dataset(session, ws, "tickets@1", tmp_path / "out", name="first-two", limit=2,
+                                     allow_unscored=True)
     lines = (tmp_path / "out" / "paged.jsonl").read_text().splitlines()
     assert [json.loads(line)["id"] for line in lines] == [f"t-{i:05d}" for i in range(7, 11)]  # newest version
     assert json.loads(lines[0])["provenance"]["ref"].startswith("tickets@2#")
@@ -133,14 +134,14 @@ def test_suite_from_dataset_fails_cleanly(db, workspace, tmp_path):
         ws = accounts.get_workspace(session, workspace)
         with pytest.raises(NotFound):
             suite_from_dataset(session, ws, "nope", out, name="x")
-        suite_from_dataset(session, ws, "tickets", out, name="keep")
+        suite_from_dataset(session, ws, "tickets", out, name="keep", allow_unscored=True)
         before = (out / "keep.jsonl").read_bytes()
 
         def bad(stored, scenario):
             return {**scenario, "tier": "urgent"}
 
         with pytest.raises(ValueError):
-            suite_from_dataset(session, ws, "tickets", out, name="keep", adapt=bad)
+            suite_from_dataset(session, ws, "tickets", out, name="keep", adapt=bad, allow_unscored=True)
     assert (out / "keep.jsonl").read_bytes() == before  # the old file is intact, no temp left
     assert sorted(p.name for p in out.iterdir()) == ["keep.jsonl", "keep.yaml"]
 

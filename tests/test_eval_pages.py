@@ -173,12 +173,13 @@ def test_run_page_numbers_charts_and_drill_down(seeded):
     page = login(client, "vic").get(f"/w/helpdesk/runs/{run_id}")
     assert page.status_code == 200, page.text
     html = page.text
-    # Tier table: pass, fail, inconclusive, error, pass rate.
+    # Tier table: pass, fail, inconclusive, unscored, error, pass rate.
     critical = row_cells(html, "by-tier", "critical")
-    assert critical[1:5] == ["3", "1", "0", "0"] and critical[5].startswith("75.0% [") and critical[5].endswith("n=4")
-    assert row_cells(html, "by-tier", "important")[1:6] == ["0", "0", "2", "2", "0.0% [0.0%, 65.8%] n=2"]
-    assert row_cells(html, "by-tier", "all")[1:5] == ["5", "1", "2", "2"]
-    assert row_cells(html, "by-tag", "network")[1:5] == ["0", "0", "2", "2"]
+    assert critical[1:6] == ["3", "1", "0", "0", "0"] and critical[6].startswith("75.0% [") \
+        and critical[6].endswith("n=4")
+    assert row_cells(html, "by-tier", "important")[1:7] == ["0", "0", "2", "0", "2", "0.0% [0.0%, 65.8%] n=2"]
+    assert row_cells(html, "by-tier", "all")[1:6] == ["5", "1", "2", "0", "2"]
+    assert row_cells(html, "by-tag", "network")[1:6] == ["0", "0", "2", "0", "2"]
     assert row_cells(html, "by-scorer", "contains")[1:4] == ["5", "1", "0"]  # scorers never error: no column
     assert row_cells(html, "by-scorer", "judge")[1:5] == ["0", "0", "2", "0.0% [0.0%, 65.8%] n=2"]
     # Pass rate per tier, with the Wilson interval and n in the chart's data.
@@ -266,7 +267,7 @@ def test_api_suites_runs_summary_and_results(seeded):
     assert [(s["ref"], s["scenarios"], s["tiers"]["critical"]) for s in suites] == [("smoke@1", 5, 2)]
     runs = client.get(f"{API}/runs", headers=h).json()
     assert len(runs) == 1 and runs[0]["run_id"] == run_id and runs[0]["results"] == runs[0]["expected"] == 10
-    assert runs[0]["counts"] == {"pass": 5, "fail": 1, "inconclusive": 2, "error": 2}
+    assert runs[0]["counts"] == {"pass": 5, "fail": 1, "inconclusive": 2, "unscored": 0, "error": 2}
     assert runs[0]["pass_rate"]["value"] == 0.625 and runs[0]["pass_rate"]["n"] == 8
     assert client.get(f"{API}/runs?before={run_id}", headers=h).json() == []
     summary = client.get(f"{API}/runs/{run_id}", headers=h).json()

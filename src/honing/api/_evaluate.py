@@ -32,7 +32,7 @@ WorkspaceName = Annotated[str, Path(max_length=64)]
 RunId = Annotated[int, Path(ge=1, le=2**62)]
 # Scenario ids may hold "/" (e.g. "billing/refund-1"): the route takes the rest of the path.
 ScenarioId = Annotated[str, Path(min_length=1, max_length=200)]
-Status = Literal["pass", "fail", "inconclusive", "error"]
+Status = Literal["pass", "fail", "inconclusive", "unscored", "error"]
 RepeatQuery = Annotated[int, Query(ge=0, le=1000, description="which repeat of the scenario")]
 MAX_RUNS = 1000
 
@@ -71,7 +71,8 @@ class RunRow:
 
     @property
     def pass_rate(self) -> Estimate:
-        """Over decided results, as `Slice.pass_rate`: errors are neither passes nor failures."""
+        """Over decided results, as `Slice.pass_rate`: errors and unscored results are neither
+        passes nor failures."""
         return proportion(self.counts["pass"], self.counts["pass"] + self.counts["fail"] + self.counts["inconclusive"])
 
     def as_dict(self) -> dict[str, Any]:

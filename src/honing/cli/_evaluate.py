@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from honing import accounts, evaluate
+from honing._errors import InvalidInput
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, errors, operator, print_json
 from honing.stats import Estimate
@@ -31,9 +32,12 @@ def suite_push(file: Annotated[Path, typer.Argument(help="A suite YAML file (sch
     with database().writing() as session:
         ws = accounts.get_workspace(session, workspace)
         pushed = evaluate.push_suite(session, ws, file, actor=operator().audit_name)
+    warning = evaluate.unscored_warning(pushed.unscored, pushed.scenarios)
+    if warning:
+        errors.print(f"warning: {warning}", highlight=False)
     if json:
         print_json({"ref": pushed.ref, "created": pushed.created, "content_hash": pushed.content_hash,
-                    "scenarios": pushed.scenarios, "tiers": pushed.tiers})
+                    "scenarios": pushed.scenarios, "tiers": pushed.tiers, "unscored": pushed.unscored})
     elif pushed.created:
         console.print(f"created [bold]{pushed.ref}[/] ({pushed.scenarios} scenarios, hash {pushed.content_hash[:12]}…)")
     else:
@@ -46,20 +50,61 @@ def suite_from_dataset(
     workspace: WorkspaceOpt,
     name: Annotated[str, typer.Option(help="Suite name (lowercase letters, digits, '.', '_', '-').")],
     out: Annotated[Path, typer.Option(help="Directory for NAME.yaml and NAME.jsonl.")] = Path("."),
+    labels: Annotated[str | None, typer.Option(help="A queue over these items whose labels give each scenario its "
+                                               "expectations (reference answer, tool calls, refusal).")] = None,
+    no_expectations: Annotated[bool, typer.Option("--no-expectations", help="Write the suite without expectations: "
+                                                  "its scenarios run as unscored (never a pass).")] = False,
+    edit_question: Annotated[str | None, typer.Option(help="response_edit question of ideal responses "
+                                                      "(default: the rubric's first).")] = None,
+    preference_question: Annotated[str | None, typer.Option(help="pairwise question whose better response is the "
+                                                            "reference (default: the rubric's first).")] = None,
+    rating_question: Annotated[str | None, typer.Option(help="per-response likert question whose accepted response "
+                                                        "is the reference (default: the rubric's first).")] = None,
+    min_rating: Annotated[float | None, typer.Option(help="Rating that accepts a response (default: the scale's "
+                                                     "top but one).")] = None,
+    refusal_question: Annotated[str | None, typer.Option(help="Label question saying the request must be refused "
+                                                         "(default: the first whose options speak of refusing).")] = None,
+    refusal_value: Annotated[list[str] | None, typer.Option(help="An answer of the refusal question that means "
+                                                            "'must refuse' (repeatable).")] = None,
+    reference_threshold: Annotated[float | None, typer.Option(help="Token F1 with the reference answer needed to "
+                                                              "pass (default 0.5).")] = None,
+    tool_match: Annotated[str, typer.Option(help="How expected tool calls match: exact (name and arguments), "
+                                            "schema (arguments fit the tool's schema) or name.")] = "exact",
     tier_field: Annotated[str | None, typer.Option(help="Metadata field holding critical|important|nice.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Metadata field whose value becomes a tag (repeatable).")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many items.")] = None,
     push: Annotated[bool, typer.Option(help="Also push the suite as a new version.")] = False,
 ) -> None:
-    """Write a suite from a dataset version's items (one scenario each, with provenance);
-    add expectations in the YAML's defaults or per scenario, then push it."""
+    """Write a suite from a dataset version's items (one scenario each, with provenance) and
+    the expectations a queue's labels give them (--labels QUEUE); items whose labels give
+    none are left out and counted. Without --labels, refused unless --no-expectations."""
+    from honing import export
+
+    if labels and no_expectations:
+        raise InvalidInput("give --labels QUEUE or --no-expectations, not both")
     with database().writing() as session:
         ws = accounts.get_workspace(session, workspace)
+        found = export.label_expectations(session, ws, labels, export.ExpectationOptions(
+            edit_question=edit_question, preference_question=preference_question, rating_question=rating_question,
+            min_rating=min_rating, refusal_question=refusal_question, refusal_values=tuple(refusal_value or ()),
+            tool_match=tool_match, **({"reference_threshold": reference_threshold}
+                                      if reference_threshold is not None else {}))) if labels else None
         path = evaluate.suite_from_dataset(session, ws, dataset, out, name=name, tier_field=tier_field,
-                                           tag_fields=tag or [], limit=limit)
+                                           tag_fields=tag or [], limit=limit,
+                                           adapt=found.adapt if found else None, allow_unscored=no_expectations)
         pushed = evaluate.push_suite(session, ws, path, actor=operator().audit_name) if push else None
     console.print(f"wrote {path} and {path.with_suffix('.jsonl')}"
                   + (f"; {'created' if pushed.created else 'unchanged'} {pushed.ref}" if pushed else ""))
+    if found is not None:
+        asked = ", ".join(f"{source} question {q!r}" for source, q in found.questions.items())
+        console.print(f"{found.scenarios} scenarios with expectations from queue {labels} ({asked}): "
+                      + (", ".join(f"{n} {kind}" for kind, n in sorted(found.built.items())) or "none"))
+        if found.left_out:
+            console.print(f"left out {sum(found.left_out.values())} items: "
+                          + ", ".join(f"{n} {why}" for why, n in found.left_out.most_common()))
+    elif no_expectations:
+        errors.print("warning: the suite has no expectations: its scenarios run as unscored (never a pass)",
+                     highlight=False)
 
 
 @suite_app.command("list")
@@ -111,9 +156,13 @@ def eval_run(
                                   max_steps=max_steps, timeout_s=timeout, requests_per_minute=rpm,
                                   tokens_per_minute=tpm, seed=seed,
                                   prices=evaluate.load_prices(prices) if prices else evaluate.Prices())
-    run_id, _, total = evaluate.start_run(db, workspace, ref, target, options, actor=operator().audit_name,
-                                          resume=resume)
+    run_id, version_id, total = evaluate.start_run(db, workspace, ref, target, options,
+                                                   actor=operator().audit_name, resume=resume)
     errors.print(f"run {run_id}: {ref} against {target} ({total} scenario runs)", highlight=False)
+    with db.reading() as session:
+        warning = evaluate.unscored_warning(*evaluate.unscored_scenarios(session, version_id))
+    if warning:
+        errors.print(f"warning: {warning}", highlight=False)
     done = _event_loop_run(_execute(db, run_id, options, total, live=not json and sys.stderr.isatty()))
     with db.reading() as session:
         run = evaluate.get_run(session, accounts.get_workspace(session, workspace), run_id)
@@ -165,18 +214,23 @@ def _line(p: evaluate.Progress) -> str:
     eta = f", ETA {p.eta_s:.0f} s" if p.eta_s is not None and p.done < p.total else ""
     passed = f"pass {p.pass_rate:.1%}" if p.pass_rate is not None else "pass -"
     cost = f", ${p.cost:.4f}" if p.cost else ""
-    return f"{p.done}/{p.total} {rate}{eta}, {passed}, errors {p.errors}{cost}"
+    unscored = f", unscored {p.unscored}" if p.unscored else ""
+    return f"{p.done}/{p.total} {rate}{eta}, {passed}, errors {p.errors}{unscored}{cost}"
 
 
 def _print_summary(summary: evaluate.RunSummary) -> None:
     console.print(f"run [bold]{summary.run_id}[/]: {summary.suite} against {summary.target}: "
                   f"{summary.results}/{summary.expected} results, {summary.status}")
-    table = Table("tier", "pass", "fail", "inconclusive", "error", "pass rate (95% Wilson)", "n")
+    table = Table("tier", *evaluate.STATUSES, "pass rate (95% Wilson)", "n")
     for part in [*summary.tiers, summary.overall]:
         rate = part.pass_rate
         shown = "n/a" if math.isnan(rate.value) else f"{rate.value:.1%} [{rate.low:.1%}, {rate.high:.1%}]"
         table.add_row(part.name, *(str(part.counts[s]) for s in evaluate.STATUSES), shown, str(rate.n))
     console.print(table)
+    unscored = summary.overall.counts["unscored"]
+    if unscored:
+        console.print(f"[bold yellow]{unscored} unscored[/] (scenarios with no expectation): nothing was checked, so "
+                      "they are not passes and not in the pass rate")
     extra = []
     if summary.latency_p50_ms is not None:
         extra.append(f"latency p50 {summary.latency_p50_ms:.0f} ms, p95 {summary.latency_p95_ms:.0f} ms")

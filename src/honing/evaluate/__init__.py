@@ -44,6 +44,8 @@ from honing.evaluate._suites import (
     resolve_suite_version,
     stored_scenarios,
     suite_json_schema,
+    unscored_scenarios,
+    unscored_warning,
 )
 from honing.evaluate._transport import Transport, TransportStats
 
@@ -92,4 +94,6 @@ __all__ = [
     "suite_from_dataset",
     "suite_json_schema",
     "summarize_run",
+    "unscored_scenarios",
+    "unscored_warning",
 ]

@@ -1,6 +1,11 @@
 """Turn a dataset version into an evaluation suite: the conversations people labeled become
 the scenarios a model is tested on, each one pointing back at the item it came from.
 
+A scenario needs an expectation, or it runs as unscored (it checks nothing; decision
+0013): the suite's default `expect`, or per-item expectations that `adapt` adds (e.g. from
+the labels people gave the items, `honing.export.label_expectations`). Without either the
+export is refused unless `allow_unscored`.
+
 The scenarios are written to a JSONL file beside the suite YAML, one item at a time as the
 version is paged through, so a dataset of any size costs the memory of one page. Both
 files are written under temporary names and renamed at the end: a reader (or `honing suite
@@ -20,8 +25,23 @@ import orjson
 import yaml
 from sqlalchemy.orm import Session
 
-from honing.datasets import StoredItem, get_dataset, iter_loaded, parse_ref, resolve_version, version_item_ids
-from honing.evaluate._model import SCENARIO_ID_PATTERN, TIERS, Scenario, ScorerSpec, Suite, SuiteDefaults
+from honing._errors import InvalidInput
+from honing.datasets import (
+    StoredItem,
+    get_dataset,
+    iter_loaded,
+    parse_ref,
+    resolve_version,
+    version_item_ids,
+)
+from honing.evaluate._model import (
+    SCENARIO_ID_PATTERN,
+    TIERS,
+    Scenario,
+    ScorerSpec,
+    Suite,
+    SuiteDefaults,
+)
 from honing.storage import Workspace
 
 PAGE = 500
@@ -35,15 +55,23 @@ _ID = re.compile(SCENARIO_ID_PATTERN)
 def suite_from_dataset(session: Session, workspace: Workspace, dataset_ref: str, out_dir: Path, *, name: str,
                        tier_field: str | None = None, tag_fields: list[str] | None = None,
                        expect: list[dict[str, Any]] | None = None, limit: int | None = None,
-                       adapt: Adapt | None = None) -> Path:
+                       adapt: Adapt | None = None, allow_unscored: bool = False) -> Path:
     """Write `out_dir/<name>.yaml` and `out_dir/<name>.jsonl` from DATASET[@VERSION]: one
     scenario per item (its conversation, context and tools), `expect` as the suite's
-    default expectations. Returns the YAML path; `honing suite push` takes it as it is."""
+    default expectations. Returns the YAML path; `honing suite push` takes it as it is.
+
+    Raises InvalidInput when a scenario would have no expectation (no `expect`, and none
+    from `adapt`), unless `allow_unscored`: such scenarios run as unscored."""
     dataset_name, wanted = parse_ref(dataset_ref)
     dataset = get_dataset(session, workspace, dataset_name)
     version = resolve_version(session, dataset, wanted)
     ref = f"{dataset.name}@{version.number}"
     defaults = SuiteDefaults(expect=[ScorerSpec.model_validate(e) for e in expect or []])
+    if not defaults.expect and adapt is None and not allow_unscored:
+        count = version.item_count if limit is None else min(limit, version.item_count)
+        raise InvalidInput(f"dataset {ref}: all {count} scenarios would be unscored (no expectation to check)",
+                           hint="build expectations from the labels of a queue over these items with "
+                                "--labels QUEUE, or write the suite anyway with --no-expectations")
     header = Suite(name=name, description=f"Scenarios from dataset {ref} (version {version.content_hash[:12]}, "
                                           f"{version.item_count} items).",
                    defaults=defaults if defaults.expect else None, scenario_files=[f"{name}.jsonl"])
@@ -51,7 +79,8 @@ def suite_from_dataset(session: Session, workspace: Workspace, dataset_ref: str,
     items = iter_loaded(session, version_item_ids(session, version), batch=PAGE)
     if limit is not None:
         items = _first(items, limit)
-    scenarios = _scenarios(items, ref, tier_field, tag_fields or [], adapt)
+    scenarios = _scenarios(items, ref, tier_field, tag_fields or [], adapt,
+                           need_expectations=not defaults.expect and not allow_unscored)
     _write_atomic(out_dir / f"{name}.jsonl", (orjson.dumps(s) + b"\n" for s in scenarios))
     body = header.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     body["scenario_files"] = header.scenario_files  # keep it even if it ever becomes a default
@@ -85,7 +114,7 @@ def scenario_from_item(stored: StoredItem, ref: str, *, scenario_id: str, tier_f
 
 
 def _scenarios(items: Iterator[StoredItem], ref: str, tier_field: str | None, tag_fields: list[str],
-               adapt: Adapt | None) -> Iterator[dict[str, Any]]:
+               adapt: Adapt | None, *, need_expectations: bool = False) -> Iterator[dict[str, Any]]:
     seen: set[str] = set()  # ids only: scenario ids must be unique within a suite
     for stored in items:
         scenario = scenario_from_item(stored, ref, scenario_id=_unique_id(stored, seen),
@@ -99,6 +128,11 @@ def _scenarios(items: Iterator[StoredItem], ref: str, tier_field: str | None, ta
         # Checked here, so a bad adaptation fails the export with the item that caused it,
         # not the push with a line number.
         checked = Scenario.model_validate(scenario).model_dump(mode="json", exclude_none=True)
+        if need_expectations and not checked["expect"]:
+            raise InvalidInput(f"item {stored.id} (scenario {checked['id']!r}) of {ref} has no expectation and "
+                               "would run as unscored",
+                               hint="leave such items out (return None from the adaptation), or allow "
+                                    "unscored scenarios (--no-expectations)")
         yield {key: value for key, value in checked.items() if value not in ([], {})}
 
 

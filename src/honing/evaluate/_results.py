@@ -1,5 +1,5 @@
 """What a run found: pass rates by tier, tag and scorer with Wilson intervals and their n,
-errors apart from failures, flakiness over repeats, latency and cost; and the failures
+errors and unscored results (scenarios with no expectation) apart from failures, flakiness over repeats, latency and cost; and the failures
 with their inputs, outputs, trajectories and scorer explanations."""
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from honing._errors import NotFound
 from honing.stats import Estimate, proportion, quantile
 from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuiteVersion, Workspace
 
-STATUSES = ("pass", "fail", "inconclusive", "error")
+STATUSES = ("pass", "fail", "inconclusive", "unscored", "error")
 
 
 @dataclass
 class Slice:
     """Results of one tier, tag or scorer: counts by status and the pass rate over the
-    results that were decided (errors are not failures of the model and not passes)."""
+    results that were decided (errors are not failures of the model and not passes;
+    unscored results checked nothing, so they are neither and are counted apart)."""
 
     name: str
     counts: Counter[str] = field(default_factory=Counter)
@@ -126,7 +127,8 @@ def summarize_run(session: Session, run: EvalRun) -> RunSummary:
 
 
 def failed_results(session: Session, run: EvalRun, *, limit: int = 50,
-                   statuses: tuple[str, ...] = ("fail", "error", "inconclusive")) -> list[dict[str, Any]]:
+                   statuses: tuple[str, ...] = ("fail", "error", "inconclusive", "unscored"),
+                   ) -> list[dict[str, Any]]:
     """The results that did not pass, critical first, with the scenario's input."""
     rows = session.execute(select(EvalResult, EvalScenario.spec).join(
         EvalScenario, (EvalScenario.version_id == run.suite_version_id)

@@ -9,7 +9,9 @@
 - Replies are cached by target, parameters, conversation, tools, repeat and step: a rerun
   or a resume of the same work costs no request.
 - A target that cannot be reached (after retries) gives an `error` result, counted apart
-  from failures; a scorer that cannot decide gives `inconclusive`, never a pass.
+  from failures; a scorer that cannot decide gives `inconclusive`, never a pass; a
+  scenario with no expectation at all gives `unscored`: nothing was checked, so it is
+  neither a pass nor a failure and stays out of every pass rate.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class Progress:
     passed: int = 0
     failed: int = 0
     inconclusive: int = 0
+    unscored: int = 0  # scenarios with no expectation: nothing was checked
     errors: int = 0
     cached: int = 0
     cost: float = 0.0
@@ -283,6 +286,10 @@ async def _one(target: Target, scenario: Scenario, repeat: int, options: RunOpti
 
 
 def _status(scores: list[Score]) -> str:
+    if not scores:
+        # No expectation, no verdict: calling this a pass would report 100% for a suite
+        # that checks nothing (decision 0013).
+        return "unscored"
     if any(s.passed is False for s in scores):
         return "fail"
     if any(s.passed is None for s in scores):
@@ -310,6 +317,8 @@ def _count(progress: Progress, row: dict[str, Any], prices: Prices) -> None:
         progress.failed += 1
     elif status == "inconclusive":
         progress.inconclusive += 1
+    elif status == "unscored":
+        progress.unscored += 1
     else:
         progress.errors += 1
     progress.cached += bool(row["cached"])

@@ -132,6 +132,9 @@ class SuitePush:
     content_hash: str
     scenarios: int
     tiers: dict[str, int]
+    # Scenarios with no expectation (defaults included): they will run as unscored, which
+    # a user would rather hear before paying for a run than after.
+    unscored: int = 0
 
     @property
     def ref(self) -> str:
@@ -146,9 +149,11 @@ def push_suite(session: Session, workspace: Workspace, path: Path, *, actor: str
     suite = read_suite_header(path)
     digest = hashlib.sha256(suite.name.encode())
     tiers: Counter[str] = Counter()
+    unscored = 0
     for scenario, _ in iter_scenarios(path, suite):
         digest.update(b"\n" + scenario.canonical_json())
         tiers[scenario.tier] += 1
+        unscored += not scenario.expect
     content_hash, count = digest.hexdigest(), sum(tiers.values())
     row = session.scalar(select(EvalSuite).where(EvalSuite.workspace_id == workspace.id,
                                                  EvalSuite.name == suite.name))
@@ -158,7 +163,8 @@ def push_suite(session: Session, workspace: Workspace, path: Path, *, actor: str
         session.flush()
     latest = latest_version(session, row.id)
     if latest is not None and latest.content_hash == content_hash:
-        return SuitePush(suite.name, latest.number, False, content_hash, latest.scenario_count, latest.tiers)
+        return SuitePush(suite.name, latest.number, False, content_hash, latest.scenario_count, latest.tiers,
+                         unscored)
     number = (latest.number if latest else 0) + 1
     version = EvalSuiteVersion(suite_id=row.id, number=number, content_hash=content_hash,
                                description=suite.description, scenario_count=count, tiers=dict(tiers),
@@ -176,7 +182,7 @@ def push_suite(session: Session, workspace: Workspace, path: Path, *, actor: str
         session.execute(EvalScenario.__table__.insert(), batch)
     audit.record(session, actor=actor, action="suite.push", target=f"suite:{suite.name}@{number}",
                  workspace=workspace.name, details={"scenarios": count, "hash": content_hash})
-    return SuitePush(suite.name, number, True, content_hash, count, dict(tiers))
+    return SuitePush(suite.name, number, True, content_hash, count, dict(tiers), unscored)
 
 
 def latest_version(session: Session, suite_id: int) -> EvalSuiteVersion | None:
@@ -215,6 +221,26 @@ def stored_scenarios(session: Session, version_id: int, *, start: int = 0, limit
         EvalScenario.version_id == version_id, EvalScenario.position >= start)
         .order_by(EvalScenario.position).limit(limit))
     return [(position, Scenario.model_validate(spec)) for position, spec in rows]
+
+
+def unscored_scenarios(session: Session, version_id: int) -> tuple[int, int]:
+    """(scenarios with no expectation, scenarios) of a stored version: the first will run
+    as unscored."""
+    rows = session.execute(select(EvalScenario.spec).where(EvalScenario.version_id == version_id)
+                           .execution_options(yield_per=BATCH))
+    unscored = total = 0
+    for (spec,) in rows:
+        total += 1
+        unscored += not spec.get("expect")
+    return unscored, total
+
+
+def unscored_warning(unscored: int, scenarios: int) -> str | None:
+    """What to tell a user before a run whose suite has scenarios with no expectation."""
+    if not unscored:
+        return None
+    return (f"{unscored} of {scenarios} scenarios have no expectation: they will run as unscored (never a pass, "
+            "not in the pass rate; a release gate over them is inconclusive unless its policy allows unscored)")
 
 
 def scenario_count(session: Session, version_id: int) -> int:

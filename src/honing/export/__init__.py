@@ -5,8 +5,18 @@ one TRL format per file: `sft` ({"messages"}), `prompt-completion`, `dpo` (promp
 rejected), `kto` (prompt, completion, boolean label) or `reward` (chosen, rejected), as
 JSONL or as a `datasets` dataset saved to disk. The selection rules are pure functions in
 `_select` (preference consensus, rating gaps, rating thresholds, ideal edits).
+
+`label_expectations` reads the same labels as evaluation expectations (a reference answer,
+expected tool calls, a refusal) for `honing suite from-dataset --labels QUEUE`.
 """
 
+from honing.export._expectations import (
+    REFERENCE_THRESHOLD,
+    TOOL_MATCHES,
+    ExpectationOptions,
+    LabelExpectations,
+    label_expectations,
+)
 from honing.export._messages import TRAINING_ROLES, prompt_messages, training_role
 from honing.export._options import CONTAINERS, TrainingOptions
 from honing.export._rows import PROVENANCE_COLUMNS, ROW_FORMATS, render_row, row_columns
@@ -30,9 +40,13 @@ from honing.export._write import (
 __all__ = [
     "CONTAINERS",
     "PROVENANCE_COLUMNS",
+    "REFERENCE_THRESHOLD",
     "ROW_FORMATS",
+    "TOOL_MATCHES",
     "TRAINING_ROLES",
     "Example",
+    "ExpectationOptions",
+    "LabelExpectations",
     "Selection",
     "Source",
     "TrainingExport",
@@ -40,6 +54,7 @@ __all__ = [
     "counted_labels",
     "export_training",
     "ideal_responses",
+    "label_expectations",
     "preference_pairs",
     "prompt_messages",
     "rated_responses",

@@ -2,13 +2,15 @@
 numbers behind the decision.
 
 A rule passes, fails, or is inconclusive: the data cannot decide it (too few scenarios
-in the slice, an interval that straddles the threshold, no latency recorded). The gate
+in the slice, an interval that straddles the threshold, no latency recorded, results in
+the slice that no expectation scored unless the policy allows them). The gate
 fails when any rule fails, is inconclusive when none fails but some cannot be decided,
 and passes otherwise; `exit_code` maps that to 0 pass, 1 fail, 3 inconclusive for CI.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -79,7 +81,8 @@ class GateResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"policy": {"name": self.policy.name, "hash": self.policy.content_hash,
-                           "confidence": self.policy.confidence, "min_n": self.policy.min_n},
+                           "confidence": self.policy.confidence, "min_n": self.policy.min_n,
+                           "allow_unscored": self.policy.allow_unscored},
                 "run_id": self.run_id, "baseline_id": self.baseline_id, "decision": self.decision,
                 "exit_code": self.exit_code, "rules": [o.as_dict() for o in self.outcomes], "judges": self.judges}
 
@@ -114,7 +117,7 @@ def _decide(rule: Rule, policy: GatePolicy, summary: RunSummary, comparison: Com
         return _judges(rule, judges)
     if rule.metric in COUNTS:
         assert comparison is not None
-        return _count(rule, comparison)
+        return _count(rule, policy, comparison)
     if rule.metric in BUDGETS:
         return _budget(rule, summary, comparison, min_n)
     if rule.max_drop is not None:
@@ -135,6 +138,9 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
     if found is None:
         return RuleOutcome(rule, "inconclusive", f"the run has no results in {rule.slice_kind} "
                                                  f"{rule.slice_name!r}", n=0)
+    blocked = _unscored_block(rule, policy, found.counts["unscored"], sum(found.counts.values()))
+    if blocked is not None:
+        return blocked
     counts = found.counts
     if rule.metric == "pass_rate":
         n = found.decided
@@ -146,6 +152,9 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
         what = "results"
     shown = f"{rule.metric.replace('_', ' ')} {pct(estimate.value)} [{pct(estimate.low)}, {pct(estimate.high)}] " \
             f"over {n} {what}"
+    if counts["unscored"]:
+        shown += f" ({counts['unscored']} unscored results {'left out' if rule.metric == 'pass_rate' else 'in'}, " \
+                 "as the policy allows)"
     if n < min_n:
         return RuleOutcome(rule, "inconclusive", f"{shown}: fewer than {min_n}, not enough to decide",
                            estimate.value, estimate, n=n)
@@ -170,6 +179,24 @@ def _rate(rule: Rule, policy: GatePolicy, summary: RunSummary, min_n: int) -> Ru
                        f"{rule.threshold_text()}", estimate.value, estimate, n=n)
 
 
+def _unscored_block(rule: Rule, policy: GatePolicy, unscored: int, total: int) -> RuleOutcome | None:
+    """The inconclusive outcome of a rule whose slice holds `unscored` unscored results of
+    `total` (scenarios with no expectation), unless the rule or the policy allows them;
+    None when the rule may be decided.
+
+    Unscored results checked nothing: deciding on the rest would present a rate over part
+    of the slice as the slice's, and a suite of scenarios without expectations would pass
+    on nothing at all."""
+    allowed = rule.allow_unscored if rule.allow_unscored is not None else policy.allow_unscored
+    if not unscored or allowed:
+        return None
+    where = "the run" if rule.slice_kind == "overall" else f"{rule.slice_kind} {rule.slice_name!r}"
+    return RuleOutcome(rule, "inconclusive",
+                       f"{unscored} of {total} results in {where} are unscored (their scenarios have no "
+                       "expectation, so nothing was checked): add expectations, or set allow_unscored: true "
+                       "in the policy or the rule to decide on the scored results alone", n=total - unscored)
+
+
 def _drop(rule: Rule, policy: GatePolicy, comparison: Comparison, min_n: int) -> RuleOutcome:
     assert rule.max_drop is not None
     found = comparison.slice(rule.slice_kind, rule.slice_name)
@@ -180,11 +207,9 @@ def _drop(rule: Rule, policy: GatePolicy, comparison: Comparison, min_n: int) ->
     shown = f"pass rate {pct(found.b.value)} vs baseline {pct(found.a.value)}: {found.evidence}"
     common = {"value": found.b.value, "estimate": found.b, "baseline": found.a.value, "difference": diff,
               "n": found.pairs}
-    allowed = policy.allow_unscored if rule.allow_unscored is None else rule.allow_unscored
-    if found.unscored and not allowed:
-        return RuleOutcome(rule, "inconclusive", f"{shown}; {found.unscored} scenarios of the slice are unscored "
-                                                 "(no scorer looked at them), and the policy does not allow "
-                                                 "unscored scenarios (allow_unscored)", **common)
+    blocked = _unscored_block(rule, policy, found.unscored, found.pairs + found.unscored)
+    if blocked is not None:
+        return dataclasses.replace(blocked, reason=f"{shown}; {blocked.reason}", **common)
     if found.pairs < min_n or math.isnan(diff.low) or math.isnan(diff.high):
         return RuleOutcome(rule, "inconclusive", f"{shown}; fewer than {min_n} pairs or no interval, "
                                                  "not enough to decide", **common)
@@ -205,8 +230,9 @@ def _level(estimate: Estimate) -> str:
     return f"{estimate.conf * 100:.3g}%"
 
 
-def _count(rule: Rule, comparison: Comparison) -> RuleOutcome:
+def _count(rule: Rule, policy: GatePolicy, comparison: Comparison) -> RuleOutcome:
     assert rule.max is not None
+    unscored = 0
     if rule.metric == "new_errors":
         count, pairs = comparison.counts.get("new_errors", 0), comparison.matched
         where = "scenarios"
@@ -215,7 +241,7 @@ def _count(rule: Rule, comparison: Comparison) -> RuleOutcome:
         if found is None:
             return RuleOutcome(rule, "inconclusive", f"no scenarios of {rule.slice_kind} {rule.slice_name!r} "
                                                      "were decided in both runs", n=0)
-        count, pairs = found.regressed, found.pairs
+        count, pairs, unscored = found.regressed, found.pairs, found.unscored
         where = "paired scenarios" if rule.slice_kind == "overall" else \
             f"paired scenarios of {rule.slice_kind} {rule.slice_name}"
     what = "regressed (passed in the baseline, not now)" if rule.metric == "regressions" else \
@@ -224,6 +250,11 @@ def _count(rule: Rule, comparison: Comparison) -> RuleOutcome:
     if pairs == 0:
         return RuleOutcome(rule, "inconclusive", f"{shown}: nothing to compare", float(count), n=0)
     ok = count <= rule.max
+    # Regressions seen are a failure whatever else the slice holds; none seen is only
+    # evidence over the scenarios that were scored.
+    blocked = _unscored_block(rule, policy, unscored, pairs + unscored) if ok else None
+    if blocked is not None:
+        return dataclasses.replace(blocked, reason=f"{shown}; {blocked.reason}", value=float(count))
     return RuleOutcome(rule, "pass" if ok else "fail", f"{shown}: {'within' if ok else 'over'} the limit "
                        f"of {rule.max:g}", float(count), n=pairs)
 

@@ -18,6 +18,7 @@
       - metric: latency_p95_ms
         max: 6000
       - metric: judges_calibrated
+    allow_unscored: false   # a rate rule over a slice with unscored results is inconclusive
 
 A rule looks at one slice (a `tier`, a `tag` or a `scorer`; none is the whole run) and
 one metric, against an absolute threshold (`min`, `max`) or the baseline run (`max_drop`
@@ -68,7 +69,7 @@ class Rule(_Strict):
                                 "scenarios), or require the whole confidence interval on the right side "
                                 "(inconclusive while it straddles the threshold).")
     min_n: Annotated[int, Field(ge=1)] | None = Field(None, description="Overrides the policy's min_n.")
-    allow_unscored: bool | None = Field(None, description="Overrides the policy's allow_unscored.")
+    allow_unscored: bool | None = Field(None, description="Overrides the policy's allow_unscored for this rule.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
@@ -140,9 +141,9 @@ class GatePolicy(_Strict):
     alpha: Annotated[float, Field(gt=0, lt=0.5)] = Field(
         0.05, description="Significance level of the comparison's per-slice verdicts (Holm-corrected).")
     allow_unscored: bool = Field(
-        False, description="Whether a rule may be decided over a slice holding unscored scenarios (no "
-                            "scorer looked at them). By default such a rule is inconclusive: an unscored "
-                            "scenario is evidence of nothing.")
+        False, description="Whether a rate rule may be decided over a slice that holds unscored results (scenarios "
+                           "with no expectation, which checked nothing). By default such a rule is inconclusive: "
+                           "the pass rate of the rest would be read as the slice's. Each rule can override it.")
     rules: Annotated[list[Rule], Field(min_length=1)]
 
     @property
