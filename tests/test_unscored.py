@@ -120,10 +120,10 @@ def test_push_and_the_cli_say_how_many_scenarios_are_unscored(db, database_url, 
 
 # -- the gate ------------------------------------------------------------------------------------
 
-def gate(db, workspace: str, run_id: int, text: str) -> release.GateResult:
+def gate(db, workspace: str, run_id: int, text: str, baseline: int | None = None) -> release.GateResult:
     with db.reading() as session:
         return release.evaluate_gate(session, accounts.get_workspace(session, workspace),
-                                     release.parse_gate_policy(text), run_id)
+                                     release.parse_gate_policy(text), run_id, baseline_id=baseline)
 
 
 def test_a_gate_rule_over_unscored_results_is_inconclusive_unless_allowed(db, database_url, workspace, tmp_path):
@@ -170,6 +170,29 @@ def test_a_gate_rule_over_unscored_results_is_inconclusive_unless_allowed(db, da
                       "rules:\n  - {metric: pass_rate, tier: critical, min: 0.9}\n")
     done = CliRunner().invoke(app, ["gate", "--policy", str(policy), "-w", workspace, "--run", str(run_id)], env=env)
     assert done.exit_code == 0, done.output
+
+
+def test_a_comparison_leaves_unscored_scenarios_out_and_relative_rules_say_so(db, workspace, tmp_path):
+    path = suite_file(tmp_path, MIXED)
+    run_a, _, _ = run_suite(db, workspace, path, replay(tmp_path, "a", ANSWERS))
+    run_b, _, _ = run_suite(db, workspace, path, replay(tmp_path, "b", ANSWERS))
+    with db.reading() as session:
+        c = evaluate.compare_runs(session, accounts.get_workspace(session, workspace), run_a, run_b)
+    # 3 scored scenarios are paired; the 2 bare ones are counted apart, never as passes.
+    assert (c.overall.pairs, c.overall.unscored) == (3, 2)
+    assert c.slice("tier", "critical").pairs == 2 and c.slice("tier", "critical").unscored == 1
+    assert c.overall.b.value == pytest.approx(2 / 3)
+    rules = ("rules:\n  - {name: no drop, metric: pass_rate, max_drop: 0.3}\n"
+             "  - {name: no critical regressions, metric: regressions, tier: critical, max: 0}\n")
+    strict = gate(db, workspace, run_b, "name: strict\nmin_n: 1\n" + rules, baseline=run_a)
+    assert [o.decision for o in strict.outcomes] == ["inconclusive", "inconclusive"]
+    assert all("unscored" in o.reason for o in strict.outcomes)
+    assert "2 of 5 results in the run are unscored" in strict.outcomes[0].reason
+    lenient = gate(db, workspace, run_b, "name: lenient\nmin_n: 1\nallow_unscored: true\n" + rules,
+                   baseline=run_a)
+    # Identical runs: no regression, but 3 pairs cannot rule out a 30 pp drop either.
+    assert [o.decision for o in lenient.outcomes] == ["inconclusive", "pass"]
+    assert "straddles -30.0 pp" in lenient.outcomes[0].reason
 
 
 def test_allow_unscored_is_in_the_policy_schema():
