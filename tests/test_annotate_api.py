@@ -113,8 +113,12 @@ def test_swapped_order_is_stored_canonically(team, db, tmp_path):
         swapped_seen.add(swapped)
         label = client.post(f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit",
                             json={"answers": answers(preference="A>>B")}, headers=h(t["ann"])).json()
-        # "A>>B" about what was shown left: stored about the canonical first response.
-        assert label["answers"]["preference"] == ("B>>A" if swapped else "A>>B")
+        # The rater gets their answers back as they gave them...
+        assert (label["order"], label["answers"]["preference"]) == ("shown", "A>>B")
+        # ...and "A>>B" about what was shown left is stored about the canonical first response.
+        [stored] = [lb for lb in client.get("/api/workspaces/helpdesk/queues/review/labels",
+                                            headers=h(t["lead"])).json() if lb["id"] == label["id"]]
+        assert (stored["order"], stored["answers"]["preference"]) == ("canonical", "B>>A" if swapped else "A>>B")
     assert swapped_seen == {True, False}
 
 
@@ -127,7 +131,9 @@ def test_review_return_rework_accept_and_adjudication_are_audited(team, db, tmp_
         given = pref if not _swapped(task) else {"A>>B": "B>>A", "B>>A": "A>>B"}[pref]
         labels.append(client.post(f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit",
                                   json={"answers": answers(preference=given)}, headers=h(t[rater])).json())
-    assert [l["answers"]["preference"] for l in labels] == ["A>>B", "B>>A"]
+    stored = {lb["id"]: lb for lb in client.get("/api/workspaces/helpdesk/queues/review/labels",
+                                                headers=h(t["lead"])).json()}
+    assert [stored[lb["id"]]["answers"]["preference"] for lb in labels] == ["A>>B", "B>>A"]
 
     assert client.post("/api/workspaces/helpdesk/queues/review/reviews/next", headers=h(t["ann"])).status_code == 403
     pending = client.post("/api/workspaces/helpdesk/queues/review/reviews/next", headers=h(t["reviewer"])).json()
