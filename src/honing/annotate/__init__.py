@@ -8,7 +8,14 @@ from honing.annotate._files import (
     read_suggestion_lines,
     rows_as_lines,
 )
-from honing.annotate._order import CANONICAL, SHOWN, shown_answers, shows_swapped, to_canonical, to_shown
+from honing.annotate._order import (
+    CANONICAL,
+    SHOWN,
+    shown_answers,
+    shows_swapped,
+    to_canonical,
+    to_shown,
+)
 from honing.annotate._payload import rater_payload
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._queues import (
