@@ -113,8 +113,12 @@ def test_swapped_order_is_stored_canonically(team, db, tmp_path):
         swapped_seen.add(swapped)
         label = client.post(f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit",
                             json={"answers": answers(preference="A>>B")}, headers=h(t["ann"])).json()
-        # "A>>B" about what was shown left: stored about the canonical first response.
-        assert label["answers"]["preference"] == ("B>>A" if swapped else "A>>B")
+        # The rater gets their answers back as they gave them...
+        assert (label["order"], label["answers"]["preference"]) == ("shown", "A>>B")
+        # ...and "A>>B" about what was shown left is stored about the canonical first response.
+        [stored] = [lb for lb in client.get("/api/workspaces/helpdesk/queues/review/labels",
+                                            headers=h(t["lead"])).json() if lb["id"] == label["id"]]
+        assert (stored["order"], stored["answers"]["preference"]) == ("canonical", "B>>A" if swapped else "A>>B")
     assert swapped_seen == {True, False}
 
 
@@ -127,7 +131,9 @@ def test_review_return_rework_accept_and_adjudication_are_audited(team, db, tmp_
         given = pref if not _swapped(task) else {"A>>B": "B>>A", "B>>A": "A>>B"}[pref]
         labels.append(client.post(f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit",
                                   json={"answers": answers(preference=given)}, headers=h(t[rater])).json())
-    assert [l["answers"]["preference"] for l in labels] == ["A>>B", "B>>A"]
+    stored = {lb["id"]: lb for lb in client.get("/api/workspaces/helpdesk/queues/review/labels",
+                                                headers=h(t["lead"])).json()}
+    assert [stored[lb["id"]]["answers"]["preference"] for lb in labels] == ["A>>B", "B>>A"]
 
     assert client.post("/api/workspaces/helpdesk/queues/review/reviews/next", headers=h(t["ann"])).status_code == 403
     pending = client.post("/api/workspaces/helpdesk/queues/review/reviews/next", headers=h(t["reviewer"])).json()
@@ -313,3 +319,27 @@ def test_claims_drafts_and_submits_are_audited(team, db, tmp_path):
     target = f"assignment:{task['assignment_id']}"
     assert mine == [("assignment.claim", target), ("assignment.draft", target),
                     ("label.submit", f"label:{done.json()['id']}")]
+
+
+def test_a_response_copied_unchanged_is_no_ideal_response_unless_marked(team, db, tmp_path):
+    """An edit box left as prefilled must not become the ideal response (SFT data): submit
+    and draft refuse a response's text unchanged unless the rater marked it accepted_as_is."""
+    client, t = team
+    seed_queue(db, client, t["lead"], tmp_path, items=1, overlap=1)
+    task = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()["assignment"]
+    left = task["item"]["responses"][0]["content"]
+    base = f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}"
+    for prefill in (left, {"text": left + "\n", "start_from": "A"}):
+        draft = client.put(base + "/draft", json={"answers": {"ideal_response": prefill}}, headers=h(t["ann"]))
+        assert draft.status_code == 422 and draft.json()["problems"][0]["field"] == "answers.ideal_response"
+        refused = client.post(base + "/submit", json={"answers": answers(ideal_response=prefill)},
+                              headers=h(t["ann"]))
+        assert refused.status_code == 422, refused.text
+        assert [p["field"] for p in refused.json()["problems"]] == ["answers.ideal_response"]
+        assert "accepted_as_is" in refused.json()["problems"][0]["hint"]
+    kept = {"text": left, "start_from": "A", "accepted_as_is": True}
+    assert client.put(base + "/draft", json={"answers": {"ideal_response": kept}},
+                      headers=h(t["ann"])).status_code == 204
+    done = client.post(base + "/submit", json={"answers": answers(ideal_response=kept)}, headers=h(t["ann"]))
+    assert done.status_code == 200, done.text
+    assert done.json()["answers"]["ideal_response"] == kept

@@ -330,6 +330,29 @@ def _fields(problems):
     return sorted(p.field for p in problems)
 
 
+RESPONSES = ["Restart the VPN client.", "The VPN is degraded; retry later."]
+
+
+@pytest.mark.parametrize(("edit", "fields"), [
+    ("Restart the VPN client.", ["answers.ideal_response"]),             # an untouched prefill
+    ("  The VPN is degraded; retry later.\n", ["answers.ideal_response"]),  # either response
+    ({"text": "Restart the VPN client.", "start_from": "A"}, ["answers.ideal_response"]),
+    ({"text": "Restart the VPN client.", "start_from": "A", "accepted_as_is": True}, []),
+    ({"text": "Restart the VPN client, then sign in again.", "start_from": "A"}, []),
+    ({"text": "Restart the VPN client, then sign in.", "accepted_as_is": True},
+     ["answers.ideal_response.accepted_as_is"]),                            # the mark must be true
+    ({"text": "Restart the VPN client.", "accepted_as_is": "yes"},
+     ["answers.ideal_response.accepted_as_is"]),
+])
+def test_a_response_copied_unchanged_is_no_edit_unless_marked(demo, edit, fields):
+    answers = {**GOOD, "ideal_response": edit}
+    assert _fields(validate_answers(demo, answers, response_count=2, responses=RESPONSES)) == fields
+    # Without the responses' texts only the shape is checked, as before.
+    shape_only = [f for f in fields if f.endswith("accepted_as_is") and not isinstance(
+        edit.get("accepted_as_is"), bool)] if isinstance(edit, dict) else []
+    assert _fields(validate_answers(demo, answers, response_count=2)) == shape_only
+
+
 @pytest.mark.parametrize("change, fields", [
     ({"helpfulness": {"A": 4}}, ["answers.helpfulness.B"]),
     ({"helpfulness": {"A": 4, "B": 6}}, ["answers.helpfulness.B"]),

@@ -8,6 +8,14 @@ from honing.annotate._files import (
     read_suggestion_lines,
     rows_as_lines,
 )
+from honing.annotate._order import (
+    CANONICAL,
+    SHOWN,
+    shown_answers,
+    shows_swapped,
+    to_canonical,
+    to_shown,
+)
 from honing.annotate._payload import rater_payload
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._queues import (
@@ -52,6 +60,8 @@ from honing.annotate._work import (
 )
 
 __all__ = [
+    "CANONICAL",
+    "SHOWN",
     "AsyncLabeling",
     "Claim",
     "Disagreement",
@@ -93,6 +103,10 @@ __all__ = [
     "rework",
     "rows_as_lines",
     "save_draft",
+    "shown_answers",
+    "shows_swapped",
     "skip",
     "submit",
+    "to_canonical",
+    "to_shown",
 ]

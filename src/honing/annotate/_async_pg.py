@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from honing import audit
 from honing._errors import InvalidInput
 from honing.annotate import _claim, _work
+from honing.annotate._order import to_shown
 from honing.annotate._payload import _ITEM_OF, _SHOWN, assemble_payload, shown_item, shown_key
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import _VERSIONS, LoadedRubric, loaded_rubric
@@ -174,7 +175,8 @@ class AsyncLabeling:
     async def submit(self, queue_of: Any, *, workspace_id: int, workspace: str, actor: str,
                      rater_id: int, assignment_id: int, answers: dict[str, Any],
                      confidence: float | None, active_ms: int) -> dict[str, Any] | None:
-        """The stored label row of an open lease, or None for the synchronous path.
+        """The stored label row of an open lease, its answers in the shown order, or None for
+        the synchronous path.
         `queue_of(queue_id)` is an awaitable lookup of the queue."""
         async with self.pool.connection() as conn:
             lease = self._leases.pop(assignment_id, None)
@@ -191,17 +193,22 @@ class AsyncLabeling:
             stored = _ITEMS.peek(self.url, lease.item_id)
             if loaded is None or stored is None:
                 loaded, stored = await self.loop_db.run(self._submit_parts, queue, lease.item_id)
-            problems = validate_answers(loaded.rubric, answers, response_count=len(stored.item.responses))
+            count = len(stored.item.responses)
+            problems = validate_answers(loaded.rubric, answers, response_count=count,
+                                        responses=_work.response_texts(stored))
             if problems:
                 raise InvalidInput("the answers are not complete or not valid", problems=problems)
             now = utcnow()
             values = _work.label_values(loaded.rubric, policy, queue, lease, lease, answers, now=now,
-                                        confidence=confidence, active_ms=active_ms)
+                                        confidence=confidence, active_ms=active_ms, response_count=count)
             values["answers"] = Jsonb(values["answers"])
             if values["gold_detail"] is not None:
                 values["gold_detail"] = Jsonb(values["gold_detail"])
             label = await _one(conn, _SUBMIT, **values, now=now, actor=actor, workspace=workspace,
                                queue_name=queue.name)
+        if label is not None:  # stored canonical; the rater gets them back as they gave them
+            label["answers"] = to_shown(loaded.rubric, label["answers"], swapped=lease.swapped,
+                                        response_count=count)
         return label
 
     def _policy(self, queue: Queue) -> QueuePolicy:

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from honing import datasets
+from honing.annotate._order import shows_swapped, to_shown
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import LoadedRubric, loaded_rubric
 from honing.domain import Item
-from honing.rubrics import Rubric, swap_responses
+from honing.rubrics import Rubric
 from honing.storage import Assignment, Queue, QueueItem, RaterProgress, Suggestion
 from honing.storage._immutable import ImmutableCache
 
@@ -47,7 +48,8 @@ def assemble_payload(queue: Queue, assignment: Any, loaded: LoadedRubric, shown:
         "rubric_version": loaded.number,
         "rubric": loaded.document,
         "item": shown,
-        "suggestions": _suggestions(suggestions, loaded.rubric, assignment.swapped),
+        "suggestions": _suggestions(suggestions, loaded.rubric, assignment.swapped,
+                                    len(shown["responses"])),
         "draft": assignment.draft,
         "active_ms": assignment.active_ms,
         "submitted_so_far": done,
@@ -72,7 +74,7 @@ def shown_item(item: Item, swapped: bool, policy: QueuePolicy) -> dict[str, Any]
     """The item as a rater sees it: responses in this assignment's left/right order, model
     names only when the queue is not blind, and only the metadata the policy shows."""
     responses = list(item.responses)
-    if swapped and len(responses) == 2:
+    if shows_swapped(swapped, len(responses)):
         responses.reverse()
     shown = []
     for letter, response in zip(LETTERS, responses, strict=False):
@@ -91,13 +93,15 @@ def shown_item(item: Item, swapped: bool, policy: QueuePolicy) -> dict[str, Any]
     }
 
 
-def _suggestions(rows: Sequence[Any], rubric: Rubric, swapped: bool) -> list[dict[str, Any]]:
+def _suggestions(rows: Sequence[Any], rubric: Rubric, swapped: bool,
+                 response_count: int) -> list[dict[str, Any]]:
     """Model pre-labels, in the left/right order this rater sees."""
     known = {q.id for q in rubric.questions}
     shown = []
     for s in rows:
         if s.question not in known:
             continue
-        value = swap_responses(rubric, {s.question: s.value})[s.question] if swapped else s.value
+        value = to_shown(rubric, {s.question: s.value}, swapped=swapped,
+                         response_count=response_count)[s.question]
         shown.append({"question": s.question, "value": value, "source": s.source, "score": s.score})
     return shown

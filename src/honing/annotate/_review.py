@@ -102,6 +102,8 @@ def labels_side_by_side(session: Session, queue: Queue, queue_item_id: int) -> l
 
 def adjudicate(session: Session, queue: Queue, queue_item_id: int, question: str, answer: Any,
                note: str, *, actor_id: int | None, actor: str, workspace: str) -> Adjudication:
+    """The final answer to one question of an item, in canonical response order (as the
+    labels it settles are stored, and as the adjudication page shows the item)."""
     item = session.scalar(select(QueueItem).where(QueueItem.id == queue_item_id,
                                                   QueueItem.queue_id == queue.id))
     if item is None:
@@ -111,8 +113,9 @@ def adjudicate(session: Session, queue: Queue, queue_item_id: int, question: str
         raise InvalidInput(f"question {question!r} is not in the queue's rubric")
     if not note.strip():
         raise InvalidInput("an adjudication needs a note explaining the decision")
-    responses = len(datasets.load_items(session, [item.item_id])[0].item.responses)
-    problems = [p for p in validate_answers(rubric, {question: answer}, response_count=responses)
+    responses = [r.content for r in datasets.load_item(session, item.item_id).item.responses]
+    problems = [p for p in validate_answers(rubric, {question: answer}, response_count=len(responses),
+                                            responses=responses)
                 if (p.field or "").startswith(f"answers.{question}")]
     if problems:
         raise InvalidInput(f"the answer to {question!r} is not valid", problems=problems)

@@ -13,9 +13,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from honing import audit, datasets
 from honing._errors import Conflict, InvalidInput, NotFound
+from honing.annotate._order import to_canonical
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._rubrics import load_rubric
-from honing.rubrics import Rubric, Tolerance, score_gold, swap_responses, validate_answers
+from honing.rubrics import Rubric, Tolerance, prefill_problems, score_gold, validate_answers
 from honing.storage import Assignment, Escalation, Label, Queue, QueueItem, utcnow
 from honing.storage._tables import JsonType, UtcDateTime
 
@@ -51,8 +52,15 @@ def own_assignment(session: Session, assignment_id: int, rater_id: int, *, lock:
 
 def save_draft(session: Session, assignment: Assignment, answers: dict[str, Any], active_ms: int, *,
                actor: str, workspace: str) -> None:
+    """Keep unfinished answers, in the order the rater is shown the responses (they come
+    back with the assignment as they were given). A draft may be incomplete, but an
+    untouched prefill is no more an answer in a draft than in a label."""
     if assignment.status != "leased":
         raise Conflict(f"assignment {assignment.id} is {assignment.status}; drafts need an open lease")
+    rubric, stored = _rubric_and_item(session, assignment)
+    problems = prefill_problems(rubric, answers, response_texts(stored))
+    if problems:
+        raise InvalidInput("the draft holds a response's text unchanged as an answer", problems=problems)
     assignment.draft = answers
     assignment.active_ms = max(assignment.active_ms, active_ms)
     audit.record(session, actor=actor, action="assignment.draft", target=f"assignment:{assignment.id}",
@@ -61,11 +69,14 @@ def save_draft(session: Session, assignment: Assignment, answers: dict[str, Any]
 
 def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict[str, Any], *,
            actor: str, workspace: str, confidence: float | None = None, active_ms: int = 0) -> Label:
-    """Store the answers as a label. Submitting the same answers twice returns the same
-    label (a retried request must not fail); different answers after that are a conflict."""
+    """Store the answers, given in the order the rater was shown the responses, as a label.
+    Submitting the same answers twice returns the same label (a retried request must not
+    fail); different answers after that are a conflict."""
     if assignment.status == "submitted":
         label = session.scalar(select(Label).where(Label.assignment_id == assignment.id))
-        if label is not None and _canonical(session, queue, assignment, answers) == label.answers:
+        rubric, stored = _rubric_and_item(session, assignment)
+        if label is not None and to_canonical(rubric, answers, swapped=assignment.swapped,
+                                              response_count=len(stored.item.responses)) == label.answers:
             return label
         raise Conflict(f"assignment {assignment.id} was already submitted",
                        hint="returned labels are changed through rework")
@@ -87,12 +98,14 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
                            "the answers were not saved", hint="claim the next item")
     rubric = load_rubric(session, queue.rubric_version_id)
     stored = datasets.load_item(session, item.item_id)
-    problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
+    problems = validate_answers(rubric, answers, response_count=len(stored.item.responses),
+                                responses=response_texts(stored))
     if problems:
         raise InvalidInput("the answers are not complete or not valid", problems=problems)
     now = utcnow()
     values = label_values(rubric, policy, queue, assignment, item, answers, now=now,
-                          confidence=confidence, active_ms=active_ms)
+                          confidence=confidence, active_ms=active_ms,
+                          response_count=len(stored.item.responses))
     if assignment.status == "leased" and session.get_bind().dialect.name == "postgresql":
         label = session.scalars(select(Label).from_statement(_SUBMIT_LEASED.bindparams(
             **values, now=now, actor=actor, workspace=workspace, queue_name=queue.name))).first()
@@ -117,11 +130,11 @@ def submit(session: Session, queue: Queue, assignment: Assignment, answers: dict
 
 def label_values(rubric: Rubric, policy: QueuePolicy, queue: Queue, assignment: Any, item: Any,
                  answers: dict[str, Any], *, now: datetime, confidence: float | None,
-                 active_ms: int) -> dict[str, Any]:
-    """The label row for validated answers: in canonical response order, sampled for
-    review at the audit rate, scored when the item is gold. `assignment` and `item` are
-    rows or objects with the assignment's and the queue item's columns."""
-    canonical = swap_responses(rubric, answers) if assignment.swapped else answers
+                 active_ms: int, response_count: int) -> dict[str, Any]:
+    """The label row for validated answers given in the shown order: in canonical response
+    order, sampled for review at the audit rate, scored when the item is gold. `assignment`
+    and `item` are rows or objects with the assignment's and the queue item's columns."""
+    canonical = to_canonical(rubric, answers, swapped=assignment.swapped, response_count=response_count)
     values: dict[str, Any] = dict(
         assignment_id=assignment.id, queue_id=queue.id, queue_item_id=assignment.queue_item_id,
         item_id=item.item_id, rater_id=assignment.rater_id, rubric_version_id=queue.rubric_version_id,
@@ -215,22 +228,33 @@ def escalate(session: Session, queue: Queue, assignment: Assignment, form: Escal
 
 def rework(session: Session, queue: Queue, label: Label, answers: dict[str, Any], *, actor: str,
            workspace: str) -> Label:
-    """A returned label, answered again by its rater; it goes back to review."""
+    """A returned label, answered again by its rater in the order they were shown the
+    responses (as their feedback gives it); it goes back to review."""
     if label.status != "returned":
         raise Conflict(f"label {label.id} is {label.status}; only returned labels are reworked")
     assignment = session.get(Assignment, label.assignment_id)
     rubric = load_rubric(session, label.rubric_version_id)
     stored = datasets.load_item(session, label.item_id)
-    problems = validate_answers(rubric, answers, response_count=len(stored.item.responses))
+    problems = validate_answers(rubric, answers, response_count=len(stored.item.responses),
+                                responses=response_texts(stored))
     if problems:
         raise InvalidInput("the answers are not complete or not valid", problems=problems)
-    label.answers = swap_responses(rubric, answers) if assignment.swapped else answers
+    label.answers = to_canonical(rubric, answers, swapped=assignment.swapped,
+                                 response_count=len(stored.item.responses))
     label.status, label.rework_count, label.updated_at = "reworked", label.rework_count + 1, utcnow()
     audit.record(session, actor=actor, action="label.rework", target=f"label:{label.id}",
                  workspace=workspace, details={"queue": queue.name, "rework": label.rework_count})
     return label
 
 
-def _canonical(session: Session, queue: Queue, assignment: Assignment, answers: dict[str, Any]) -> dict[str, Any]:
-    rubric = load_rubric(session, queue.rubric_version_id)
-    return swap_responses(rubric, answers) if assignment.swapped else answers
+def _rubric_and_item(session: Session, assignment: Assignment) -> tuple[Rubric, datasets.StoredItem]:
+    queue_item = session.execute(select(QueueItem.item_id, Queue.rubric_version_id).join(
+        Queue, Queue.id == QueueItem.queue_id).where(QueueItem.id == assignment.queue_item_id)).one()
+    return (load_rubric(session, queue_item.rubric_version_id),
+            datasets.load_item(session, queue_item.item_id))
+
+
+def response_texts(stored: datasets.StoredItem) -> list[str | None]:
+    """The texts an edit box can be prefilled with: the item's responses."""
+    return [response.content for response in stored.item.responses]
+

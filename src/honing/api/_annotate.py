@@ -113,7 +113,10 @@ def _queue_out(session: Session, queue: Queue, *, stats: bool = True) -> QueueOu
 
 
 def _label_out(session: Session, label: Label, queue: Queue, *, rater: str | None = None,
-               with_gold: bool = False, fresh: bool = False) -> LabelOut:
+               with_gold: bool = False, fresh: bool = False,
+               shown: dict[str, Any] | None = None) -> LabelOut:
+    """`shown`: the answers in the order the label's rater saw the responses, for the
+    rater's own endpoints; without it the stored (canonical) answers."""
     reviews = [] if fresh else [
         {"verdict": r.verdict, "reason": r.reason, "at": r.created_at.isoformat()}
         for r in session.scalars(select(Review).where(Review.label_id == label.id).order_by(Review.id))]
@@ -122,7 +125,9 @@ def _label_out(session: Session, label: Label, queue: Queue, *, rater: str | Non
         gold = {"correct": label.gold_correct, "scored": label.gold_scored,
                 "per_question": label.gold_detail or {}}
     return LabelOut(id=label.id, queue=queue.name, queue_item_id=label.queue_item_id, rater=rater,
-                    status=label.status, answers=label.answers, rubric_version_id=label.rubric_version_id,
+                    status=label.status, answers=label.answers if shown is None else shown,
+                    order=annotate.CANONICAL if shown is None else annotate.SHOWN,
+                    rubric_version_id=label.rubric_version_id,
                     confidence=label.confidence, active_ms=label.active_ms,
                     rework_count=label.rework_count, submitted_at=label.submitted_at,
                     updated_at=label.updated_at, reviews=reviews, gold=gold)
@@ -253,6 +258,7 @@ def get_assignment(workspace: WorkspaceName, assignment_id: Id, principal: Curre
 @router.put("/assignments/{assignment_id}/draft", status_code=204)
 def save_draft(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
                db: DB, recent: RecentAccess) -> None:
+    """Keep unfinished answers (shown order); they come back with the assignment."""
     with db.writing() as session:
         ws, _, assignment = _assignment(recent, session, principal, workspace, assignment_id)
         annotate.save_draft(session, assignment, body.answers, body.active_ms,
@@ -262,6 +268,8 @@ def save_draft(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, pri
 @router.post("/assignments/{assignment_id}/submit", response_model=LabelOut)
 async def submit(workspace: WorkspaceName, assignment_id: Id, body: AnswersIn, principal: CurrentPrincipal,
                  db: DB, recent: RecentAccess) -> Response:
+    """Store the answers, given in the order the assignment showed the responses; the label
+    comes back in that order too (`order: shown`)."""
     label = await run_in_threadpool(_submit, recent, db, principal, workspace, assignment_id, body)
     return Response(label.model_dump_json(), media_type="application/json")
 
@@ -283,7 +291,7 @@ async def submit_on_loop(request: Request, principal: Principal, workspace: str,
     if row is None:
         return None
     queue = await queue_of(row["queue_id"])
-    label = LabelOut(**{k: row[k] for k in _LABEL_COLUMNS}, queue=queue.name,
+    label = LabelOut(**{k: row[k] for k in _LABEL_COLUMNS}, queue=queue.name, order=annotate.SHOWN,
                      rater=principal.name, reviews=[], gold=None)
     return label.model_dump_json().encode()
 
@@ -299,7 +307,8 @@ def _submit(recent: Recent, db: Database, principal: Principal, workspace: str, 
         label = annotate.submit(session, queue, assignment, body.answers, actor=principal.audit_name,
                                 workspace=ws.name, confidence=body.confidence, active_ms=body.active_ms)
         return _label_out(session, label, queue, rater=principal.name, fresh=label.rework_count == 0
-                          and label.status == "submitted")
+                          and label.status == "submitted",
+                          shown=annotate.shown_answers(session, [label])[label.id])
 
 
 @router.post("/assignments/{assignment_id}/skip", status_code=204)
@@ -330,24 +339,30 @@ def escalate(workspace: WorkspaceName, assignment_id: Id, body: annotate.Escalat
 @router.get("/queues/{queue}/feedback", response_model=list[LabelOut])
 def my_feedback(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
                 session: ReadSession) -> list[LabelOut]:
-    """The caller's own reviewed labels and gold results (their QA feedback)."""
+    """The caller's own reviewed labels and gold results (their QA feedback), answers in the
+    order the caller was shown each item: what a rework takes back unchanged."""
     _, q = _queue(session, principal, workspace, queue, Role.rater)
-    labels = session.scalars(select(Label).where(Label.queue_id == q.id, Label.rater_id == principal.user_id)
-                             .order_by(Label.id.desc()).limit(500))
-    return [_label_out(session, label, q, rater=principal.name, with_gold=True) for label in labels
-            if label.status in ("returned", "accepted", "reworked") or label.gold_scored is not None]
+    labels = [label for label in session.scalars(
+        select(Label).where(Label.queue_id == q.id, Label.rater_id == principal.user_id)
+        .order_by(Label.id.desc()).limit(500))
+        if label.status in ("returned", "accepted", "reworked") or label.gold_scored is not None]
+    shown = annotate.shown_answers(session, labels)
+    return [_label_out(session, label, q, rater=principal.name, with_gold=True, shown=shown[label.id])
+            for label in labels]
 
 
 @router.put("/queues/{queue}/labels/{label_id}/rework", response_model=LabelOut)
 def rework(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: AnswersIn,
            principal: CurrentPrincipal, db: DB) -> LabelOut:
+    """Answer a returned label again, in the shown order its feedback gives."""
     with db.writing() as session:
         ws, q = _queue(session, principal, workspace, queue, Role.rater)
         label = annotate.get_label(session, q, label_id)
         if label.rater_id != principal.user_id:
             raise NotFound(f"label {label_id} does not exist or is not yours")
         label = annotate.rework(session, q, label, body.answers, actor=principal.audit_name, workspace=ws.name)
-        return _label_out(session, label, q, rater=principal.name)
+        return _label_out(session, label, q, rater=principal.name,
+                          shown=annotate.shown_answers(session, [label])[label.id])
 
 
 # --- reviewers and leads ----------------------------------------------------------------

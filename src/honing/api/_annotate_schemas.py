@@ -9,6 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from honing.annotate import QueuePolicy
 
+# Answer order (docs/decisions/0014-answer-order.md), repeated in every field that holds answers.
+SHOWN_ORDER = ("Response letters name the responses as this assignment showed them (A = left): "
+               "the rater's client never needs to know about left/right swaps.")
+CANONICAL_ORDER = "Response letters name the responses in the dataset's (stored) order, A = first."
+EDIT_ANSWER = ("A response_edit answer that is a response's text unchanged is refused unless given as "
+               '{"text": ..., "accepted_as_is": true}; an untouched prefill is no answer.')
+
 
 class RubricPushIn(BaseModel):
     yaml: str = Field(max_length=1_000_000, description="the rubric file's text")
@@ -53,7 +60,7 @@ class QueueOut(BaseModel):
 
 class ReferenceRecord(BaseModel):
     item: dict[str, Any] = Field(description="an item in the interchange shape")
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(description=CANONICAL_ORDER)
     tolerances: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
@@ -65,7 +72,7 @@ class ReferenceIn(BaseModel):
 class SuggestionIn(BaseModel):
     item_id: int = Field(ge=1, le=2**62)
     question: str = Field(max_length=64)
-    value: Any
+    value: Any = Field(description=CANONICAL_ORDER + " Raters receive it in their shown order.")
     source: str = Field(max_length=200, description="the model or rule that made it")
     score: float | None = None
 
@@ -76,12 +83,14 @@ class SuggestionsIn(BaseModel):
 
 class ClaimOut(BaseModel):
     assignment: dict[str, Any] | None = Field(
-        description="the task as the rater sees it; null when there is nothing to do")
+        description="the task as the rater sees it; null when there is nothing to do. Its "
+                    "responses, suggestions and draft all use the shown order. " + SHOWN_ORDER)
     reason: str | None = None
 
 
 class AnswersIn(BaseModel):
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(description=(
+        "Question id -> answer, for a draft, a submit or a rework. " + SHOWN_ORDER + " " + EDIT_ANSWER))
     active_ms: int = Field(default=0, ge=0, le=7 * 86_400_000)
     confidence: float | None = Field(default=None, ge=0, le=1)
 
@@ -97,7 +106,7 @@ class ReviewIn(BaseModel):
 
 class AdjudicationIn(BaseModel):
     question: str = Field(max_length=64)
-    answer: Any
+    answer: Any = Field(description=CANONICAL_ORDER + " " + EDIT_ANSWER)
     note: str = Field(max_length=5000)
 
 
@@ -107,7 +116,10 @@ class LabelOut(BaseModel):
     queue_item_id: int
     rater: str | None = None
     status: str
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(description=(
+        "In the order `order` names: `shown` in a rater's own submit, feedback and rework ("
+        + SHOWN_ORDER + "); `canonical` for reviewers and leads (" + CANONICAL_ORDER + ")"))
+    order: Literal["shown", "canonical"] = Field(description="which response order `answers` use")
     rubric_version_id: int
     confidence: float | None
     active_ms: int
@@ -144,6 +156,6 @@ class AdjudicationOut(BaseModel):
     id: int
     queue_item_id: int
     question: str
-    answer: Any
+    answer: Any = Field(description=CANONICAL_ORDER)
     note: str
     created_at: datetime

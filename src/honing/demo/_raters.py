@@ -298,5 +298,6 @@ def _extras(truth: Truth, rng: random.Random) -> dict[str, Any]:
     if better and truth.grades[better] == "precise" and rng.random() < 0.2:
         content = truth.item.responses[SIDES.index(better)].content
         if content and len(content) > 40:
-            extras["ideal_response"] = {"text": content, "start_from": better}
+            # Kept word for word on purpose: the precise response needs no edit.
+            extras["ideal_response"] = {"text": content, "start_from": better, "accepted_as_is": True}
     return extras

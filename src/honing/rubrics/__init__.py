@@ -8,12 +8,13 @@ of one item are apart on one question.
 
 Answer shapes, keyed by question id: likert an int; label a str; multi_label a list of
 str; pairwise one of PAIRWISE_VALUES; ranking a list of response letters, best first;
-text a str; response_edit a str or {"text": str, "start_from": "A" | "B" | "blank"};
+text a str; response_edit a str or {"text": str, "start_from": "A" | "B" | "blank",
+"accepted_as_is": bool} (a response's text unchanged only with accepted_as_is: true);
 span a list of {"target": "response:A" | "message:3", "start", "end", "label"}. A
 per-response question takes {"A": value, "B": value, ...} instead.
 """
 
-from honing.rubrics._answers import swap_responses, validate_answers
+from honing.rubrics._answers import prefill_problems, swap_responses, validate_answers
 from honing.rubrics._conditions import Comparison, Condition, parse_condition
 from honing.rubrics._disagreement import disagreement, disagreement_by_response
 from honing.rubrics._gold import GoldScore, Tolerance, gold_problems, score_gold
@@ -70,6 +71,7 @@ __all__ = [
     "gold_problems",
     "parse_condition",
     "parse_rubric",
+    "prefill_problems",
     "response_letters",
     "rubric_json_schema",
     "score_gold",

@@ -4,6 +4,7 @@ the left/right order in which the two responses were shown (position-bias contro
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from honing._errors import Problem
@@ -47,7 +48,8 @@ def _condition_holds(question: TextQuestion, rubric: Rubric, answers: dict[str, 
 
 
 def validate_answers(rubric: Rubric, answers: dict[str, Any], *, response_count: int,
-                     texts: dict[str, str] | None = None) -> list[Problem]:
+                     texts: dict[str, str] | None = None,
+                     responses: Sequence[str | None] | None = None) -> list[Problem]:
     """Everything wrong with one rater's answers to one item; an empty list means valid.
 
     `answers` maps question id to value. A per-response question takes a dict keyed by
@@ -56,6 +58,8 @@ def validate_answers(rubric: Rubric, answers: dict[str, Any], *, response_count:
     question with `required_if` is required when its condition holds, and then needs
     `min_length` characters (after stripping). `texts` maps span targets ("response:A",
     "message:3") to their text; when given, spans are checked against its bounds.
+    `responses` are the item's response texts; when given, a response_edit answer that
+    copies one of them unchanged is refused unless marked (`prefill_problems`).
     """
     letters = response_letters(response_count)
     if not isinstance(answers, dict):
@@ -113,6 +117,44 @@ def validate_answers(rubric: Rubric, answers: dict[str, Any], *, response_count:
             if length < minimum:
                 problems.append(Problem(f"write at least {minimum} characters (now {length})",
                                         field=field))
+    if responses is not None:
+        problems += prefill_problems(rubric, answers, responses)
+    return problems
+
+
+def prefill_problems(rubric: Rubric, answers: dict[str, Any],
+                     responses: Sequence[str | None]) -> list[Problem]:
+    """response_edit answers that copy one of the item's `responses` word for word without
+    saying so, and ones that say so but do not.
+
+    An edit box prefilled with a response and left untouched is not an answer: stored, it
+    would become the 'ideal response' that SFT exports train on. So a verbatim copy (ignoring
+    surrounding whitespace) is refused unless given as {"text": ..., "accepted_as_is": true},
+    the rater's explicit 'keep this response unchanged'; and `accepted_as_is` on a text that
+    is not a response is refused too, so that the mark always means what it says.
+    """
+    if not isinstance(answers, dict):
+        return []
+    candidates = {r.strip() for r in responses if isinstance(r, str) and r.strip()}
+    problems = []
+    for q in rubric.questions:
+        value = answers.get(q.id)
+        text = edit_text(value)
+        if not isinstance(q, ResponseEditQuestion) or text is None or is_blank(value) or \
+                value_problems(q, value, f"answers.{q.id}", letters=None):  # reported as shape
+            continue
+        accepted = isinstance(value, dict) and value.get("accepted_as_is") is True
+        copied = text.strip() in candidates
+        if copied and not accepted:
+            problems.append(Problem(
+                "this is one of the responses unchanged; an untouched prefill is not an answer",
+                field=f"answers.{q.id}",
+                hint='edit the text, leave the question out, or send {"text": ..., '
+                     '"accepted_as_is": true} to keep that response as the ideal one'))
+        elif accepted and not copied:
+            problems.append(Problem("accepted_as_is is true but the text is not one of the "
+                                    "responses unchanged", field=f"answers.{q.id}.accepted_as_is",
+                                    hint="leave accepted_as_is out for an edited text"))
     return problems
 
 

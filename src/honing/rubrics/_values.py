@@ -28,6 +28,9 @@ PAIRWISE_STRENGTH = {"A>>B": -2, "A>B": -1, "tie": 0, "B>A": 1, "B>>A": 2}
 PAIRWISE_DIRECTION = {v: "A" if s < 0 else "B" if s > 0 else "tie" for v, s in PAIRWISE_STRENGTH.items()}
 _TARGET = re.compile(r"^(?:response:([A-Z])|message:(\d+))$")
 _SPAN_KEYS = {"target", "start", "end", "label"}
+# A response_edit answer as a mapping: its text, the response it started from, and whether
+# the rater kept a response's text unchanged on purpose (see `prefill_problems`).
+EDIT_KEYS = {"text", "start_from", "accepted_as_is"}
 
 
 def response_letters(count: int) -> list[str]:
@@ -51,13 +54,13 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, dict) and "text" in value and set(value) <= {"text", "start_from"}:
+    if isinstance(value, dict) and "text" in value and set(value) <= EDIT_KEYS:
         return not isinstance(value["text"], str) or not value["text"].strip()
     return False
 
 
 def edit_text(value: Any) -> str | None:
-    """The text of a response_edit answer (a string, or {"text", "start_from"})."""
+    """The text of a response_edit answer (a string, or {"text", "start_from", "accepted_as_is"})."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and isinstance(value.get("text"), str):
@@ -122,8 +125,10 @@ def _edit_problems(value: Any, field: str, letters: Sequence[str] | None) -> lis
     if isinstance(value, str):
         return []
     if not isinstance(value, dict) or edit_text(value) is None or \
-            not set(value) <= {"text", "start_from"}:
-        return [_p(field, "expected the response text, or {text, start_from}")]
+            not set(value) <= EDIT_KEYS:
+        return [_p(field, "expected the response text, or {text, start_from, accepted_as_is}")]
+    if not isinstance(value.get("accepted_as_is", False), bool):
+        return [_p(f"{field}.accepted_as_is", "expected true or false")]
     start = value.get("start_from")
     if start is not None and start != "blank" and (
             not isinstance(start, str) or not _TARGET.match(f"response:{start}")

@@ -58,12 +58,12 @@ function start() {
   task = taskBox.querySelector(".task");
   stops = [...task.querySelectorAll("fieldset.q")];
   activeMs = Number(task.dataset.activeMs || 0);
-  for (const area of task.querySelectorAll("textarea[data-start-from]")) {
-    const from = area.dataset.startFrom;
-    const source = task.querySelector(`.response[data-label="${from}"] .content`);
-    if (source && !area.value) area.value = source.textContent;
+  for (const area of task.querySelectorAll("fieldset.q-response_edit textarea")) {
+    // Runs before the task's own listener: a rater's keystroke makes the box theirs.
+    area.addEventListener("input", () => { area.closest("fieldset").dataset.edited = "1"; });
   }
   restore(JSON.parse(task.dataset.draft || "{}"));
+  prefill();
   task.addEventListener("change", changed);
   task.addEventListener("input", changed);
   for (const stop of stops) stop.addEventListener("click", () => focusStop(stops.indexOf(stop), false));
@@ -89,7 +89,8 @@ function valueOf(stop) {
     const picked = [...stop.querySelectorAll("input:checked")].map((i) => i.value);
     return picked.length || stop.dataset.touched ? picked : undefined;
   }
-  if (type === "text" || type === "response_edit" || type === "ranking") {
+  if (type === "response_edit") return editValue(stop);
+  if (type === "text" || type === "ranking") {
     const field = stop.querySelector("textarea, input");
     if (type === "ranking") return field.value.trim() ? field.value.toUpperCase().replace(/[^A-H]/g, "").split("") : undefined;
     return field.value.trim() ? field.value : undefined;
@@ -101,6 +102,43 @@ function valueOf(stop) {
   const checked = stop.querySelector("input:checked");
   if (!checked) return undefined;
   return checked.dataset.kind === "int" ? Number(checked.value) : checked.value;
+}
+
+// --- the ideal-response box ----------------------------------------------------------------
+// It starts from the response the rater prefers (the pairwise answer; empty before one and on
+// a tie), follows a changed preference until the rater edits it, and is never overwritten
+// after that. A box whose text is a response unchanged is no answer, in drafts and submits,
+// unless the rater ticks "keep"; the server refuses it otherwise (decision 0014).
+
+function responseText(letter) {
+  return task.querySelector(`.response[data-label="${letter}"] .content`)?.textContent ?? "";
+}
+
+function preferred() {
+  const pairwise = stops.find((s) => s.dataset.type === "pairwise");
+  if (!pairwise) return undefined;  // nothing to prefer: the rubric's start_from decides
+  const verdict = valueOf(pairwise) || "";
+  return verdict.startsWith("A") ? "A" : verdict.startsWith("B") ? "B" : "";
+}
+
+function prefill() {
+  for (const stop of stops.filter((s) => s.dataset.type === "response_edit" && !s.dataset.edited)) {
+    const area = stop.querySelector("textarea");
+    if (!area.dataset.startFrom) continue;  // start_from: blank
+    const letter = preferred() ?? area.dataset.startFrom;
+    area.value = letter ? responseText(letter) : "";
+    stop.dataset.prefilledFrom = letter;
+  }
+}
+
+function editValue(stop) {
+  const text = stop.querySelector("textarea").value;
+  if (!text.trim()) return undefined;
+  const copied = [...task.querySelectorAll(".response .content")].some((c) => c.textContent.trim() === text.trim());
+  const keep = stop.querySelector("input.keep")?.checked;
+  if (copied && !keep) return undefined;
+  const value = { text, start_from: stop.dataset.prefilledFrom || "blank" };
+  return copied ? { ...value, accepted_as_is: true } : value;
 }
 
 function answers() {
@@ -125,8 +163,13 @@ function setValue(stop, value) {
   if (type === "multi_label") {
     for (const box of stop.querySelectorAll("input")) box.checked = value.includes(box.value);
     stop.dataset.touched = "1";
-  } else if (type === "text" || type === "response_edit") {
+  } else if (type === "response_edit") {
     stop.querySelector("textarea").value = typeof value === "object" ? value.text : value;
+    stop.querySelector("input.keep").checked = Boolean(value.accepted_as_is);
+    stop.dataset.prefilledFrom = value.start_from || "";
+    stop.dataset.edited = "1";  // a rater's own answer, from a draft or a suggestion
+  } else if (type === "text") {
+    stop.querySelector("textarea").value = value;
   } else if (type === "ranking") {
     stop.querySelector("input").value = value.join("");
   } else if (type === "span") {
@@ -147,6 +190,7 @@ function restore(draft) {
 
 function changed() {
   lastInput = Date.now();
+  prefill();
   updateConditions();
   for (const stop of stops) if (answered(stop)) clearProblem(stop);
   clearTimeout(saveTimer);

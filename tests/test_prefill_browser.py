@@ -1,0 +1,82 @@
+"""In real Chromium, on SQLite and PostgreSQL: the ideal-response box follows the rater's
+preference and, left untouched, stores nothing (neither in the draft nor in the label)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from annotation import seed_queue
+from conftest import make_user
+from honing.accounts import Role
+from honing.api import create_app
+from live_server import serve
+from test_workbench_browser import focused, sign_in, wait_for_new_task
+
+pytestmark = pytest.mark.browser
+
+BOX = "fieldset[data-question=ideal_response] textarea"
+V1 = "Please restart the VPN client."  # records.record(): the first (canonical A) response
+
+
+def test_untouched_prefill_follows_the_preference_and_is_never_stored(db, settings, workspace, tmp_path, page):
+    lead, rater = make_user(db, "lee", Role.lead), make_user(db, "ann", Role.rater)
+    with serve(create_app(db, settings)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        seed_queue(db, client, lead, tmp_path, items=2, overlap=1)
+        sign_in(page, base, "ann", "correct horse battery", "/w/helpdesk/queues/review/work")
+        task = wait_for_new_task(page, None)
+        shown = {letter: page.locator(f".response[data-label={letter}] .content").inner_text()
+                 for letter in "AB"}
+        swapped = shown["A"] != V1
+        assert page.input_value(BOX) == ""                # no preference yet: empty
+
+        for key in "434411":                              # helpfulness, correctness, safety (A, B)
+            page.keyboard.press(key)
+        page.keyboard.press("1")                          # severity
+        assert focused(page) == "preference"
+        page.keyboard.press("4")                          # B>A
+        assert page.input_value(BOX) == shown["B"]
+        for key, expected in (("2", shown["A"]), ("3", ""), ("5", shown["B"])):  # A>B, tie, B>>A
+            page.keyboard.press("Shift+Tab")              # back from the rationale to the preference
+            assert focused(page) == "preference"
+            page.keyboard.press(key)
+            assert page.input_value(BOX) == expected      # untouched: it follows the preference
+
+        page.wait_for_selector("#saved:has-text('draft saved')")
+        draft = client.get(f"/api/workspaces/helpdesk/assignments/{task}",
+                           headers={"Authorization": f"Bearer {rater}"}).json()["draft"]
+        assert draft["preference"] == "B>>A" and "ideal_response" not in draft
+
+        page.keyboard.press("Control+Enter")              # submit without touching the box
+        wait_for_new_task(page, task)
+        [label] = client.get("/api/workspaces/helpdesk/queues/review/labels",
+                             headers={"Authorization": f"Bearer {lead}"}).json()
+        assert label["answers"]["preference"] == ("A>>B" if swapped else "B>>A")
+        assert "ideal_response" not in label["answers"]
+
+
+def test_an_edited_box_is_kept_and_stored(db, settings, workspace, tmp_path, page):
+    lead, _ = make_user(db, "lee", Role.lead), make_user(db, "ann", Role.rater)
+    with serve(create_app(db, settings)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        seed_queue(db, client, lead, tmp_path, items=2, overlap=1)
+        sign_in(page, base, "ann", "correct horse battery", "/w/helpdesk/queues/review/work")
+        task = wait_for_new_task(page, None)
+        shown_b = page.locator(".response[data-label=B] .content").inner_text()
+        swapped = shown_b == V1
+        for key in "4344111":
+            page.keyboard.press(key)
+        page.keyboard.press("4")                          # B>A: the box holds B
+        page.click(BOX)                                   # the rater starts editing
+        page.keyboard.press("End")
+        page.keyboard.type(" Check the status page first.")
+        page.keyboard.press("Shift+Tab")                  # to the rationale,
+        page.keyboard.press("Shift+Tab")                  # to the preference
+        assert focused(page) == "preference"
+        page.keyboard.press("2")                          # A>B no longer overwrites an edited box
+        assert page.input_value(BOX) == shown_b + " Check the status page first."
+        page.keyboard.press("Control+Enter")
+        wait_for_new_task(page, task)
+        [label] = client.get("/api/workspaces/helpdesk/queues/review/labels",
+                             headers={"Authorization": f"Bearer {lead}"}).json()
+        assert label["answers"]["ideal_response"] == {
+            "text": shown_b + " Check the status page first.", "start_from": "A" if swapped else "B"}
