@@ -91,9 +91,10 @@ def export_section(summary: dict[str, Any]) -> list[str]:
 def hf_features(datasets: Any, columns: dict[str, str], provenance: bool) -> Any:
     """Explicit column types. Inferred ones differ between splits (a split whose messages
     happen to carry no tool calls infers a narrower struct) and then refuse to load
-    together; messages as JSON values keep every key, tool calls included."""
+    together; messages as JSON values keep every key, tool calls included. Tool schemas
+    stay JSON text (see `_rows`), which TRL decodes."""
     kinds = {"messages": datasets.List(datasets.Json()), "text": datasets.Value("string"),
-             "bool": datasets.Value("bool")}
+             "bool": datasets.Value("bool"), "tools": datasets.Value("string")}
     features = {name: kinds[kind] for name, kind in columns.items()}
     if provenance:
         features.update(item_id=datasets.Value("int64"), rubric_version=datasets.Value("string"),
