@@ -81,11 +81,29 @@ def export_section(summary: dict[str, Any]) -> list[str]:
         "",
         "Excluded: " + (", ".join(f"{reason} {n}" for reason, n in sorted(excluded.items())) or "none") + ".",
         "",
+        *pii_section(summary.get("pii") or {}),
         f"Rubric version: {summary.get('rubric_version') or 'n/a'}. Every row names its item_id, "
         "raters, their agreement and whether a lead adjudicated it." if summary["provenance"] else
         f"Rubric version: {summary.get('rubric_version') or 'n/a'}.",
         "",
     ]
+
+
+_PII_POLICY = {"left out": "left out (`--redact-pii MODE` writes them redacted, `--allow-pii` keeps them)",
+               "redacted": "written redacted ({mode})", "kept": "written unchanged (`--allow-pii`)"}
+
+
+def pii_section(pii: dict[str, Any]) -> list[str]:
+    """Which items' rows held PII or secrets and what became of them: ids and entity types,
+    never the text found."""
+    if not pii:
+        return []
+    if not pii["items"]:
+        return ["PII: no row holds PII or secrets the detectors find.", ""]
+    policy = _PII_POLICY[pii["action"]].format(mode=pii.get("mode"))
+    return [f"PII: {pii['rows']} rows of {len(pii['items'])} items held PII or secrets and were {policy}.",
+            "", "| item | entity types | rows |", "|---|---|---|",
+            *(f"| {f['item_id']} | {', '.join(f['entities'])} | {f['rows']} |" for f in pii["items"]), ""]
 
 
 def hf_features(datasets: Any, columns: dict[str, str], provenance: bool) -> Any:
