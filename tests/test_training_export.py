@@ -424,6 +424,10 @@ def test_demo_hf_export_with_a_stratified_split_through_the_cli(demo_home, tmp_p
     # Adjudicated pairs are the lead's decision: the raters' agreement floor does not apply.
     assert all(r["agreement"] >= 0.6 or r["adjudicated"] for r in loaded["train"])
     assert (out / "README.md").exists()
+    # Tool schemas of different shapes in one JSON text column, each decoding exactly.
+    assert loaded["train"].features["tools"].dtype == "string"
+    names = {t["function"]["name"] for t in json.loads(loaded["train"][0]["tools"])}
+    assert "search_kb" in names and all(set(t) == {"type", "function"} for t in json.loads(loaded["train"][0]["tools"]))
     # The JSONL splits load together once given the format's column types (inferred ones
     # differ when only one split has tool calls in its responses).
     files = tmp_path / "prefs.jsonl"
