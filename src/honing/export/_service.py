@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from honing import audit, datasets
 from honing._errors import InvalidInput
+from honing.export._lineage import carried_items
 from honing.export._options import (
     TrainingOptions,
     edit_question,
     preference_question,
     rating_question,
 )
-from honing.export._lineage import carried_items
 from honing.export._pii import RowScreen
 from honing.export._rows import MissingResponse, render_row, row_columns
 from honing.export._select import (
