@@ -47,14 +47,18 @@ class RowScreen:
         self.findings: dict[int, PiiFinding] = {}
         self._item: int | None = None
         self._redactor: Redactor | None = None
+        # An item's rows repeat its prompt (kto: one row per response): detect each text once.
+        self._spans: dict[str, list[Any]] = {}
 
     def screen(self, item_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
         """The row to write (redacted when asked), or None when it is left out."""
         found: set[str] = set()
-        redactor = self._redactor_for(item_id) if self.mode else None
+        redactor = self._start(item_id)
 
         def text(value: str) -> str:
-            spans = detect(value)
+            spans = self._spans.get(value)
+            if spans is None:
+                spans = self._spans[value] = detect(value)
             if not spans:
                 return value
             found.update(span.entity for span in spans)
@@ -70,10 +74,11 @@ class RowScreen:
             return screened
         return row if self.action == KEPT else None
 
-    def _redactor_for(self, item_id: int) -> Redactor:
-        if self._item != item_id or self._redactor is None:
-            assert self.mode is not None
-            self._item, self._redactor = item_id, Redactor(self.mode)
+    def _start(self, item_id: int) -> Redactor | None:
+        """The item's redactor (None unless redacting); a new item starts afresh."""
+        if self._item != item_id:
+            self._item, self._spans = item_id, {}
+            self._redactor = Redactor(self.mode) if self.mode else None
         return self._redactor
 
     @property
