@@ -140,17 +140,18 @@ def test_rows_use_trl_roles_and_columns():
     stored = datasets.StoredItem(7, item.content_hash(), item, [1, 2])
     pair = export.Example(7, 1, chosen="B", rejected="A", raters=("ann",), agreement=1.0)
     dpo = render_row("dpo", stored, pair, standard=False, provenance=True, rubric_ref="r@1")
-    assert list(dpo) == ["prompt", "chosen", "rejected", *PROVENANCE]
+    assert list(dpo) == ["prompt", "chosen", "rejected", "tools", *PROVENANCE]
+    assert dpo["tools"] is None  # this item defines no tools
     assert {m["role"] for m in dpo["prompt"]} <= ROLES and dpo["prompt"][0]["role"] == "system"
     assert "Retrieved passages" in dpo["prompt"][0]["content"]  # the context the assistant saw
     assert dpo["chosen"] == [{"role": "assistant", "content": "The VPN is degraded; retry later."}]
     tool = next(m for m in dpo["prompt"] if m["role"] == "tool")
     assert tool["tool_call_id"] == "call_1"
     reward = render_row("reward", stored, pair, standard=False, provenance=False, rubric_ref=None)
-    assert list(reward) == ["chosen", "rejected"]
+    assert list(reward) == ["chosen", "rejected", "tools"]
     assert reward["chosen"][:-1] == dpo["prompt"] and reward["chosen"][-1] == dpo["chosen"][0]
     text = render_row("dpo", stored, pair, standard=True, provenance=False, rubric_ref=None)
-    assert all(isinstance(text[k], str) for k in ("prompt", "chosen", "rejected"))
+    assert all(isinstance(text[k], str) for k in ("prompt", "chosen", "rejected")) and "tools" not in text
     assert text["prompt"].endswith("Assistant:")
     single = export.Example(7, 1, chosen="A", label=False, raters=("ann",))
     for fmt in export.ROW_FORMATS:
@@ -158,6 +159,29 @@ def test_rows_use_trl_roles_and_columns():
             example = single if fmt in ("sft", "prompt-completion", "kto") else pair
             row = render_row(fmt, stored, example, standard=standard, provenance=True, rubric_ref=None)
             assert list(row) == [*export.row_columns(fmt, standard=standard), *PROVENANCE]
+
+
+TOOLS = [{"type": "function", "function": {"name": "check_service_status", "description": "Status of a service.",
+                                          "parameters": {"type": "object", "properties": {"service": {"type": "string"}},
+                                                         "required": ["service"]}}},
+         {"type": "function", "function": {"name": "reset_password", "parameters": {
+             "type": "object", "properties": {"user": {"type": "string"}, "notify": {"type": "boolean"}}}}}]
+
+
+def test_rows_carry_the_items_tool_schemas_for_the_chat_template():
+    """TRL passes a row's `tools` to apply_chat_template; without it a model fine-tuned on
+    tool calls never sees the schemas it was calling."""
+    item = Item.model_validate({**{k: v for k, v in record(1).items() if k != "id"}, "tools": TOOLS})
+    stored = datasets.StoredItem(7, item.content_hash(), item, [1, 2])
+    pair = export.Example(7, 1, chosen="B", rejected="A", raters=("ann",), agreement=1.0)
+    single = export.Example(7, 1, chosen="A", label=True, raters=("ann",))
+    for fmt in export.ROW_FORMATS:
+        example = single if fmt in ("sft", "prompt-completion", "kto") else pair
+        row = render_row(fmt, stored, example, standard=False, provenance=False, rubric_ref=None)
+        # JSON text, each schema exactly as defined (a nested column would merge them all)
+        assert isinstance(row["tools"], str) and json.loads(row["tools"]) == TOOLS, fmt
+        # plain-text rows have no chat template to render tools with
+        assert "tools" not in render_row(fmt, stored, example, standard=True, provenance=False, rubric_ref=None)
 
 
 # --- against a database: a labeled queue -----------------------------------------------------
@@ -178,9 +202,9 @@ def is_messages(value) -> bool:
 
 def test_each_format_from_a_labeled_queue(db, workspace, tmp_path):
     queue = labeled_queue(db, workspace, tmp_path, name="jc", items=12)
-    columns = {"dpo": ["prompt", "chosen", "rejected"], "reward": ["chosen", "rejected"],
-               "kto": ["prompt", "completion", "label"], "sft": ["messages"],
-               "prompt-completion": ["prompt", "completion"]}
+    columns = {"dpo": ["prompt", "chosen", "rejected", "tools"], "reward": ["chosen", "rejected", "tools"],
+               "kto": ["prompt", "completion", "label", "tools"], "sft": ["messages", "tools"],
+               "prompt-completion": ["prompt", "completion", "tools"]}
     for fmt, names in columns.items():
         ratings = {"from_ratings": "quality"} if fmt in ("sft", "prompt-completion") else {}
         done = run(db, workspace, f"queue:{queue}", tmp_path / f"{fmt}.jsonl", format=fmt, **ratings)
@@ -188,7 +212,7 @@ def test_each_format_from_a_labeled_queue(db, workspace, tmp_path):
         assert rows and done.rows == {"train": len(rows)}, fmt
         for row in rows:
             assert list(row) == [*names, *PROVENANCE], fmt
-            assert all(is_messages(row[c]) for c in names if c != "label"), fmt
+            assert all(is_messages(row[c]) for c in names if c not in ("label", "tools")), fmt
             assert row["rubric_version"] == "judge-calibration@1" and row["adjudicated"] is False
             assert isinstance(row["item_id"], int) and len(row["raters"]) == 3
             assert row["agreement"] is None or 0 <= row["agreement"] <= 1
@@ -298,7 +322,7 @@ def test_hf_container_loads_back(db, workspace, tmp_path):
     assert isinstance(loaded, DatasetDict) and set(loaded) == {"train", "validation"}
     assert len(loaded["train"]) == done.rows["train"] and len(loaded["validation"]) == done.rows["validation"]
     assert loaded["train"].features["label"].dtype == "bool"
-    assert loaded["train"].column_names == ["prompt", "completion", "label", *PROVENANCE]
+    assert loaded["train"].column_names == ["prompt", "completion", "label", "tools", *PROVENANCE]
     card = (out / "README.md").read_text()
     assert "kto" in card and f"queue {queue}" in card and str(done.rows["train"]) in card
     assert f"# Dataset card: {queue}@1" in card and "## Lineage" in card  # the source's card leads
@@ -400,6 +424,10 @@ def test_demo_hf_export_with_a_stratified_split_through_the_cli(demo_home, tmp_p
     # Adjudicated pairs are the lead's decision: the raters' agreement floor does not apply.
     assert all(r["agreement"] >= 0.6 or r["adjudicated"] for r in loaded["train"])
     assert (out / "README.md").exists()
+    # Tool schemas of different shapes in one JSON text column, each decoding exactly.
+    assert loaded["train"].features["tools"].dtype == "string"
+    names = {t["function"]["name"] for t in json.loads(loaded["train"][0]["tools"])}
+    assert "search_kb" in names and all(set(t) == {"type", "function"} for t in json.loads(loaded["train"][0]["tools"]))
     # The JSONL splits load together once given the format's column types (inferred ones
     # differ when only one split has tool calls in its responses).
     files = tmp_path / "prefs.jsonl"

@@ -2,7 +2,9 @@
 demo queue by the CLI, loads with `datasets.load_dataset("json")` and trains two steps
 with its trainer, on a tiny GPT-2 and a word-level tokenizer built here from the exported
 text (nothing is downloaded). The provenance columns stay in: the trainers drop columns
-they do not use."""
+they do not use. The chat template renders the rows' `tools` column, as real templates do,
+so the test sees the tool schemas reach the tokens the model trains on; and an export
+with --redact-pii placeholder trains as well."""
 
 from __future__ import annotations
 
@@ -28,10 +30,12 @@ if _MISSING:
     pytest.skip(f"needs the train extra (pip install -e '.[train]'): missing {', '.join(_MISSING)}",
                 allow_module_level=True)
 
-TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}"
+TEMPLATE = ("{% if tools %}<|tools|>{% for t in tools %}{{ t['function'] | tojson }}{% endfor %}<|end|>{% endif %}"
+            "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}"
             "{% if m.get('tool_calls') %}{{ m['tool_calls'] | tojson }}{% endif %}<|end|>{% endfor %}"
             "{% if add_generation_prompt %}<|assistant|>{% endif %}")
-SPECIAL = ["<unk>", "<pad>", "<eos>", "<|system|>", "<|user|>", "<|assistant|>", "<|tool|>", "<|end|>"]
+SPECIAL = ["<unk>", "<pad>", "<eos>", "<|system|>", "<|user|>", "<|assistant|>", "<|tool|>", "<|end|>",
+           "<|tools|>"]
 
 
 @pytest.fixture(autouse=True)
@@ -58,28 +62,33 @@ def tiny_tokenizer(rows: list[dict]):
 def tiny_config(tokenizer, **extra):
     from transformers import GPT2Config
 
-    return GPT2Config(n_layer=2, n_head=2, n_embd=32, n_positions=512, vocab_size=len(tokenizer),
+    return GPT2Config(n_layer=2, n_head=2, n_embd=32, n_positions=2048, vocab_size=len(tokenizer),
                       pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
                       bos_token_id=tokenizer.eos_token_id, **extra)
 
 
+@pytest.mark.parametrize("pii", ["", "--redact-pii=placeholder"])
 @pytest.mark.parametrize("fmt", ["sft", "dpo", "kto", "reward"])
-def test_exported_format_trains_two_steps(demo_home, tmp_path: Path, fmt: str):
+def test_exported_format_trains_two_steps(demo_home, tmp_path: Path, fmt: str, pii: str):
     import trl
     from datasets import load_dataset
     from transformers import GPT2ForSequenceClassification, GPT2LMHeadModel
 
     home, _ = demo_home
     out = tmp_path / f"{fmt}.jsonl"
-    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out))
+    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out), *filter(None, [pii]))
     assert done.returncode == 0, done.stderr
     dataset = load_dataset("json", data_files=str(out), split="train", cache_dir=str(tmp_path / "cache"))
     assert len(dataset) >= 2 and "item_id" in dataset.column_names
+    # Every demo conversation defines its tools; plain loading keeps them as JSON text.
+    assert dataset.features["tools"].dtype == "string"
+    if pii:  # the redacted rows are in: placeholders stand where the planted values were
+        assert any("<" in json.dumps(r) and "_1>" in json.dumps(r) for r in dataset)
 
     tokenizer = tiny_tokenizer(list(dataset))
     common = dict(output_dir=str(tmp_path / "run"), max_steps=2, per_device_train_batch_size=2,
                   report_to="none", use_cpu=True, save_strategy="no", eval_strategy="no",
-                  logging_steps=1, max_length=256)
+                  logging_steps=1, max_length=1536)
     if fmt == "reward":
         model = GPT2ForSequenceClassification(tiny_config(tokenizer, num_labels=1))
         trainer = trl.RewardTrainer(model=model, args=trl.RewardConfig(**common),
@@ -97,6 +106,11 @@ def test_exported_format_trains_two_steps(demo_home, tmp_path: Path, fmt: str):
             trainer = trainer_class(model=model, ref_model=copy.deepcopy(model),
                                     args=config_class(**common), train_dataset=dataset,
                                     processing_class=tokenizer)
+    # The tool schemas reached the tokens: the template rendered each row's `tools`.
+    processed = trainer.train_dataset[0]
+    ids = next(v for k, v in processed.items() if k.endswith("_ids") and k != "rejected_ids")  # trainers name them apart
+    rendered = tokenizer.decode(ids)
+    assert "<|tools|>" in rendered and json.loads(dataset[0]["tools"])[0]["function"]["name"] in rendered
     result = trainer.train()
     assert result.global_step == 2
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]

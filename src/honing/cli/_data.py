@@ -123,6 +123,16 @@ def export_command(
         "--allow-contaminated", help="Keep items that also appear in evaluation suites.")] = False,
     suite: Annotated[list[str] | None, typer.Option(
         help="Evaluation suite to check contamination against (default: all).")] = None,
+    redact_pii: Annotated[str | None, typer.Option(
+        "--redact-pii", metavar="MODE", envvar="HONING_EXPORT_REDACT_PII",
+        help="Write rows holding PII or secrets redacted: mask, placeholder or hash (hash needs "
+        "HONING_PII_KEY). Default: leave them out and list them.")] = None,
+    allow_pii: Annotated[bool, typer.Option(
+        "--allow-pii", help="Write rows holding PII or secrets unchanged (with a warning).")] = False,
+    as_version: Annotated[str | None, typer.Option(
+        "--as-version", metavar="DATASET@VERSION",
+        help="Export a queue's labels onto the items of a version redacted from the one it labeled "
+        "(`honing pii redact`): rows carry the redacted text.")] = None,
     validation: Annotated[float, typer.Option(help="Share of items for the validation split.")] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the split.")] = 0,
     stratify_by: Annotated[str | None, typer.Option(
@@ -151,6 +161,7 @@ def export_command(
         standard=standard, provenance=provenance, question=question, from_ratings=from_ratings,
         min_rating=min_rating, max_rating=max_rating, min_gap=min_gap, min_strength=min_strength,
         min_agreement=min_agreement, exclude_gold=exclude_gold, allow_contaminated=allow_contaminated,
+        redact_pii=redact_pii, allow_pii=allow_pii, as_version=as_version,
         suites=tuple(suite) if suite else None, validation=validation, seed=seed, stratify_by=stratify_by)
     with database().writing() as session:
         ws = accounts.get_workspace(session, workspace)
@@ -173,6 +184,9 @@ def print_training_export(result: export.TrainingExport) -> None:
         console.print("excluded: " + ", ".join(f"{reason} {n}" for reason, n in sorted(result.excluded.items())))
     else:
         console.print("excluded: none")
+    for finding in result.pii.get("items", []):
+        console.print(f"pii: item {finding['item_id']} {', '.join(finding['entities'])} "
+                      f"({finding['rows']} rows {finding['action']})", highlight=False)
 
 
 @dataset_app.command("list")

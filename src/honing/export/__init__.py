@@ -4,7 +4,9 @@
 one TRL format per file: `sft` ({"messages"}), `prompt-completion`, `dpo` (prompt, chosen,
 rejected), `kto` (prompt, completion, boolean label) or `reward` (chosen, rejected), as
 JSONL or as a `datasets` dataset saved to disk. The selection rules are pure functions in
-`_select` (preference consensus, rating gaps, rating thresholds, ideal edits).
+`_select` (preference consensus, rating gaps, rating thresholds, ideal edits). Rows holding
+PII or secrets are left out and listed, or written redacted (`_pii`); a queue's labels
+carry over to a redacted version of what it labeled through the lineage (`_lineage`).
 
 `label_expectations` reads the same labels as evaluation expectations (a reference answer,
 expected tool calls, a refusal) for `honing suite from-dataset --labels QUEUE`.
@@ -17,9 +19,11 @@ from honing.export._expectations import (
     LabelExpectations,
     label_expectations,
 )
+from honing.export._lineage import POSITIONAL_OPERATIONS, carried_items, derivation_path
 from honing.export._messages import TRAINING_ROLES, prompt_messages, training_role
 from honing.export._options import CONTAINERS, TrainingOptions
-from honing.export._rows import PROVENANCE_COLUMNS, ROW_FORMATS, render_row, row_columns
+from honing.export._pii import PiiFinding, RowScreen
+from honing.export._rows import PROVENANCE_COLUMNS, ROW_FORMATS, render_row, row_columns, tools_json
 from honing.export._select import (
     Example,
     Selection,
@@ -39,6 +43,7 @@ from honing.export._write import (
 
 __all__ = [
     "CONTAINERS",
+    "POSITIONAL_OPERATIONS",
     "PROVENANCE_COLUMNS",
     "REFERENCE_THRESHOLD",
     "ROW_FORMATS",
@@ -47,11 +52,15 @@ __all__ = [
     "Example",
     "ExpectationOptions",
     "LabelExpectations",
+    "PiiFinding",
+    "RowScreen",
     "Selection",
     "Source",
     "TrainingExport",
     "TrainingOptions",
+    "carried_items",
     "counted_labels",
+    "derivation_path",
     "export_training",
     "ideal_responses",
     "label_expectations",
@@ -65,6 +74,7 @@ __all__ = [
     "select_examples",
     "stratum_of",
     "training_features",
+    "tools_json",
     "training_role",
     "validation_items",
     "validation_path",

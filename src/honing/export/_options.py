@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from honing._errors import InvalidInput
+from honing.datasets.pii import REDACTION_MODES
 from honing.export._rows import ROW_FORMATS
 from honing.rubrics import (
     LikertQuestion,
@@ -35,6 +36,9 @@ class TrainingOptions:
     min_agreement: float = 0.0
     exclude_gold: bool = True
     allow_contaminated: bool = False
+    redact_pii: str | None = None  # rows holding PII written redacted: mask | placeholder | hash
+    allow_pii: bool = False  # rows holding PII written unchanged (default: left out)
+    as_version: str | None = None  # a queue's labels onto the items of this redacted version
     suites: tuple[str, ...] | None = None  # evaluation suites the contamination check uses
     validation: float = 0.0
     seed: int = 0
@@ -52,6 +56,13 @@ class TrainingOptions:
             raise InvalidInput(f"--min-agreement {self.min_agreement} is not in [0, 1]", hint="e.g. 0.67")
         if self.min_gap <= 0:
             raise InvalidInput("--min-gap must be positive", hint="e.g. --min-gap 1")
+        if self.redact_pii and self.allow_pii:
+            raise InvalidInput("--redact-pii and --allow-pii exclude each other",
+                               hint="--redact-pii MODE writes rows holding PII redacted; --allow-pii "
+                                    "writes them unchanged; neither leaves them out")
+        if self.redact_pii is not None and self.redact_pii not in REDACTION_MODES:
+            raise InvalidInput(f"--redact-pii {self.redact_pii!r} is not a redaction mode",
+                               hint="use one of: " + ", ".join(REDACTION_MODES))
         if self.format == "kto" and self.question and self.from_ratings:
             raise InvalidInput("give --question or --from-ratings for kto, not both")
 

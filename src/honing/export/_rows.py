@@ -12,6 +12,13 @@ text instead, for base models without a template. Column names are TRL's:
 | kto | prompt, completion, label (bool) | KTOTrainer |
 | reward | chosen, rejected (implicit prompt: whole conversations) | RewardTrainer |
 
+Conversational rows also carry `tools`: the item's tool definitions in the OpenAI function
+format that chat templates render ({"type": "function", "function": {name, description,
+parameters}}), as one JSON text (null when the item has none). Every TRL trainer here passes
+it to `apply_chat_template(..., tools=...)`, decoding a string first; a string keeps each
+schema exactly, where a nested column would be one struct merged over every tool of the
+file. Plain-text rows have no template to render tools with, so they carry none.
+
 Provenance columns follow: item_id, rubric_version, raters, agreement, adjudicated.
 """
 
@@ -19,6 +26,8 @@ from __future__ import annotations
 
 import string
 from typing import Any
+
+import orjson
 
 from honing.datasets import StoredItem
 from honing.domain import Item
@@ -35,14 +44,23 @@ PROVENANCE_COLUMNS = ("item_id", "rubric_version", "raters", "agreement", "adjud
 
 
 def row_columns(fmt: str, *, standard: bool) -> dict[str, str]:
-    """Column -> kind ("messages", "text" or "bool"), in row order, before provenance."""
+    """Column -> kind ("messages", "text", "bool" or "tools"), in row order, before provenance."""
     body = "text" if standard else "messages"
     if fmt == "sft":
-        return {"prompt": "text", "completion": "text"} if standard else {"messages": "messages"}
-    return {"prompt-completion": {"prompt": body, "completion": body},
-            "kto": {"prompt": body, "completion": body, "label": "bool"},
-            "dpo": {"prompt": body, "chosen": body, "rejected": body},
-            "reward": {"chosen": body, "rejected": body}}[fmt]
+        return {"prompt": "text", "completion": "text"} if standard else \
+            {"messages": "messages", "tools": "tools"}
+    columns = {"prompt-completion": {"prompt": body, "completion": body},
+               "kto": {"prompt": body, "completion": body, "label": "bool"},
+               "dpo": {"prompt": body, "chosen": body, "rejected": body},
+               "reward": {"chosen": body, "rejected": body}}[fmt]
+    return columns if standard else {**columns, "tools": "tools"}
+
+
+def tools_json(item: Item) -> str | None:
+    """The item's tool schemas as the JSON text of TRL's `tools` column, or None."""
+    if not item.tools:
+        return None
+    return orjson.dumps([tool.model_dump(mode="json", exclude_none=True) for tool in item.tools]).decode()
 
 
 class MissingResponse(LookupError):
@@ -112,6 +130,8 @@ def render_row(fmt: str, stored: StoredItem, example: Example | None, *, standar
             row = {"chosen": [*prompt, chosen], "rejected": [*prompt, rejected]}
     else:
         raise ValueError(fmt)
+    if not standard:
+        row["tools"] = tools_json(item)
     if provenance:
         row.update(item_id=stored.id, rubric_version=rubric_ref,
                    raters=list(example.raters) if example else [],

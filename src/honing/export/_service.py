@@ -2,8 +2,9 @@
 
 Labels of a queue are small and read at once; items are read in batches and each row is
 written as soon as it is made. Gold items are left out by default (they measure raters;
-training on them leaks the answer key into the model), and so are items found in an
-evaluation suite (training on them inflates every later evaluation).
+training on them leaks the answer key into the model), so are items found in an
+evaluation suite (training on them inflates every later evaluation), and so are rows that
+hold PII or secrets (`_pii`), unless they are to be written redacted.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from honing import audit, datasets
 from honing._errors import InvalidInput
+from honing.export._lineage import carried_items
 from honing.export._options import (
     TrainingOptions,
     edit_question,
     preference_question,
     rating_question,
 )
+from honing.export._pii import RowScreen
 from honing.export._rows import MissingResponse, render_row, row_columns
 from honing.export._select import (
     Example,
@@ -61,12 +64,16 @@ class TrainingExport:
     question: str | None = None
     rubric_version: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # the policy and the items whose rows held PII (ids and entity types, never the text)
+    pii: dict[str, Any] = field(default_factory=dict)
+    labels_from: str | None = None  # the labeled version, when labels carried over (--as-version)
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "format": self.format, "out": str(self.out),
                 "files": {k: str(v) for k, v in self.files.items()}, "rows": self.rows,
                 "excluded": dict(self.excluded), "question": self.question,
-                "rubric_version": self.rubric_version, "warnings": self.warnings}
+                "rubric_version": self.rubric_version, "pii": self.pii,
+                "labels_from": self.labels_from, "warnings": self.warnings}
 
 
 def select_examples(source: Source, options: TrainingOptions) -> tuple[Selection, str]:
@@ -127,7 +134,12 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
     NAME.card.md beside the JSONL file)."""
     options.check()
     out = Path(out)
+    columns = row_columns(options.format, standard=options.standard)
+    screen = RowScreen(columns, redact=options.redact_pii, allow=options.allow_pii)
     source = resolve_source(session, workspace, source_text)
+    if options.as_version and source.kind != "queue":
+        raise InvalidInput(f"--as-version carries a queue's labels over to a redacted version; "
+                           f"{source.describe()} is a dataset", hint=f"export {options.as_version} itself")
     result = TrainingExport(source=source.describe(), format=options.format, out=out, files={}, rows={},
                             rubric_version=source.rubric_ref)
     if source.kind == "queue":
@@ -146,6 +158,10 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
     skip: set[int] = set()
     if not options.allow_contaminated:
         skip = contaminated_items(session, workspace, source, list(options.suites) if options.suites else None)
+    if options.as_version:
+        # Contamination was judged on the labeled text; the redacted rows inherit it.
+        examples, skip = _carry_over(session, workspace, source, options.as_version, examples, skip, result)
+        item_ids = list(examples)
 
     def ids() -> Iterator[int]:
         return iter(item_ids) if item_ids is not None else dataset_item_ids(session, source)
@@ -184,7 +200,11 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
                 except MissingResponse:
                     result.excluded["missing answers"] += 1
                     continue
-                sink.write(split, row)
+                screened = screen.screen(stored.id, row)
+                if screened is None:
+                    result.excluded["pii"] += 1
+                    continue
+                sink.write(split, screened)
         files = sink.finish()
     except BaseException:
         sink.abort()
@@ -194,12 +214,14 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
         result.warnings.append(
             f"{result.excluded['contaminated']} rows left out: their items appear in an evaluation "
             "suite, and training on them would inflate its results (--allow-contaminated keeps them)")
+    result.pii = screen.summary()
+    if warning := screen.warning():
+        result.warnings.append(warning)
     summary = _summary(result, options)
     card = dataset_card_text(session, workspace, source.dataset_ref, summary)
     if options.container == "hf":
         try:
-            save_hf_dataset(files, out, row_columns(options.format, standard=options.standard), card,
-                            provenance=options.provenance)
+            save_hf_dataset(files, out, columns, card, provenance=options.provenance)
         finally:
             for path in files.values():
                 path.unlink(missing_ok=True)
@@ -212,11 +234,32 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
     audit.record(session, actor=actor, action="dataset.export_training", target=source.describe(),
                  workspace=workspace.name,
                  details={"format": options.format, "container": options.container, "rows": result.rows,
-                          "excluded": dict(result.excluded), "file": out.name})
+                          "excluded": dict(result.excluded), "file": out.name,
+                          "pii": {k: v for k, v in result.pii.items() if k != "items"}
+                          | {"item_ids": [f["item_id"] for f in result.pii["items"]]}})
     return result
+
+
+def _carry_over(session: Session, workspace: Workspace, source: Source, target_ref: str,
+                examples: dict[int, list[Example]], skip: set[int], result: TrainingExport,
+                ) -> tuple[dict[int, list[Example]], set[int]]:
+    """The examples and contaminated ids keyed by the items' counterparts in `target_ref`;
+    the source then describes that version, whose text the rows carry."""
+    version, mapping = carried_items(session, workspace, source.dataset_ref, target_ref, set(examples) | skip)
+    carried: dict[int, list[Example]] = {}
+    for item_id, item_examples in examples.items():
+        if item_id in mapping:
+            carried.setdefault(mapping[item_id], []).extend(item_examples)
+        else:
+            result.excluded[f"not in {target_ref}"] += len(item_examples)
+    result.labels_from = source.dataset_ref
+    source.version = version
+    source.dataset_ref = f"{datasets.parse_ref(target_ref)[0]}@{version.number}"
+    result.source = source.describe() + f", labels of {result.labels_from}"
+    return carried, {mapping[i] for i in skip if i in mapping}
 
 
 def _summary(result: TrainingExport, options: TrainingOptions) -> dict[str, Any]:
     return {"name": result.out.name, "format": options.format, "standard": options.standard,
             "source": result.source, "rows": result.rows, "excluded": dict(result.excluded),
-            "rubric_version": result.rubric_version, "provenance": options.provenance}
+            "rubric_version": result.rubric_version, "provenance": options.provenance, "pii": result.pii}

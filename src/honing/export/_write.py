@@ -81,6 +81,7 @@ def export_section(summary: dict[str, Any]) -> list[str]:
         "",
         "Excluded: " + (", ".join(f"{reason} {n}" for reason, n in sorted(excluded.items())) or "none") + ".",
         "",
+        *pii_section(summary.get("pii") or {}),
         f"Rubric version: {summary.get('rubric_version') or 'n/a'}. Every row names its item_id, "
         "raters, their agreement and whether a lead adjudicated it." if summary["provenance"] else
         f"Rubric version: {summary.get('rubric_version') or 'n/a'}.",
@@ -88,12 +89,30 @@ def export_section(summary: dict[str, Any]) -> list[str]:
     ]
 
 
+_PII_POLICY = {"left out": "left out (`--redact-pii MODE` writes them redacted, `--allow-pii` keeps them)",
+               "redacted": "written redacted ({mode})", "kept": "written unchanged (`--allow-pii`)"}
+
+
+def pii_section(pii: dict[str, Any]) -> list[str]:
+    """Which items' rows held PII or secrets and what became of them: ids and entity types,
+    never the text found."""
+    if not pii:
+        return []
+    if not pii["items"]:
+        return ["PII: no row holds PII or secrets the detectors find.", ""]
+    policy = _PII_POLICY[pii["action"]].format(mode=pii.get("mode"))
+    return [f"PII: {pii['rows']} rows of {len(pii['items'])} items held PII or secrets and were {policy}.",
+            "", "| item | entity types | rows |", "|---|---|---|",
+            *(f"| {f['item_id']} | {', '.join(f['entities'])} | {f['rows']} |" for f in pii["items"]), ""]
+
+
 def hf_features(datasets: Any, columns: dict[str, str], provenance: bool) -> Any:
     """Explicit column types. Inferred ones differ between splits (a split whose messages
     happen to carry no tool calls infers a narrower struct) and then refuse to load
-    together; messages as JSON values keep every key, tool calls included."""
+    together; messages as JSON values keep every key, tool calls included. Tool schemas
+    stay JSON text (see `_rows`), which TRL decodes."""
     kinds = {"messages": datasets.List(datasets.Json()), "text": datasets.Value("string"),
-             "bool": datasets.Value("bool")}
+             "bool": datasets.Value("bool"), "tools": datasets.Value("string")}
     features = {name: kinds[kind] for name, kind in columns.items()}
     if provenance:
         features.update(item_id=datasets.Value("int64"), rubric_version=datasets.Value("string"),

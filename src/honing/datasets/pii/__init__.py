@@ -23,6 +23,7 @@ from honing.datasets.pii._redact import (
     redact,
     redact_item,
     redact_texts,
+    redact_tool_calls,
 )
 from honing.datasets.pii._scan import (
     EntityReport,
@@ -53,6 +54,7 @@ __all__ = [
     "redact",
     "redact_item",
     "redact_texts",
+    "redact_tool_calls",
     "redact_version",
     "register_detector",
     "registered_detectors",

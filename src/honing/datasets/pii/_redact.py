@@ -139,7 +139,7 @@ def redact_item(item: Item, redactor: Redactor) -> Item:
             for part in content:
                 if part.get("type") == "text":
                     part["text"] = text(part["text"])
-        _redact_calls(message.get("tool_calls"), text)
+        redact_tool_calls(message.get("tool_calls"), text)
     for document in body["context"]:
         document["content"] = text(document["content"])
         if "title" in document:
@@ -147,12 +147,14 @@ def redact_item(item: Item, redactor: Redactor) -> Item:
     for response in body["responses"]:
         if "content" in response:
             response["content"] = text(response["content"])
-        _redact_calls(response.get("tool_calls"), text)
+        redact_tool_calls(response.get("tool_calls"), text)
     body["metadata"] = _redact_values(body["metadata"], text)
     return Item.model_validate(body) if changed else item
 
 
-def _redact_calls(calls: list[dict[str, Any]] | None, text: Any) -> None:
+def redact_tool_calls(calls: list[dict[str, Any]] | None, text: Any) -> None:
+    """Rewrite the arguments of OpenAI-shaped tool calls in place with `text` (a function
+    from a text to its redaction), keeping them valid JSON."""
     for call in calls or ():
         # Arguments are JSON text; replacements hold no quotes or backslashes, so valid JSON
         # stays valid. Still check, and fall back to redacting each string value.
