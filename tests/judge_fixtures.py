@@ -106,10 +106,13 @@ def build_items(count: int, *, raters: int, seed: int, human_noise: dict[int, fl
 
 
 def labeled_queue(db: Database, workspace: str, tmp_path: Path, *, name: str, items: int,
-                  raters: int = 3, seed: int = 1, human_noise: dict[int, float] | None = None) -> str:
-    """A queue NAME over `items` new items, every item labeled by `raters` raters through
-    the annotate service (claim, then submit, as the rater workbench does). Returns NAME."""
-    records = build_items(items, raters=raters, seed=seed, human_noise=human_noise)
+                  raters: int = 3, seed: int = 1, human_noise: dict[int, float] | None = None,
+                  records: list[dict] | None = None) -> str:
+    """A queue NAME over `items` new items (or the given `records` of `build_items`), every
+    item labeled by `raters` raters through the annotate service (claim, then submit, as the
+    rater workbench does). Returns NAME."""
+    if records is None:
+        records = build_items(items, raters=raters, seed=seed, human_noise=human_noise)
     ingest.import_file(db, write_jsonl(tmp_path / f"{name}.jsonl", records), workspace=workspace,
                        dataset=name, actor="cli:test")
     with db.writing() as session:

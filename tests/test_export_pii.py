@@ -11,14 +11,12 @@ from typing import Any
 
 import pytest
 
-from conftest import OPERATOR
-from honing import accounts, annotate, datasets, export, ingest
+from honing import accounts, datasets, export, ingest
 from honing._errors import HoningError
-from honing.annotate import QueuePolicy
 from honing.datasets import pii
 from honing.domain import Item
 from honing.export import RowScreen, TrainingOptions, render_row
-from judge_fixtures import RUBRIC, _label_one, build_items
+from judge_fixtures import build_items, labeled_queue
 from records import write_jsonl
 from test_training_export import honing_demo, read, run
 
@@ -118,23 +116,7 @@ def labeled_queue_with_pii(db, workspace: str, tmp_path: Path, name: str, items:
     for i, record in enumerate(records):
         if i % 3 == 0:
             record["messages"][0]["content"] += f" My card {CARD} was charged for it."
-    ingest.import_file(db, write_jsonl(tmp_path / f"{name}.jsonl", records), workspace=workspace,
-                       dataset=name, actor="cli:test")
-    with db.writing() as session:
-        ws = accounts.get_workspace(session, workspace)
-        pushed = annotate.push_rubric(session, ws, RUBRIC, source="judge-calibration.yaml", actor="cli:test")
-        annotate.create_queue(session, ws, name=name, dataset_ref=name, rubric_ref=pushed.ref,
-                              policy=QueuePolicy(overlap=3), actor="cli:test")
-        people = []
-        for k in range(3):
-            user = accounts.create_user(session, OPERATOR, f"{name}-r{k}", "correct horse battery")
-            accounts.set_role(session, OPERATOR, workspace, user.username, "rater")
-            people.append(user.id)
-    answers_of = {r["id"]: r["metadata"]["answers"] for r in records}
-    for k, rater_id in enumerate(people):
-        while _label_one(db, workspace, name, rater_id, k, answers_of):
-            pass
-    return name
+    return labeled_queue(db, workspace, tmp_path, name=name, items=items, records=records)
 
 
 def test_queue_export_leaves_pii_out_redacts_or_keeps_it(db, workspace, tmp_path):
