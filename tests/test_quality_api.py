@@ -65,7 +65,8 @@ def test_lead_reads_agreement_scorecards_and_report(labeled):
     assert all(c["labels"] == 4 for c in cards)
     # Per label 8 units are compared (helpfulness, correctness, safety per response; severity;
     # preference); cy's one point lower is within one point of the others' median.
-    assert all((c["consensus_agreement"]["value"], c["consensus_agreement"]["n"]) == (1.0, 32) for c in cards)
+    assert all((c["consensus_agreement"]["value"], c["consensus_agreement"]["n"], c["consensus_agreement"]["unit"],
+                c["consensus_agreement"]["answers"]) == (1.0, 4, "items", 32) for c in cards)
     assert all(c["gold_accuracy"]["value"] is None and c["gold_accuracy"]["n"] == 0 for c in cards)
 
     report = client.get(f"{BASE}/report?period=all&resamples=0", headers=h(t["lead"])).json()

@@ -25,7 +25,7 @@ from honing.quality import (
 )
 from honing.quality._drift import Window
 from honing.rubrics import parse_rubric
-from honing.stats import Estimate, proportion
+from honing.stats import Estimate, clustered_proportion, proportion
 
 RUBRIC = parse_rubric("""
 name: tiny
@@ -110,10 +110,13 @@ def test_rater_scorecards():
     assert set(cards) == {"ann", "bob", "cy"}
     ann, bob, cy = cards["ann"], cards["bob"], cards["cy"]
     assert ann.labels == 4 and bob.labels == 2 and cy.labels == 3
-    # Consensus: ann 1/1 + 1/1 = 2/2; bob 0/1 + 1/2 = 1/3; cy 0/3 + 1/2 = 1/5.
-    assert (ann.consensus_agreement.value, ann.consensus_agreement.n) == (1.0, 2)
-    assert (bob.consensus_agreement.value, bob.consensus_agreement.n) == (pytest.approx(1 / 3), 3)
-    assert (cy.consensus_agreement.value, cy.consensus_agreement.n) == (pytest.approx(1 / 5), 5)
+    # Consensus: ann 1/1 + 1/1 = 2/2; bob 0/1 + 1/2 = 1/3; cy 0/3 + 1/2 = 1/5, each over
+    # items 1 and 2: n counts items, the answers compared beside it.
+    assert (ann.consensus_agreement.value, ann.consensus_agreement.n, ann.consensus_answers) == (1.0, 2, 2)
+    assert (bob.consensus_agreement.value, bob.consensus_agreement.n, bob.consensus_answers) == (
+        pytest.approx(1 / 3), 2, 3)
+    assert (cy.consensus_agreement.value, cy.consensus_agreement.n, cy.consensus_answers) == (
+        pytest.approx(1 / 5), 2, 5)
     # Gold: ann 3/3, cy 1/3 on one item each (n counts items, the answers beside it), bob
     # none: NaN with a reason, not 0.
     assert (ann.gold_accuracy.value, ann.gold_accuracy.n, ann.gold_answers) == (1.0, 1, 3)
@@ -128,9 +131,11 @@ def test_rater_scorecards():
     assert ann.median_active_s == pytest.approx(50)
     # No reviews at all: the audit pass rate is undefined, not 0 or 1.
     assert math.isnan(ann.audit_pass_rate.value) and ann.audit_pass_rate.n == 0
-    # The interval is Wilson's, with its n.
+    # The interval is clustered by item, as gold accuracy's is.
+    clustered = clustered_proportion([0, 1], [1, 2])
     assert (bob.consensus_agreement.low, bob.consensus_agreement.high) == pytest.approx(
-        (proportion(1, 3).low, proportion(1, 3).high))
+        (clustered.low, clustered.high))
+    assert bob.consensus_agreement.high - bob.consensus_agreement.low > proportion(1, 3).high - proportion(1, 3).low
 
 
 def test_cohort_scorecards_pool_their_raters():
@@ -138,8 +143,9 @@ def test_cohort_scorecards_pool_their_raters():
     assert set(cohorts) == {"in-house", "vendor"}
     house = cohorts["in-house"]
     assert house.raters == ["ann", "bob"] and house.labels == 6
-    # ann 2/2 and bob 1/3 pooled: 3/5.
-    assert (house.consensus_agreement.value, house.consensus_agreement.n) == (pytest.approx(0.6), 5)
+    # ann 2/2 and bob 1/3 pooled: 3/5, over the two items both compared on.
+    assert (house.consensus_agreement.value, house.consensus_agreement.n, house.consensus_answers) == (
+        pytest.approx(0.6), 2, 5)
     assert (cohorts["vendor"].gold_accuracy.value, cohorts["vendor"].gold_accuracy.n) == (pytest.approx(1 / 3), 1)
 
 
@@ -198,8 +204,9 @@ def test_two_proportion_p_matches_statsmodels():
 
 def test_drift_flags_a_real_change_and_not_noise():
     def window(day: int, k: int, n: int) -> Window:
+        # n items of one compared answer each: the effective n is n.
         return Window(START + timedelta(days=day), START + timedelta(days=day + 1), n,
-                      proportion(k, n), Estimate(math.nan, math.nan, math.nan, 0))
+                      proportion(k, n), Estimate(math.nan, math.nan, math.nan, 0), consensus_effective_n=n)
 
     steady = [window(0, 40, 50), window(1, 41, 50), window(2, 39, 50)]
     assert drift_change(steady) is None

@@ -10,7 +10,9 @@ raters answered:
 - likert: the rater's answer is within one scale point of the others' median.
 
 Other question types are not compared. A label's result is (agreeing, compared) over all
-of its questions and units.
+of its questions and units. A rater's figure (`consensus_detail`) pools those over items,
+clustered by item like gold accuracy: one item's questions are answered together, so n is
+items and the interval rests on the answers' effective n.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from honing.quality._data import LabelRow
 from honing.rubrics import LabelQuestion, LikertQuestion, PairwiseQuestion, Question, Rubric
 from honing.rubrics._values import PAIRWISE_DIRECTION, is_per_response
+from honing.stats import ClusteredProportion, clustered_proportion_detail
 
 MIN_OTHERS = 2
 
@@ -56,6 +59,17 @@ def consensus_matches(rubric: Rubric, labels: Sequence[LabelRow]) -> dict[int, t
                 tally[label_id][0] += agrees
                 tally[label_id][1] += 1
     return {label_id: (agree, compared) for label_id, (agree, compared) in tally.items()}
+
+
+def consensus_detail(labels: Sequence[LabelRow], matches: dict[int, tuple[int, int]]) -> ClusteredProportion:
+    """Agreeing / compared over `labels`, clustered by queue item (n = items compared)."""
+    per_item: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for label in labels:
+        agree, compared = matches.get(label.id, (0, 0))
+        if compared:
+            per_item[label.queue_item_id][0] += agree
+            per_item[label.queue_item_id][1] += compared
+    return clustered_proportion_detail([a for a, _ in per_item.values()], [c for _, c in per_item.values()])
 
 
 def _comparable(question: Question, value: Any) -> Any:

@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from statistics import NormalDist
 from typing import Any
 
+from honing.quality._consensus import consensus_detail
 from honing.quality._data import LabelRow, Period
 from honing.quality._gold import gold_detail
-from honing.stats import Estimate, proportion
+from honing.stats import Estimate
 
 MIN_N = 10
 ALPHA = 0.01
@@ -34,10 +35,11 @@ class Window:
     consensus_agreement: Estimate
     gold_accuracy: Estimate  # n = gold items
     gold_effective_n: float = 0.0  # the gold answers' effective sample size
+    consensus_effective_n: float = 0.0  # the compared answers' effective sample size
 
     def as_dict(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "labels": self.labels,
-                "consensus_agreement": self.consensus_agreement.as_dict(),
+                "consensus_agreement": {**self.consensus_agreement.as_dict(), "unit": "items"},
                 "gold_accuracy": {**self.gold_accuracy.as_dict(), "unit": "items"}}
 
 
@@ -72,10 +74,9 @@ def windows(period: Period, labels: Sequence[LabelRow], matches: dict[int, tuple
         inside = [label for label in labels if low <= label.submitted_at < high]
         live = [label for label in inside if label.kind == "live"]
         gold = gold_detail([label for label in inside if label.kind == "gold"])
-        agree = sum(matches.get(label.id, (0, 0))[0] for label in live)
-        compared = sum(matches.get(label.id, (0, 0))[1] for label in live)
-        found.append(Window(low, high, len(inside), proportion(agree, compared), gold.estimate,
-                            gold.effective_n))
+        consensus = consensus_detail(live, matches)
+        found.append(Window(low, high, len(inside), consensus.estimate, gold.estimate, gold.effective_n,
+                            consensus.effective_n))
     return found
 
 
@@ -113,13 +114,14 @@ def drift_change(found: Sequence[Window]) -> str | None:
 
 
 def _counts(window: Window, figure: str) -> tuple[float, float]:
-    """(successes, trials) for the test: gold accuracy on its effective n."""
+    """(successes, trials) for the test: both figures are clustered by item, so each is
+    tested on its answers' effective n."""
     estimate: Estimate = getattr(window, figure)
     if not estimate.n:
         return 0, 0
-    n = window.gold_effective_n if figure == "gold_accuracy" else estimate.n
-    return (estimate.value * n if figure == "gold_accuracy" else round(estimate.value * n)), n
+    n = window.gold_effective_n if figure == "gold_accuracy" else window.consensus_effective_n
+    return estimate.value * n, n
 
 
 def _n(n: float, figure: str) -> str:
-    return f"{n:.1f} effective answers" if figure == "gold_accuracy" else str(n)
+    return f"{n:.1f} effective answers"

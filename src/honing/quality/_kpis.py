@@ -73,7 +73,8 @@ def scorecard_cells(card: Scorecard) -> dict[str, str]:
             "per partner": "; ".join(partner_figures(card)),
             "agreement with adjudicated": with_units(card.adjudicated_agreement, "items",
                                                      answers=card.adjudicated_answers),
-            "agreement with consensus": with_n(card.consensus_agreement)}
+            "agreement with consensus": with_units(card.consensus_agreement, "items",
+                                                   answers=card.consensus_answers)}
 
 
 def _proportion(name: str, estimate: Estimate, target: str, definition: str) -> Kpi:

@@ -25,16 +25,22 @@ with the reason, never 0.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from honing.quality._adjudicated import adjudicated_agreement
-from honing.quality._consensus import consensus_matches
+from honing.quality._consensus import consensus_detail, consensus_matches
 from honing.quality._data import LabelRow, QueueData
 from honing.quality._drift import Window, drift_change, window_days, windows
 from honing.quality._gold import gold_detail
-from honing.quality._pairwise import Answers, PairAgreement, answers_by_rater, pair_agreements, pooled_kappa
+from honing.quality._pairwise import (
+    Answers,
+    PairAgreement,
+    answers_by_rater,
+    pair_agreements,
+    pooled_kappa,
+)
 from honing.stats import Estimate, Undefined, median, proportion
 
 
@@ -50,7 +56,8 @@ class Scorecard:
     pairwise_kappa: Estimate  # against every other rater; n = shared items
     adjudicated_agreement: Estimate  # n = adjudicated items
     adjudicated_answers: int
-    consensus_agreement: Estimate
+    consensus_agreement: Estimate  # n = items compared
+    consensus_answers: int  # the questions and units compared on those items
     rework_rate: Estimate
     audit_pass_rate: Estimate
     per_active_day: float
@@ -69,7 +76,8 @@ class Scorecard:
                 "pairwise": [p.as_dict() for p in self.pairwise],
                 "adjudicated_agreement": {**self.adjudicated_agreement.as_dict(), "unit": "items",
                                           "answers": self.adjudicated_answers},
-                "consensus_agreement": self.consensus_agreement.as_dict(),
+                "consensus_agreement": {**self.consensus_agreement.as_dict(), "unit": "items",
+                                        "answers": self.consensus_answers},
                 "rework_rate": self.rework_rate.as_dict(),
                 "audit_pass_rate": self.audit_pass_rate.as_dict(),
                 "per_active_day": _number(self.per_active_day), "active_days": self.active_days,
@@ -115,6 +123,7 @@ def _card(name: str, kind: str, labels: list[LabelRow], matches: dict[int, tuple
           seed: int) -> Scorecard:
     live = [label for label in labels if label.kind == "live"]
     gold = gold_detail([label for label in labels if label.kind == "gold"])
+    consensus = consensus_detail(live, matches)
     adjudicated = adjudicated_agreement(data.rubric, live, data.adjudications)
     raters = sorted({label.rater for label in labels})
     days = defaultdict(int)
@@ -128,7 +137,7 @@ def _card(name: str, kind: str, labels: list[LabelRow], matches: dict[int, tuple
         gold_accuracy=gold.estimate, gold_items=gold.estimate.n, gold_answers=gold.answers,
         pairwise_kappa=pooled_kappa(data.rubric, answers, raters, n_resamples=n_resamples, seed=seed),
         adjudicated_agreement=adjudicated.estimate, adjudicated_answers=adjudicated.answers,
-        consensus_agreement=consensus_agreement(live, matches),
+        consensus_agreement=consensus.estimate, consensus_answers=consensus.answers,
         rework_rate=proportion(sum(1 for label in live if label.rework_count > 0 or label.status == "returned"),
                                len(live)),
         audit_pass_rate=proportion(reviewed.count("accept"), len(reviewed)),
@@ -139,12 +148,3 @@ def _card(name: str, kind: str, labels: list[LabelRow], matches: dict[int, tuple
         drift=window_list, drift_flag=drift_change(window_list),
         pairwise=pair_agreements(data.rubric, answers, name, n_resamples=n_resamples, seed=seed)
         if kind == "rater" else [])
-
-
-
-def consensus_agreement(live: Sequence[LabelRow], matches: dict[int, tuple[int, int]]) -> Estimate:
-    agree = compared = 0
-    for label in live:
-        a, c = matches.get(label.id, (0, 0))
-        agree, compared = agree + a, compared + c
-    return proportion(agree, compared)
