@@ -80,3 +80,25 @@ def test_an_edited_box_is_kept_and_stored(db, settings, workspace, tmp_path, pag
                              headers={"Authorization": f"Bearer {lead}"}).json()
         assert label["answers"]["ideal_response"] == {
             "text": shown_b + " Check the status page first.", "start_from": "A" if swapped else "B"}
+
+
+def test_a_response_kept_unchanged_by_keyboard_is_stored_as_accepted(db, settings, workspace, tmp_path, page):
+    lead, _ = make_user(db, "lee", Role.lead), make_user(db, "ann", Role.rater)
+    with serve(create_app(db, settings)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        seed_queue(db, client, lead, tmp_path, items=2, overlap=1)
+        sign_in(page, base, "ann", "correct horse battery", "/w/helpdesk/queues/review/work")
+        task = wait_for_new_task(page, None)
+        shown_b = page.locator(".response[data-label=B] .content").inner_text()
+        swapped = shown_b == V1
+        for key in "4344111":
+            page.keyboard.press(key)
+        page.keyboard.press("4")                          # B>A: the box holds B, untouched
+        assert page.input_value(BOX) == shown_b
+        page.keyboard.press("Alt+k")                      # keep it as it is, from the keyboard
+        assert page.is_checked("fieldset[data-question=ideal_response] input.keep")
+        page.keyboard.press("Control+Enter")
+        wait_for_new_task(page, task)
+        [label] = client.get("/api/workspaces/helpdesk/queues/review/labels",
+                             headers={"Authorization": f"Bearer {lead}"}).json()
+        assert label["answers"]["ideal_response"] == {
+            "text": shown_b, "start_from": "A" if swapped else "B", "accepted_as_is": True}

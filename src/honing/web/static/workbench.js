@@ -285,7 +285,7 @@ document.addEventListener("keydown", (event) => {
   const inText = event.target.matches?.("textarea, input:not([type=radio]):not([type=checkbox])");
   if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { event.preventDefault(); submit(); return; }
   if (event.altKey) {
-    const action = { s: skip, f: flag, e: escalate, v: toggleView, g: toggleGuidelines }[event.key.toLowerCase()];
+    const action = { s: skip, f: flag, e: escalate, v: toggleView, g: toggleGuidelines, k: toggleKeep }[event.key.toLowerCase()];
     if (action) { event.preventDefault(); action(); }
     return;
   }
@@ -401,6 +401,16 @@ function toggleView() {
 function toggleGuidelines() {
   const details = task?.querySelector("details.guidelines");
   if (details) details.open = !details.open;
+}
+
+// Alt+K: keep the ideal-response box's text (a response unchanged) as the answer, from the
+// keyboard like every other answer; the current question's box, else the first one.
+function toggleKeep() {
+  const here = stops[current]?.dataset.type === "response_edit" ? stops[current] : undefined;
+  const box = (here ?? stops.find((s) => s.dataset.type === "response_edit"))?.querySelector("input.keep");
+  if (!box) return;
+  box.checked = !box.checked;
+  changed();
 }
 
 // --- spans -------------------------------------------------------------------------------
