@@ -3,6 +3,9 @@ preference and, left untouched, stores nothing (neither in the draft nor in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import httpx
 import pytest
 
@@ -17,6 +20,31 @@ pytestmark = pytest.mark.browser
 
 BOX = "fieldset[data-question=ideal_response] textarea"
 V1 = "Please restart the VPN client."  # records.record(): the first (canonical A) response
+
+
+@contextmanager
+def rater_on_a_pairwise_item(db, settings, tmp_path, page) -> Iterator[tuple[Callable[[], dict], str, str, bool]]:
+    """Rater ann at the workbench on a fresh pairwise item, the ratings before the preference
+    given by keyboard. Yields a function that submits by keyboard and returns the stored
+    label (canonical order, as the lead reads it), the task, B's text as shown, and whether
+    the item is shown swapped."""
+    lead, _ = make_user(db, "lee", Role.lead), make_user(db, "ann", Role.rater)
+    with serve(create_app(db, settings)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        seed_queue(db, client, lead, tmp_path, items=2, overlap=1)
+        sign_in(page, base, "ann", "correct horse battery", "/w/helpdesk/queues/review/work")
+        task = wait_for_new_task(page, None)
+        shown_b = page.locator(".response[data-label=B] .content").inner_text()
+        for key in "4344111":  # helpfulness, correctness, safety (A, B), severity
+            page.keyboard.press(key)
+
+        def submit() -> dict:
+            page.keyboard.press("Control+Enter")
+            wait_for_new_task(page, task)
+            [label] = client.get("/api/workspaces/helpdesk/queues/review/labels",
+                                 headers={"Authorization": f"Bearer {lead}"}).json()
+            return label
+
+        yield submit, task, shown_b, shown_b == V1
 
 
 def test_untouched_prefill_follows_the_preference_and_is_never_stored(db, settings, workspace, tmp_path, page):
@@ -56,15 +84,7 @@ def test_untouched_prefill_follows_the_preference_and_is_never_stored(db, settin
 
 
 def test_an_edited_box_is_kept_and_stored(db, settings, workspace, tmp_path, page):
-    lead, _ = make_user(db, "lee", Role.lead), make_user(db, "ann", Role.rater)
-    with serve(create_app(db, settings)) as base, httpx.Client(base_url=base, timeout=30) as client:
-        seed_queue(db, client, lead, tmp_path, items=2, overlap=1)
-        sign_in(page, base, "ann", "correct horse battery", "/w/helpdesk/queues/review/work")
-        task = wait_for_new_task(page, None)
-        shown_b = page.locator(".response[data-label=B] .content").inner_text()
-        swapped = shown_b == V1
-        for key in "4344111":
-            page.keyboard.press(key)
+    with rater_on_a_pairwise_item(db, settings, tmp_path, page) as (submit, _, shown_b, swapped):
         page.keyboard.press("4")                          # B>A: the box holds B
         page.click(BOX)                                   # the rater starts editing
         page.keyboard.press("End")
@@ -74,31 +94,17 @@ def test_an_edited_box_is_kept_and_stored(db, settings, workspace, tmp_path, pag
         assert focused(page) == "preference"
         page.keyboard.press("2")                          # A>B no longer overwrites an edited box
         assert page.input_value(BOX) == shown_b + " Check the status page first."
-        page.keyboard.press("Control+Enter")
-        wait_for_new_task(page, task)
-        [label] = client.get("/api/workspaces/helpdesk/queues/review/labels",
-                             headers={"Authorization": f"Bearer {lead}"}).json()
+        label = submit()
         assert label["answers"]["ideal_response"] == {
             "text": shown_b + " Check the status page first.", "start_from": "A" if swapped else "B"}
 
 
 def test_a_response_kept_unchanged_by_keyboard_is_stored_as_accepted(db, settings, workspace, tmp_path, page):
-    lead, _ = make_user(db, "lee", Role.lead), make_user(db, "ann", Role.rater)
-    with serve(create_app(db, settings)) as base, httpx.Client(base_url=base, timeout=30) as client:
-        seed_queue(db, client, lead, tmp_path, items=2, overlap=1)
-        sign_in(page, base, "ann", "correct horse battery", "/w/helpdesk/queues/review/work")
-        task = wait_for_new_task(page, None)
-        shown_b = page.locator(".response[data-label=B] .content").inner_text()
-        swapped = shown_b == V1
-        for key in "4344111":
-            page.keyboard.press(key)
+    with rater_on_a_pairwise_item(db, settings, tmp_path, page) as (submit, _, shown_b, swapped):
         page.keyboard.press("4")                          # B>A: the box holds B, untouched
         assert page.input_value(BOX) == shown_b
         page.keyboard.press("Alt+k")                      # keep it as it is, from the keyboard
         assert page.is_checked("fieldset[data-question=ideal_response] input.keep")
-        page.keyboard.press("Control+Enter")
-        wait_for_new_task(page, task)
-        [label] = client.get("/api/workspaces/helpdesk/queues/review/labels",
-                             headers={"Authorization": f"Bearer {lead}"}).json()
+        label = submit()
         assert label["answers"]["ideal_response"] == {
             "text": shown_b, "start_from": "A" if swapped else "B", "accepted_as_is": True}
