@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from honing._errors import InvalidInput
 from honing.stats._estimate import Estimate, Undefined
 from honing.stats._inputs import check_conf, critical_value
+from honing.stats._proportions import wilson_bounds
 
 METHOD = "wilson, effective n (clustered by item)"
 
@@ -62,8 +63,8 @@ def clustered_proportion_detail(right: Sequence[int], answered: Sequence[int],
     k = sum(r for r, _ in pairs)
     share = k / total
     n_eff = effective_n(pairs, conf)
-    low, high = wilson_bounds(share, n_eff, conf)
-    return ClusteredProportion(Estimate(share, low, high, clusters, conf, METHOD), total, n_eff)
+    low, high = wilson_bounds(share, n_eff, critical_value(conf))
+    return ClusteredProportion(Estimate(share, float(low), float(high), clusters, conf, METHOD), total, n_eff)
 
 
 def effective_n(pairs: Sequence[tuple[int, int]], conf: float = 0.95) -> float:
@@ -87,18 +88,6 @@ def cluster_variance(pairs: Sequence[tuple[int, int]]) -> float:
     share = sum(r for r, _ in pairs) / total
     residuals = sum((r - share * m) ** 2 for r, m in pairs)
     return clusters / (clusters - 1) * residuals / total ** 2
-
-
-def wilson_bounds(share: float, n: float, conf: float = 0.95) -> tuple[float, float]:
-    """Wilson's score interval for a share observed on a (possibly fractional) n > 0."""
-    z = critical_value(conf)
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (share + z2 / (2 * n)) / denominator
-    half_width = z * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / denominator
-    low = 0.0 if share == 0 else max(0.0, centre - half_width)
-    high = 1.0 if share == 1 else min(1.0, centre + half_width)
-    return low, high
 
 
 def t_quantile(conf: float, df: int) -> float:

@@ -22,6 +22,7 @@ import numpy as np
 
 from honing.stats._estimate import Estimate, Undefined
 from honing.stats._inputs import check_conf, check_count, critical_value
+from honing.stats._proportions import wilson_bounds
 
 METHOD = "newcombe (paired square-and-add)"
 _NORMAL = NormalDist()
@@ -97,8 +98,8 @@ def newcombe_bounds(n11: np.ndarray, n12: np.ndarray, n21: np.ndarray, n22: np.n
     normal quantile z; the vectorized core behind `paired_difference` and its coverage test."""
     n = n11 + n12 + n21 + n22
     p1, p2 = (n11 + n12) / n, (n11 + n21) / n
-    l1, u1 = _wilson(n11 + n12, n, z)
-    l2, u2 = _wilson(n11 + n21, n, z)
+    l1, u1 = wilson_bounds(p1, n, z)
+    l2, u2 = wilson_bounds(p2, n, z)
     a = n11 * n22 - n12 * n21
     a = np.where(a > n / 2, a - n / 2, np.where(a >= 0, 0.0, a))
     margins = (n11 + n12) * (n21 + n22) * (n11 + n21) * (n12 + n22)
@@ -109,16 +110,3 @@ def newcombe_bounds(n11: np.ndarray, n12: np.ndarray, n21: np.ndarray, n22: np.n
     low = np.maximum(-1.0, difference - np.sqrt(np.maximum(below, 0.0)))
     high = np.minimum(1.0, difference + np.sqrt(np.maximum(above, 0.0)))
     return difference, low, high
-
-
-def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score bounds, arranged as `wilson_interval` arranges them."""
-    share = k / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (share + z2 / (2 * n)) / denominator
-    half = z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / denominator
-    low = np.where(k == 0, 0.0, np.maximum(0.0, centre - half))
-    high = np.where(k == n, 1.0, np.minimum(1.0, centre + half))
-    return low, high
-

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 from honing._errors import InvalidInput
 from honing.stats._estimate import Estimate, Undefined, reason_undefined
@@ -27,18 +30,23 @@ def wilson_interval(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
     if n == 0:
         undefined = Undefined("no observations")
         return undefined, undefined
-    z = critical_value(conf)
-    share = k / n
+    low, high = wilson_bounds(k / n, n, critical_value(conf))
+    return float(low), float(high)
+
+
+def wilson_bounds(share: Any, n: Any, z: float) -> tuple[Any, Any]:
+    """The Wilson bounds of `share` observed on `n` (> 0, whole or an effective size) at
+    the normal quantile z; floats or numpy arrays alike. The one arrangement of the formula
+    behind every Wilson interval here (the same as statsmodels' proportion_confint, so the
+    two agree to the last few bits)."""
     z2 = z * z
-    # The same arrangement of the formula as statsmodels' proportion_confint, so the two
-    # agree to the last few bits.
     denominator = 1 + z2 / n
     centre = (share + z2 / (2 * n)) / denominator
-    half_width = z * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / denominator
-    # At k = 0 (k = n) the lower (upper) bound is exactly 0 (1); the formula only gets
+    half_width = z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / denominator
+    # At a share of 0 (1) the lower (upper) bound is exactly 0 (1); the formula only gets
     # within rounding of it.
-    low = 0.0 if k == 0 else max(0.0, centre - half_width)
-    high = 1.0 if k == n else min(1.0, centre + half_width)
+    low = np.where(share == 0, 0.0, np.maximum(0.0, centre - half_width))
+    high = np.where(share == 1, 1.0, np.minimum(1.0, centre + half_width))
     return low, high
 
 
