@@ -30,7 +30,7 @@ from honing.quality.agreement._bootstrap import (
     _no_interval,
     _percentile,
 )
-from honing.quality.agreement._kappa import CHANCE_IS_ONE, NO_PAIRS
+from honing.quality.agreement._kappa import CHANCE_IS_ONE, NO_PAIRS, kappa_weights
 from honing.stats._estimate import Estimate, Undefined
 
 Unit = tuple[Hashable, Any, Any]  # (item, one side's answer, the other side's answer)
@@ -44,16 +44,6 @@ class KappaTable:
     units: Sequence[Unit]
     labels: Sequence[Any]
     weights: str | None = None
-
-
-def kappa_weights(q: int, weights: str | None) -> np.ndarray:
-    if weights not in (None, "linear", "quadratic"):
-        raise InvalidInput(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
-    position = np.arange(q, dtype=float)
-    distance = np.abs(position[:, None] - position[None, :])
-    if weights is None:
-        return (distance > 0).astype(float)
-    return distance if weights == "linear" else distance ** 2
 
 
 def kappa_of_confusions(confusions: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -38,6 +38,18 @@ def _paired(a: Sequence[Any], b: Sequence[Any], labels: Sequence[Any] | None) ->
     return encode([pair for pair, keep in zip(pairs, both) if keep])
 
 
+def kappa_weights(q: int, weights: str | None) -> np.ndarray:
+    """Disagreement weights between the positions of q ordered categories: 1 off the
+    diagonal (None), their distance ('linear') or its square ('quadratic'; Cohen 1968)."""
+    if weights not in (None, "linear", "quadratic"):
+        raise InvalidInput(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
+    position = np.arange(q, dtype=float)
+    distance = np.abs(position[:, None] - position[None, :])
+    if weights is None:
+        return (distance > 0).astype(float)
+    return distance if weights == "linear" else distance ** 2
+
+
 def cohen_kappa(a: Sequence[Any], b: Sequence[Any], weights: str | None = None,
                 labels: Sequence[Any] | None = None) -> float:
     """Cohen's (1960) kappa between rater `a` and rater `b`; pairs with a None are dropped.
@@ -47,8 +59,7 @@ def cohen_kappa(a: Sequence[Any], b: Sequence[Any], weights: str | None = None,
     of the labels used), as sklearn's cohen_kappa_score and R's irr::kappa2 do; the
     arithmetic follows sklearn step for step so results match it to the last bit or so.
     A label outside `labels` is an error here (sklearn silently drops such pairs)."""
-    if weights not in (None, "linear", "quadratic"):
-        raise InvalidInput(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
+    kappa_weights(0, weights)  # a bad `weights` is refused before any label is read
     enc = _paired(a, b, labels)
     if len(enc.codes) == 0:
         return Undefined(NO_PAIRS)
@@ -57,11 +68,7 @@ def cohen_kappa(a: Sequence[Any], b: Sequence[Any], weights: str | None = None,
     confusion = confusion.reshape(q, q).astype(float)
     sum0, sum1 = confusion.sum(axis=0), confusion.sum(axis=1)
     expected = np.outer(sum0, sum1) / np.sum(sum0)
-    if weights is None:
-        w = np.ones((q, q)) - np.eye(q)
-    else:
-        position = np.zeros((q, q)) + np.arange(q)
-        w = np.abs(position - position.T) if weights == "linear" else (position - position.T) ** 2
+    w = kappa_weights(q, weights)
     denominator = np.sum(w * expected)
     if denominator == 0:  # a sum of non-negative terms: exactly 0 iff p_e == 1
         return Undefined(CHANCE_IS_ONE)
