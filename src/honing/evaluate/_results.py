@@ -1,6 +1,7 @@
 """What a run found: pass rates by tier, tag and scorer with Wilson intervals and their n,
-errors and unscored results (scenarios with no expectation) apart from failures, flakiness over repeats, latency and cost; and the failures
-with their inputs, outputs, trajectories and scorer explanations."""
+errors and unscored results (scenarios with no expectation) apart from failures,
+flakiness over repeats, latency and cost; and the failures with their inputs, outputs,
+trajectories and scorer explanations."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ latest window differs from the windows before it.
 The flag compares the latest window with all earlier windows pooled, with a two-sided
 two-proportion z-test (pooled variance), for consensus agreement and for gold accuracy.
 It is raised at p < 0.01 and only when both sides have at least `MIN_N` comparisons:
-small windows swing by chance, and a flag that cries wolf is soon ignored. Gold answers
-are clustered by item, so gold accuracy enters the test with its effective n (the
+small windows swing by chance, and a flag that cries wolf is soon ignored. Both figures'
+answers are clustered by item, so each enters the test with its effective n (the
 first-order Rao-Scott correction: counts divided by the design effect).
 """
 
@@ -108,8 +108,9 @@ def drift_change(found: Sequence[Window]) -> str | None:
         p = two_proportion_p(k1, n1, k2, n2)
         if p < ALPHA:
             direction = "fell" if k1 / n1 < k2 / n2 else "rose"
-            notes.append(f"{name} {direction} from {k2 / n2:.2f} (n={_n(n2, figure)}) to {k1 / n1:.2f} "
-                         f"(n={_n(n1, figure)}) in the window from {last.start:%Y-%m-%d} (p={p:.3g})")
+            notes.append(f"{name} {direction} from {k2 / n2:.2f} (n={n2:.1f} effective answers) to "
+                         f"{k1 / n1:.2f} (n={n1:.1f} effective answers) in the window from "
+                         f"{last.start:%Y-%m-%d} (p={p:.3g})")
     return "; ".join(notes) or None
 
 
@@ -121,7 +122,3 @@ def _counts(window: Window, figure: str) -> tuple[float, float]:
         return 0, 0
     n = window.gold_effective_n if figure == "gold_accuracy" else window.consensus_effective_n
     return estimate.value * n, n
-
-
-def _n(n: float, figure: str) -> str:
-    return f"{n:.1f} effective answers"

@@ -38,7 +38,7 @@ def render_markdown(report: QualityReport) -> str:
            f"Workspace `{report.workspace}`, rubric `{report.rubric}`, period {_period(report)}. "
            f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC. Every figure gives its n; "
            "intervals are 95% (Wilson for proportions; gold accuracy and agreement with adjudicated "
-           "answers clustered by item; bootstrap over units for agreement per question, over items "
+           "answers and with consensus clustered by item; bootstrap over units for agreement per question, over items "
            "for pairwise kappa).", "",
            "## KPIs", ""]
     out += md_table(["KPI", "value", "95% interval", "n", "usual target", "definition"],
