@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+from array import array
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import numpy as np
 
 from honing.stats import (
     Estimate,
@@ -78,7 +81,7 @@ class SliceComparison:
 
     @property
     def label(self) -> str:
-        return "all" if self.kind == "overall" else f"{self.kind} {self.name}"
+        return _label((self.kind, self.name))
 
     @property
     def verdict_text(self) -> str:
@@ -94,9 +97,9 @@ class SliceComparison:
         """The interval the verdict was read from, and its level."""
         if self.verdict == "not compared":
             return ""
-        level = f"{self.adjusted.conf * 100:.3g}%"
-        how = "" if self.family == 1 else f" Holm-adjusted over {self.family} slices,"
-        return f"{difference(self.adjusted)} ({level} interval,{how} p = {_p(self.p_holm)})".replace(",)", ")")
+        how = [f"{self.adjusted.conf * 100:.3g}% interval"]
+        how += [f"Holm-adjusted over {self.family} slices"] if self.family > 1 else []
+        return f"{difference(self.adjusted)} ({', '.join([*how, f'p = {_p(self.p_holm)}'])})"
 
     @property
     def p_holm_text(self) -> str:
@@ -122,12 +125,12 @@ class SliceComparison:
 
 class Pairs:
     """The paired scenarios of one slice: the 2×2 table of pass/not pass, mean score values
-    (NaN where a scenario's scores had none), and a digest of which scenario did what, so
-    slices holding the same paired outcomes are recognised as one hypothesis."""
+    (NaN where a scenario's scores had none) in flat arrays of doubles, and a digest of
+    which scenario did what, so slices holding the same paired outcomes are recognised as
+    one hypothesis."""
 
     def __init__(self) -> None:
-        self.values_x: list[float] = []
-        self.values_y: list[float] = []
+        self.values_x, self.values_y = array("d"), array("d")
         self.both = self.regressed = self.fixed = self.neither = 0
         self.unscored = 0
         self._digest = hashlib.blake2b(digest_size=16)
@@ -157,7 +160,6 @@ def compare_slices(groups: dict[tuple[str, str], Pairs], *, conf: float, alpha: 
     """Every slice's comparison, `all` first, then tiers, tags and scorers (see the module)."""
     keys = sorted(groups, key=lambda k: (KIND_ORDER[k[0]], TIER_ORDER.get(k[1], 9) if k[0] == "tier" else 0, k[1]))
     primary = ("overall", "all")
-    label = {key: "all" if key == primary else f"{key[0]} {key[1]}" for key in keys}
     # One hypothesis per distinct set of paired outcomes; the first slice holding it is its
     # representative (`all` first of all, so a slice identical to it joins the primary).
     representative: dict[bytes, tuple[str, str]] = {}
@@ -180,10 +182,19 @@ def compare_slices(groups: dict[tuple[str, str], Pairs], *, conf: float, alpha: 
             b=proportion(group.both + group.fixed, n, conf), pairs=n, regressed=group.regressed, fixed=group.fixed,
             difference=change, adjusted=adjusted, p_value=raw[key], p_holm=p_holm, verdict=_verdict(adjusted, n),
             family=1 if source == primary else len(family),
-            same_as=label[source] if source != key else None, unscored=group.unscored,
-            score_difference=paired_bootstrap(group.values_x, group.values_y, n_resamples=n_resamples, conf=conf,
-                                              seed=seed) if key[0] == "scorer" else None))
+            same_as=_label(source) if source != key else None, unscored=group.unscored,
+            score_difference=paired_bootstrap(_floats(group.values_x), _floats(group.values_y),
+                                              n_resamples=n_resamples, conf=conf, seed=seed)
+            if key[0] == "scorer" else None))
     return slices
+
+
+def _label(key: tuple[str, str]) -> str:
+    return "all" if key[0] == "overall" else f"{key[0]} {key[1]}"
+
+
+def _floats(values: array[float]) -> np.ndarray:
+    return np.frombuffer(values, dtype=float) if len(values) else np.zeros(0)
 
 
 def _difference(group: Pairs, conf: float) -> Estimate:
