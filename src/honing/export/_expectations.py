@@ -38,7 +38,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from honing._errors import InvalidInput
-from honing.datasets import StoredItem
+from honing.datasets import StoredItem, iter_loaded
 from honing.domain import Response
 from honing.export._options import _question, edit_question, preference_question, rating_question
 from honing.export._select import (
@@ -232,9 +232,7 @@ def _refusals(labels: dict[int, list[LabelRow]], adjudications: Adjudications, q
 
 
 def _responses(session: Session, item_ids: set[int]) -> dict[int, list[Response]]:
-    from honing import datasets
-
-    return {stored.id: list(stored.item.responses) for stored in datasets.iter_loaded(session, iter(sorted(item_ids)))}
+    return {stored.id: list(stored.item.responses) for stored in iter_loaded(session, iter(sorted(item_ids)))}
 
 
 def _from_accepted(example: Example, responses: list[Response], options: ExpectationOptions) -> dict[str, Any] | None:
