@@ -11,13 +11,12 @@ from honing._errors import Problem
 from honing.domain import Item
 
 # Fields a record may carry; anything else is kept, not dropped, under metadata.
-_ITEM_FIELDS = {"messages", "context", "tools", "responses", "metadata"}
+_ITEM_FIELDS = ("messages", "context", "tools", "responses", "metadata")
 # Flat conveniences for tabular sources.
-_FLAT_FIELDS = {"id", "external_id", "system", "prompt", "response", "model", "model_version",
-                "prompt_version"}
+_FLAT_FIELDS = ("id", "external_id", "system", "prompt", "response", "model", "model_version",
+                "prompt_version")
 # What --map may name (besides metadata.KEY), in the order the help lists them.
-MAPPABLE_FIELDS = ("id", "external_id", "system", "prompt", "response", "model", "model_version",
-                   "prompt_version", "messages", "context", "tools", "responses", "metadata")
+MAPPABLE_FIELDS = (*_FLAT_FIELDS, *_ITEM_FIELDS)
 # Columns that hold JSON text in CSV (and may in Parquet).
 _JSON_FIELDS = ("messages", "context", "tools", "responses", "metadata")
 
