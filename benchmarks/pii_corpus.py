@@ -847,6 +847,7 @@ class _Ctx:
     me: _Person
     country: str
     quoted: bool = False
+    used: set[str] = field(default_factory=set)
 
 
 def _honorific(ctx: _Ctx, person: _Person) -> str:
@@ -1399,13 +1400,17 @@ def _sentence(ctx: _Ctx, entity: str, voices: str) -> tuple[str, list[Piece]]:
     """(voice, pieces) of one sentence about `entity`, in the message language when it has one."""
     table = _UNITS.get(ctx.lang, {}).get(entity) or _UNITS["en"][entity]
     options = [u for u in table if u[0] in voices] or _UNITS["en"][entity]
-    voice, template = ctx.rng.choice(options)
+    fresh = [u for u in options if u[1] not in ctx.used]  # a writer rarely repeats a sentence
+    voice, template = ctx.rng.choice(fresh or options)
+    ctx.used.add(template)
     return voice, _fill(ctx, template)
 
 
 def _negative(ctx: _Ctx) -> list[Piece]:
     table = _NEGATIVES.get(ctx.lang, []) + _NEGATIVES["en"]
-    return _fill(ctx, ctx.rng.choice(table))
+    template = ctx.rng.choice([t for t in table if t not in ctx.used] or table)
+    ctx.used.add(template)
+    return _fill(ctx, template)
 
 
 def _filler(ctx: _Ctx, need: int, short: bool) -> list[str]:
@@ -1508,6 +1513,9 @@ def _email_form(ctx: _Ctx, profile: _Profile, from_agent: bool | None = None) ->
     if from_agent:
         tail = [("\n\n" + rng.choice(_SIGNOFF[ctx.lang]) + "\n", None)] + _fill(
             ctx, rng.choice(_TEAMS))
+    elif rng.random() < 0.2:  # signed on the sign-off line: "Thanks, Priya Raghunathan"
+        tail = [("\n\n" + rng.choice(_SIGNOFF[ctx.lang]).rstrip(",!") + rng.choice((", ", " ", " - ")),
+                 None)] + _fill(ctx, "{NAME}")
     else:
         tail = [("\n\n" + rng.choice(_SIGNOFF[ctx.lang]) + "\n", None)] + _signature(ctx, profile)
     fixed = head + [p for u in units for p in u] + tail
