@@ -16,7 +16,7 @@ from honing.datasets.pii._checks import (
     luhn_valid,
     ssn_valid,
 )
-from honing.datasets.pii._phones import phones_in
+from honing.datasets.pii._phones import document_number, phones_in
 from honing.datasets.pii._span import Span
 
 # One cheap pass finds runs of digits and separators ("clusters"); the phone, card, SSN and
@@ -112,9 +112,11 @@ def _ssns_in(text: str, start: int, end: int) -> Iterator[Span]:
 
 def _loose_ssns_in(text: str, low: str, start: int, end: int) -> Iterator[Span]:
     for match in _inside(_SSN_LOOSE, text, start, end):
+        start = match.start()
         if (ssn_valid(*match.groups())
-                and _SSN_WORDS.search(low, max(0, match.start() - _SSN_CONTEXT), match.start())):
-            yield Span(match.start(), match.end(), "SSN", 0.9)
+                and _SSN_WORDS.search(low, max(0, start - _SSN_CONTEXT), start)
+                and not document_number(low[max(0, start - 40):start])):
+            yield Span(start, match.end(), "SSN", 0.9)
 
 
 def _ipv4_in(text: str, low: str, start: int, end: int) -> Iterator[Span]:
