@@ -6,7 +6,7 @@ separately is larger than the detection itself."""
 from __future__ import annotations
 
 from honing.datasets.pii._dates import MARKERS as BIRTH_MARKERS
-from honing.datasets.pii._dates import dates_of_birth
+from honing.datasets.pii._dates import dates_of_birth, has_birth_marker
 from honing.datasets.pii._numbers import (
     clusters,
     detect_ibans,
@@ -39,6 +39,7 @@ def detect_builtin(text: str) -> list[Span]:
         spans.extend(detect_ipv6(text))
     spans.extend(detect_ibans(text))
     spans.extend(detect_context_secrets(text, low))
-    spans.extend(dates_of_birth(low, keyword_windows(text, BIRTH_MARKERS, before=24, after=40,
-                                                     low=low)))
+    if has_birth_marker(low):
+        spans.extend(dates_of_birth(low, keyword_windows(text, BIRTH_MARKERS, before=24,
+                                                         after=40, low=low)))
     return spans

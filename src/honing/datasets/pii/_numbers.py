@@ -22,7 +22,9 @@ from honing.datasets.pii._span import Span
 # One cheap pass finds runs of digits and separators ("clusters"); the phone, card, SSN and
 # IPv4 patterns then run only inside clusters long enough to hold one. Starting with a
 # character class lets the regex engine skip ordinary prose without trying a match.
-_CLUSTER = re.compile(r"[+(\d][\d() \t.\-]{5,}\d")
+# ASCII digits only: a class of ten code points is scanned faster than the Unicode category,
+# and the checksums below are defined over ASCII digits anyway.
+_CLUSTER = re.compile(r"[+(0-9][0-9() \t.\-]{5,}[0-9]")
 _CARD_CANDIDATE = re.compile(r"(?<![\w.+-])\d(?:(?:[ \t]{1,3}|-)?\d){12,22}(?![\w])")
 _CARD_GROUP = re.compile(r"\d+")
 _SSN = re.compile(r"(?<![\w.+/-])(\d{3})-(\d{2})-(\d{4})(?![\w]|-\d)")
@@ -64,6 +66,7 @@ def numbers_in_clusters(text: str, low: str, found: list[Cluster]) -> list[Span]
     """Phone numbers, cards, SSNs and IPv4 addresses inside the clusters of `text`; `low` is
     the lower-cased text, for context words."""
     spans: list[Span] = []
+    ssn_words = "ss" in low or "social" in low or "sozialvers" in low
     for start, end, digits, run in found:
         if digits >= 7:
             spans.extend(phones_in(text, low, start, end))
@@ -72,7 +75,8 @@ def numbers_in_clusters(text: str, low: str, found: list[Cluster]) -> list[Span]
             if digits >= 9:
                 if "-" in run:
                     spans.extend(_ssns_in(text, start, end))
-                spans.extend(_loose_ssns_in(text, low, start, end))
+                if ssn_words:
+                    spans.extend(_loose_ssns_in(text, low, start, end))
         if run.count(".") >= 3:
             spans.extend(_ipv4_in(text, low, start, end))
     return spans
