@@ -1,15 +1,17 @@
 """The built-in detectors run as one pass per text: the lower-cased text and the digit
-clusters are computed once and shared, and markers ('@', '://', key prefixes) decide which
-detectors run at all. On short texts the cost of calling ten detectors separately is
-larger than the detection itself."""
+clusters are computed once and shared, and markers ('@', '://', key prefixes, birth words)
+decide which detectors run at all. On short texts the cost of calling ten detectors
+separately is larger than the detection itself."""
 
 from __future__ import annotations
 
+from honing.datasets.pii._dates import MARKERS as BIRTH_MARKERS
+from honing.datasets.pii._dates import dates_of_birth, has_birth_marker
 from honing.datasets.pii._numbers import (
     clusters,
-    detect_dates_of_birth,
     detect_ibans,
     detect_ipv6,
+    keyword_windows,
     lowered,
     numbers_in_clusters,
 )
@@ -18,7 +20,6 @@ from honing.datasets.pii._secrets import (
     detect_context_secrets,
     detect_credential_urls,
     detect_emails,
-    has_key_marker,
 )
 from honing.datasets.pii._span import Span
 
@@ -27,17 +28,18 @@ BUILTIN_ENTITIES = ("EMAIL", "PHONE", "CREDIT_CARD", "SSN", "IBAN", "IP_ADDRESS"
 
 
 def detect_builtin(text: str) -> list[Span]:
-    spans = numbers_in_clusters(text, clusters(text))
+    low = lowered(text)
+    spans = numbers_in_clusters(text, low, clusters(text))
     if "@" in text:
         spans.extend(detect_emails(text))
     if "://" in text:
         spans.extend(detect_credential_urls(text))
-    if has_key_marker(text):
-        spans.extend(detect_api_keys(text))
+    spans.extend(detect_api_keys(text, low))
     if "::" in text or text.count(":") >= 7:
         spans.extend(detect_ipv6(text))
     spans.extend(detect_ibans(text))
-    low = lowered(text)
     spans.extend(detect_context_secrets(text, low))
-    spans.extend(detect_dates_of_birth(text, low))
+    if has_birth_marker(low):
+        spans.extend(dates_of_birth(low, keyword_windows(text, BIRTH_MARKERS, before=24,
+                                                         after=40, low=low)))
     return spans

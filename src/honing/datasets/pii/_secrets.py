@@ -24,22 +24,56 @@ _SENSITIVE_PARAMS = frozenset({
     "token", "access_token", "refresh_token", "id_token", "auth", "auth_token", "key",
     "api_key", "apikey", "api-key", "secret", "client_secret", "password", "passwd", "pwd",
     "sig", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-    "x-goog-signature", "sas", "private_token", "session", "sessionid", "jwt",
+    "x-goog-signature", "sas", "private_token", "session", "sessionid", "jwt", "reset_token",
+    "magic_token", "login_token", "invite_token", "confirmation_token", "verification_token",
+    "activation_token", "otp_token", "sessiontoken", "security_token",
 })
+# Parameters that hold a credential only when the value is random enough: an OAuth
+# authorisation code or state, a magic-link or reset code ("state=ok" or "code=US" is not).
+_RANDOM_PARAMS = frozenset({
+    "code", "state", "otp", "magic", "reset", "nonce", "verifier", "code_verifier", "invite",
+    "confirm", "verify", "activation", "hash", "t", "k", "s"})
+# A path segment after one of these words that looks random is a one-time credential
+# (https://app.example.com/auth/magic-link/4f9a...e1, /reset-password/Zk3...).
+_PATH_WORDS = ("token", "magic", "login", "signin", "sign-in", "reset", "verify", "confirm",
+               "invite", "invitation", "activate", "activation", "unsubscribe", "auth",
+               "password", "onboard", "share", "access")
+_MIN_TOKEN = 16
+# Every alternative starts with a literal character, so the regex engine skips ahead to
+# the first characters the prefixes start with instead of trying each position; the
+# boundary before a key is checked in Python (see `detect_api_keys`).
 _KEY = re.compile(
-    r"(?<![\w\-])(?:sk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_\-]{20,200}"
-    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"sk-(?:proj-|ant-(?:api\d\d-|admin\d\d-)?)?[A-Za-z0-9_\-]{20,200}"
+    r"|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}"
     r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"
-    r"|xox[baprs]-[A-Za-z0-9\-]{10,200}"
+    r"|xox[baprse]-[A-Za-z0-9\-]{10,200}|xapp-[A-Za-z0-9\-]{10,200}"
     r"|AIza[0-9A-Za-z_\-]{35}"
-    r"|[spr]k_live_[0-9A-Za-z]{16,200}"
-    r"|eyJ[A-Za-z0-9_\-]{8,2000}\.[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000})(?![\w\-])")
+    r"|sk_(?:live|test)_[0-9A-Za-z]{16,200}|pk_(?:live|test)_[0-9A-Za-z]{16,200}"
+    r"|rk_(?:live|test)_[0-9A-Za-z]{16,200}|whsec_[0-9A-Za-z+/=]{24,200}"
+    r"|SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{20,64}"
+    r"|hf_[A-Za-z0-9]{34,64}|glpat-[A-Za-z0-9_\-]{20,64}|npm_[A-Za-z0-9]{36,64}"
+    r"|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"
+    r"|eyJ[A-Za-z0-9_\-]{8,2000}\.[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000}")
+_KEY_EDGE = frozenset("-_")
+# Twilio account and key SIDs are 'AC' or 'SK' and 32 hex digits: common enough as hex
+# strings to need a nearby word.
+_TWILIO = re.compile(r"(?<![\w\-])(?:AC|SK)[0-9a-f]{32}(?![\w\-])")
+_TWILIO_WORDS = ("twilio", "sid", "account_sid", "auth_token")
 def has_key_marker(text: str) -> bool:
     """Whether a well-known key prefix occurs: substring checks run in C at memory speed,
-    several times faster than one regex with alternatives."""
-    return ("sk-" in text or "AKIA" in text or "ASIA" in text or "xox" in text
-            or "AIza" in text or "eyJ" in text
-            or ("_" in text and ("gh" in text or "github_pat_" in text or "k_live_" in text)))
+    several times faster than one regex with alternatives (written out, not looped over,
+    because a Python loop costs more than the searches)."""
+    if "_" in text and ("k_live_" in text or "k_test_" in text or "github_pat_" in text
+                        or "ghp_" in text or "gho_" in text or "ghu_" in text or "ghs_" in text
+                        or "ghr_" in text or "hf_" in text or "npm_" in text or "shp" in text
+                        or "whsec_" in text):
+        return True
+    if "-" in text and ("sk-" in text or "xox" in text or "xapp-" in text or "glpat-" in text):
+        return True
+    return ("AKIA" in text or "ASIA" in text or "AIza" in text or "eyJ" in text
+            or "SG." in text)
+
+
 # What follows a key-like word ("api_key", "token", "Authorization", ...): a separator and
 # a long value. Matched right after each occurrence of a word, never scanned for.
 _AFTER_SECRET_WORD = re.compile(
@@ -97,19 +131,47 @@ def _carries_credentials(url: str) -> bool:
         return True
     for query in (parts.query, parts.fragment):
         for name, value in parse_qsl(query, keep_blank_values=False):
-            if value and name.lower() in _SENSITIVE_PARAMS:
+            name = name.lower()
+            if value and name in _SENSITIVE_PARAMS:
+                return True
+            if name in _RANDOM_PARAMS and _looks_like_token(value):
+                return True
+    path = parts.path.lower()
+    if any(word in path for word in _PATH_WORDS):
+        segments = parts.path.split("/")
+        for before, segment in zip(segments, segments[1:]):
+            if (_looks_like_token(segment)
+                    and any(word in before.lower() for word in _PATH_WORDS)):
                 return True
     return False
 
 
-def detect_api_keys(text: str) -> Iterator[Span]:
-    if not has_key_marker(text):
-        return
-    for match in _KEY.finditer(text):
-        value = match.group()
-        if value.startswith("eyJ") and not _is_jwt(value):
-            continue
-        yield Span(match.start(), match.end(), "API_KEY", 0.95)
+def _looks_like_token(value: str) -> bool:
+    """A one-time code or token: 16+ characters of letters and digits, random-looking
+    (a slug such as "reset-your-password-now" or "2024-06-report" is not)."""
+    if len(value) < _MIN_TOKEN or not any(c.isdigit() for c in value):
+        return False
+    if not all(c.isalnum() or c in "-_.~=+" for c in value):
+        return False
+    return sum(c.isalpha() for c in value) >= 4 and shannon_entropy(value) >= 3.0
+
+
+def detect_api_keys(text: str, low: str | None = None) -> Iterator[Span]:
+    if has_key_marker(text):
+        for match in _KEY.finditer(text):
+            value, start, end = match.group(), match.start(), match.end()
+            if ((start and (text[start - 1].isalnum() or text[start - 1] in _KEY_EDGE))
+                    or (end < len(text) and (text[end].isalnum() or text[end] in _KEY_EDGE))):
+                continue  # part of a longer word or identifier
+            if value.startswith("eyJ") and not _is_jwt(value):
+                continue
+            yield Span(match.start(), match.end(), "API_KEY", 0.95)
+    low = text.lower() if low is None else low
+    if "twilio" in low or " sid" in low:
+        for match in _TWILIO.finditer(text):
+            before = low[max(0, match.start() - 60):match.start()]
+            if any(word in before for word in _TWILIO_WORDS):
+                yield Span(match.start(), match.end(), "API_KEY", 0.9)
 
 
 def _is_jwt(value: str) -> bool:
@@ -125,6 +187,9 @@ def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
     from honing.datasets.pii._numbers import lowered
 
     low = lowered(text) if low is None else low
+    if not ("key" in low or "token" in low or "secret" in low or "passw" in low or "pwd" in low
+            or "bearer" in low or "authorization" in low or "credential" in low):
+        return
     for word in _SECRET_WORDS:
         position = low.find(word)
         while position != -1:
