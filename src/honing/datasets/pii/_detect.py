@@ -8,6 +8,7 @@ not the process's."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -122,15 +123,55 @@ def detect(text: str, *, entities: Iterable[str] | None = None,
                 raise InvalidInput(f"PII detector {registered.name!r} reported a span past the "
                                    "end of the text")
         spans.extend(found if wanted is None else (s for s in found if s.entity in wanted))
-    for model in models:
-        if wanted is not None and wanted.isdisjoint(model.entities):
-            continue
-        found = model.find(text)
-        if any(span.end > len(text) for span in found):
-            raise InvalidInput(f"PII backend {model.spec!r} reported a span past the end of the "
-                               "text")
-        spans.extend(found if wanted is None else (s for s in found if s.entity in wanted))
+    if models:
+        guesses: list[Span] = []
+        for model in models:
+            if wanted is not None and wanted.isdisjoint(model.entities):
+                continue
+            found = model.find(text)
+            if any(span.end > len(text) for span in found):
+                raise InvalidInput(f"PII backend {model.spec!r} reported a span past the end of "
+                                   "the text")
+            guesses.extend(found if wanted is None else (s for s in found if s.entity in wanted))
+        spans.extend(outside_of(text, guesses, spans))
     return resolve_overlaps(spans)
+
+
+_EDGE = " \t\r\n,;:.()[]<>{}\"'|/-"
+
+
+def outside_of(text: str, guesses: list[Span], rules: list[Span]) -> list[Span]:
+    """The model's spans less what stronger rule spans cover. A model often runs a name into
+    the e-mail beside it ("Robert Brown robert@example.com" as one PERSON); whole-span
+    overlap rules would then keep the e-mail and drop the name, leaving it in clear."""
+    if not rules:
+        return guesses
+    blockers = sorted((r.start, r.end, r.score) for r in rules)
+    starts = [b[0] for b in blockers]
+    widest = max(b[1] - b[0] for b in blockers)
+    out: list[Span] = []
+    for guess in guesses:
+        pieces, position = [], guess.start
+        # Blockers starting before guess.start - widest cannot reach into the guess.
+        for start, end, score in blockers[bisect_left(starts, guess.start - widest):]:
+            if start >= guess.end:
+                break
+            if end <= position or score <= guess.score:
+                continue
+            pieces.append((position, start))
+            position = max(position, end)
+        if position == guess.start:
+            out.append(guess)
+            continue
+        pieces.append((position, guess.end))
+        for start, end in pieces:
+            while start < end and text[start] in _EDGE:
+                start += 1
+            while end > start and text[end - 1] in _EDGE:
+                end -= 1
+            if any(c.isalnum() for c in text[start:end]):
+                out.append(Span(start, end, guess.entity, guess.score))
+    return out
 
 
 def check_entities(entities: Iterable[str] | None,
