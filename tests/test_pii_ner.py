@@ -22,6 +22,7 @@ from honing._errors import InvalidInput, NotFound
 from honing.accounts import get_workspace
 from honing.cli import app
 from honing.datasets import pii
+from honing.datasets.pii import _detect as pii_detect
 from honing.datasets.pii._ner import chunks
 from honing.domain import Item
 from honing.export import RowScreen
@@ -111,8 +112,20 @@ def test_an_email_inside_a_name_region_stays_an_email_and_the_name_is_kept(pipel
                                             ("EMAIL", "robert@brown.example")]
     card = "Sarah Connor 4111 1111 1111 1111"
     assert ("CREDIT_CARD", "4111 1111 1111 1111") in found(card, backends=[SPEC])
-    # Rules alone are unchanged by the backend machinery.
-    assert found(text) == [("EMAIL", "robert@brown.example")]
+    assert ("EMAIL", "robert@brown.example") in found(text)
+
+
+def test_a_model_span_is_trimmed_only_by_stronger_rule_spans():
+    text = "Ask for Lee Wong, lee.wong@example.com, at desk 4"
+    email = text.index("lee.wong")
+    rules = [pii.Span(email, email + len("lee.wong@example.com"), "EMAIL", 0.95)]
+    over = pii.Span(text.index("Lee"), len(text), "PERSON", 0.75)
+    assert [text[s.start:s.end] for s in pii_detect.outside_of(text, [over], rules)] == [
+        "Lee Wong", "at desk 4"]
+    weak = [pii.Span(email, email + 8, "PHONE", 0.7)]  # weaker than the model: no trim
+    assert pii_detect.outside_of(text, [over], weak) == [over]
+    inside = pii.Span(email, email + 8, "PERSON", 0.75)  # wholly covered: nothing left
+    assert pii_detect.outside_of(text, [inside], rules) == []
 
 
 def test_a_backend_type_filter_asks_only_what_it_needs(pipeline):
@@ -332,13 +345,14 @@ def test_a_workspace_backend_that_no_longer_loads_stops_the_scan(db, workspace, 
 
 def test_an_export_screen_with_the_workspace_backend_finds_names(pipeline):
     columns = {"messages": "messages"}
-    row = {"messages": [{"role": "user", "content": TEXTS[1]}]}
-    assert RowScreen(columns).screen(1, row) is row  # no structured PII: rules keep it
+    row = {"messages": [{"role": "user", "content": "Our offices in Berlin and Mumbai lost "
+                                                    "power for an hour."}]}
+    assert RowScreen(columns).screen(1, row) is row  # places come only from a model
     screen = RowScreen(columns, redact="mask", backends=[SPEC])
     redacted = screen.screen(1, row)
     assert redacted["messages"][0]["content"] == (
-        "I spoke with [PERSON] yesterday about the outage in [LOCATION].")
-    assert screen.entity_types() == ["LOCATION", "PERSON"]
+        "Our offices in [LOCATION] and [LOCATION] lost power for an hour.")
+    assert screen.entity_types() == ["LOCATION"]
 
 
 # -- the command line -----------------------------------------------------------------------
