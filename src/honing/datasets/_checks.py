@@ -55,10 +55,11 @@ def run_checks(session: Session, workspace: Workspace, ref: str, *, actor: str,
 def _pii(session: Session, workspace: Workspace, ref: str, threshold: float, field: str) -> tuple[dict, dict]:
     from honing.datasets.pii import scan_version
 
-    report = scan_version(session, workspace, ref)
+    report = scan_version(session, workspace, ref)  # the rules and the workspace's NER backends
     entities = {e.entity: {"items": e.items, "spans": e.spans, "examples": e.examples[:3]}
                 for e in report.entities.values()}
-    return {}, {"items_scanned": report.items, "items_with_pii": report.items_with_pii, "entities": entities}
+    return ({"detectors": report.detectors},
+            {"items_scanned": report.items, "items_with_pii": report.items_with_pii, "entities": entities})
 
 
 def _dedup(session: Session, workspace: Workspace, ref: str, threshold: float, field: str) -> tuple[dict, dict]:

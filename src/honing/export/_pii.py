@@ -10,11 +10,18 @@ name entity types only, never the text found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from honing.datasets.pii import Redactor, check_mode, detect, redact_tool_calls
+from honing.datasets.pii import (
+    NerBackend,
+    Redactor,
+    check_mode,
+    detect,
+    load_backend,
+    redact_tool_calls,
+)
 
 LEFT_OUT, REDACTED, KEPT = "left out", "redacted", "kept"
 _SCANNED_KINDS = ("messages", "text")
@@ -38,8 +45,12 @@ class RowScreen:
     """Scans the rows of one export. Placeholders are numbered per item, so the chosen and
     rejected answers of one conversation name the same card `<CREDIT_CARD_1>` alike."""
 
-    def __init__(self, columns: dict[str, str], *, redact: str | None = None, allow: bool = False):
+    def __init__(self, columns: dict[str, str], *, redact: str | None = None, allow: bool = False,
+                 backends: Sequence[str | NerBackend] = ()):
         self.mode = check_mode(redact) if redact else None
+        # The workspace's NER backends (`honing.datasets.pii.workspace_backends`), loaded
+        # before anything is written.
+        self.backends = [load_backend(b) if isinstance(b, str) else b for b in backends]
         if self.mode:
             Redactor(self.mode)  # a missing hash key fails here, before anything is written
         self.action = REDACTED if self.mode else KEPT if allow else LEFT_OUT
@@ -58,7 +69,7 @@ class RowScreen:
         def text(value: str) -> str:
             spans = self._spans.get(value)
             if spans is None:
-                spans = self._spans[value] = detect(value)
+                spans = self._spans[value] = detect(value, backends=self.backends)
             if not spans:
                 return value
             found.update(span.entity for span in spans)

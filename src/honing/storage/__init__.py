@@ -26,6 +26,7 @@ from honing.storage._evaluation_tables import (
 from honing.storage._governance_tables import DatasetCardFields, RetentionPolicy, VersionCheck
 from honing.storage._judge_tables import JudgeCalibration
 from honing.storage._loop import LoopDatabase
+from honing.storage._settings_tables import WorkspaceSetting
 from honing.storage._tables import (
     ApiToken,
     AuditEvent,
@@ -79,6 +80,7 @@ __all__ = [
     "User",
     "VersionCheck",
     "Workspace",
+    "WorkspaceSetting",
     "open_database",
     "utcnow",
 ]

@@ -5,14 +5,27 @@ person names and street addresses need an NER model and come from an optional de
 registered with `register_detector`."""
 
 from honing.datasets.pii._detect import (
+    ENTITY_ALIASES,
     ENTRY_POINT_GROUP,
     Detector,
     RegisteredDetector,
+    canonical_entity,
+    check_entities,
     detect,
+    detector_names,
     entity_types,
     register_detector,
     registered_detectors,
     unregister_detector,
+)
+from honing.datasets.pii._ner import (
+    MODEL_ENTITIES,
+    NER_SCORE,
+    NerBackend,
+    gliner_backend,
+    load_backend,
+    normalise_spec,
+    spacy_backend,
 )
 from honing.datasets.pii._redact import (
     KEY_VARIABLE,
@@ -34,23 +47,40 @@ from honing.datasets.pii._scan import (
     scan_version,
 )
 from honing.datasets.pii._span import Span, resolve_overlaps
+from honing.datasets.pii._workspace import (
+    add_workspace_backend,
+    remove_workspace_backend,
+    set_workspace_backends,
+    workspace_backends,
+)
 
 __all__ = [
+    "ENTITY_ALIASES",
     "ENTRY_POINT_GROUP",
     "KEY_VARIABLE",
+    "MODEL_ENTITIES",
+    "NER_SCORE",
     "REDACTION_MODES",
     "Detector",
     "EntityReport",
+    "NerBackend",
     "PiiReport",
     "RedactionMode",
     "RedactionResult",
     "Redactor",
     "RegisteredDetector",
     "Span",
+    "add_workspace_backend",
+    "canonical_entity",
+    "check_entities",
     "check_mode",
     "detect",
+    "detector_names",
     "entity_types",
+    "gliner_backend",
     "item_texts",
+    "load_backend",
+    "normalise_spec",
     "redact",
     "redact_item",
     "redact_texts",
@@ -58,7 +88,11 @@ __all__ = [
     "redact_version",
     "register_detector",
     "registered_detectors",
+    "remove_workspace_backend",
     "resolve_overlaps",
     "scan_version",
+    "set_workspace_backends",
+    "spacy_backend",
     "unregister_detector",
+    "workspace_backends",
 ]

@@ -21,7 +21,8 @@ from typing import Any, Literal, get_args
 import orjson
 
 from honing._errors import InvalidInput
-from honing.datasets.pii._detect import detect
+from honing.datasets.pii._detect import active_backends, check_entities, detect
+from honing.datasets.pii._ner import NerBackend
 from honing.datasets.pii._span import Span
 from honing.domain import Item
 
@@ -55,16 +56,17 @@ class Redactor:
     redacts, so use one Redactor per record (or per group of records to link)."""
 
     def __init__(self, mode: str, *, entities: Iterable[str] | None = None,
-                 key: bytes | None = None) -> None:
+                 key: bytes | None = None, backends: Sequence[str | NerBackend] = ()) -> None:
         self.mode = check_mode(mode)
-        self.entities = frozenset(entities) if entities is not None else None
+        self.backends = active_backends(backends)
+        self.entities = check_entities(entities, self.backends)
         self._key = (key or hash_key()) if self.mode == "hash" else b""
         self._placeholders: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
         self.found: dict[str, int] = {}  # spans replaced, per entity type
 
     def redact(self, text: str) -> str:
-        spans = detect(text, entities=self.entities)
+        spans = detect(text, entities=self.entities, backends=self.backends)
         return self.apply(text, spans) if spans else text
 
     def apply(self, text: str, spans: Sequence[Span]) -> str:
@@ -105,15 +107,17 @@ def normalise(entity: str, value: str) -> str:
     return value
 
 
-def redact(text: str, mode: str = "mask", *, entities: Iterable[str] | None = None) -> str:
+def redact(text: str, mode: str = "mask", *, entities: Iterable[str] | None = None,
+           backends: Sequence[str | NerBackend] = ()) -> str:
     """`text` with every detected entity replaced (see the module doc for the modes)."""
-    return Redactor(mode, entities=entities).redact(text)
+    return Redactor(mode, entities=entities, backends=backends).redact(text)
 
 
 def redact_texts(texts: Sequence[str], mode: str = "placeholder", *,
-                 entities: Iterable[str] | None = None) -> list[str]:
+                 entities: Iterable[str] | None = None,
+                 backends: Sequence[str | NerBackend] = ()) -> list[str]:
     """Several texts of one record, sharing one placeholder map."""
-    redactor = Redactor(mode, entities=entities)
+    redactor = Redactor(mode, entities=entities, backends=backends)
     return [redactor.redact(text) for text in texts]
 
 
