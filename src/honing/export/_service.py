@@ -26,6 +26,7 @@ from honing.export._options import (
     preference_question,
     rating_question,
 )
+from honing.datasets.pii import workspace_backends
 from honing.export._pii import RowScreen
 from honing.export._rows import MissingResponse, render_row, row_columns
 from honing.export._select import (
@@ -135,7 +136,9 @@ def export_training(session: Session, workspace: Workspace, source_text: str, ou
     options.check()
     out = Path(out)
     columns = row_columns(options.format, standard=options.standard)
-    screen = RowScreen(columns, redact=options.redact_pii, allow=options.allow_pii)
+    # The workspace's NER backends (if any) screen the rows as they screen its dataset scans.
+    screen = RowScreen(columns, redact=options.redact_pii, allow=options.allow_pii,
+                       backends=workspace_backends(session, workspace))
     source = resolve_source(session, workspace, source_text)
     if options.as_version and source.kind != "queue":
         raise InvalidInput(f"--as-version carries a queue's labels over to a redacted version; "
