@@ -104,7 +104,7 @@ def apply_retention(session: Session, workspace: Workspace, *, actor: str, datas
                     dry_run: bool = True, now: datetime | None = None) -> RetentionRun:
     """Each policy of the workspace (or of `dataset`): the items due, redacted unless
     `dry_run`. Audited per dataset, with counts only."""
-    from honing.datasets.pii import Redactor, redact_item
+    from honing.datasets.pii import Redactor, redact_item, workspace_backends
 
     now = now or utcnow()
     query = select(Dataset, RetentionPolicy).join(RetentionPolicy, RetentionPolicy.dataset_id == Dataset.id) \
@@ -115,6 +115,7 @@ def apply_retention(session: Session, workspace: Workspace, *, actor: str, datas
     if dataset is not None and not pairs:
         raise NotFound(f"dataset {dataset!r} has no retention policy",
                        hint=f"set one with: honing retention set {dataset} --after-days N")
+    backends = workspace_backends(session, workspace)
     outcomes = []
     for ds, policy in pairs:
         outcome = RetentionOutcome(ds.name, policy_dict(policy))
@@ -134,7 +135,7 @@ def apply_retention(session: Session, workspace: Workspace, *, actor: str, datas
                     outcome.sample.append(stored.id)
                 if dry_run:
                     continue
-                redacted = redact_item(stored.item, Redactor(policy.mode))
+                redacted = redact_item(stored.item, Redactor(policy.mode, backends=backends))
                 mark = {**policy_dict(policy), "applied_at": now.isoformat()}
                 _overwrite(session, stored.id, redacted.model_copy(update={"metadata": {**redacted.metadata,
                                                                                        MARK: mark}}))

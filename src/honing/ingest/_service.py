@@ -75,7 +75,7 @@ def import_file(
     path = Path(path)
     fmt = detect_format(path, fmt)
     mapping = mapping or {}
-    transform = _pii_transform(redact_pii)
+    transform = _pii_transform(db, workspace, redact_pii)
     # pass 1: nothing touches the database
     file_hashes = _validate(path, fmt, mapping, progress, transform)
     parameters = {"file": source_name or path.name, "format": fmt, "mode": mode,
@@ -99,7 +99,7 @@ def import_items(
     redact_pii: str | None = None,
 ) -> ImportResult:
     """Import already-validated items (from a generator or a notebook) the same way."""
-    transform = _pii_transform(redact_pii)
+    transform = _pii_transform(db, workspace, redact_pii)
     pairs = [(item.content_hash(), item) for item in map(transform, items)]
     if not pairs:
         raise InvalidInput("there are no items to import")
@@ -168,14 +168,18 @@ def validate_file(path: Path | str, *, fmt: str | None = None,
     return len(_validate(path, detect_format(path, fmt), mapping or {}))
 
 
-def _pii_transform(redact_pii: str | None) -> Callable[[Item], Item]:
-    """Identity, or PII redaction with one placeholder map per record."""
+def _pii_transform(db: Database, workspace: str, redact_pii: str | None) -> Callable[[Item], Item]:
+    """Identity, or PII redaction with one placeholder map per record, by the rules and the
+    workspace's NER backends."""
     if redact_pii is None:
         return lambda item: item
     from honing.datasets import pii  # detection is only loaded when asked for
 
-    pii.Redactor(redact_pii)  # a bad mode or a missing hash key fails before reading the file
-    return lambda item: pii.redact_item(item, pii.Redactor(redact_pii))
+    with db.reading() as session:
+        backends = pii.workspace_backends(session, get_workspace(session, workspace))
+    # a bad mode, a missing hash key or a backend that no longer loads fails before reading
+    pii.Redactor(redact_pii, backends=backends)
+    return lambda item: pii.redact_item(item, pii.Redactor(redact_pii, backends=backends))
 
 
 def _validate(path: Path, fmt: str, mapping: dict[str, str],
