@@ -5,6 +5,7 @@ larger than the detection itself."""
 
 from __future__ import annotations
 
+from honing.datasets.pii._addresses import detect_addresses
 from honing.datasets.pii._numbers import (
     clusters,
     detect_dates_of_birth,
@@ -13,6 +14,7 @@ from honing.datasets.pii._numbers import (
     lowered,
     numbers_in_clusters,
 )
+from honing.datasets.pii._people import detect_people
 from honing.datasets.pii._secrets import (
     detect_api_keys,
     detect_context_secrets,
@@ -23,7 +25,8 @@ from honing.datasets.pii._secrets import (
 from honing.datasets.pii._span import Span
 
 BUILTIN_ENTITIES = ("EMAIL", "PHONE", "CREDIT_CARD", "SSN", "IBAN", "IP_ADDRESS",
-                    "URL_CREDENTIALS", "API_KEY", "SECRET", "DATE_OF_BIRTH")
+                    "URL_CREDENTIALS", "API_KEY", "SECRET", "DATE_OF_BIRTH", "PERSON",
+                    "STREET_ADDRESS")
 
 
 def detect_builtin(text: str) -> list[Span]:
@@ -40,4 +43,6 @@ def detect_builtin(text: str) -> list[Span]:
     low = lowered(text)
     spans.extend(detect_context_secrets(text, low))
     spans.extend(detect_dates_of_birth(text, low))
+    spans.extend(detect_people(text, low))
+    spans.extend(detect_addresses(text, low))
     return spans

@@ -1,0 +1,233 @@
+"""STREET_ADDRESS by a small postal grammar: a street line (house number, street name,
+street type, unit) and what follows it on the same line or the next ones (city, state or
+region, postal code, country), in the shapes of the US, Canada, the UK, Australia, Germany,
+Austria, Switzerland, France, Spain, Italy and the Netherlands, and post office boxes.
+
+The span covers the street line through the postal code, so a redaction leaves no city or
+postcode behind. Like the name detector it reads the lower-cased text only, and runs its
+patterns only around street-type words found in the text's word set."""
+
+from __future__ import annotations
+
+import re
+
+from honing.datasets.pii._people import context_hits, lexicon, positions
+from honing.datasets.pii._span import Span
+
+_G = r"[ \t]+"
+_W = r"[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?"  # a word (st., o'connell, saint-denis)
+_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]?[-/][ \t]?\d{1,5}[a-z]?)?"  # 12, 12a, 221b, 12-14
+# A house number starts with a digit that follows no word, decimal point or currency sign;
+# the digit comes first so the regex engine can skip to digits.
+_NUM_START = r"\d(?<![\w.,/:+#$€£\-]\d)"
+
+# Street types after the street name (English-speaking countries). Types that are also
+# ordinary words ("3 hard drive failures") need a city/postcode after them or an address
+# word before them.
+_CLEAR_TYPES = ("street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd",
+                "lane", "ln", "terrace", "terr", "parkway", "pkwy", "highway", "hwy",
+                "crescent", "cres", "expressway", "expy", "freeway", "fwy", "turnpike", "tpke",
+                "alley", "aly", "straße", "strasse", "str", "straat")
+_VAGUE_TYPES = ("drive", "dr", "court", "ct", "place", "pl", "way", "square", "sq", "circle",
+                "cir", "close", "row", "walk", "trail", "trl", "grove", "gardens", "gdns",
+                "mews", "hill", "park", "green", "view", "point", "pike", "plaza", "loop",
+                "run", "ridge", "wharf", "quay", "hollow", "heights", "crossing", "xing",
+                "weg", "platz", "plein", "laan", "gracht", "kade", "singel", "dijk", "allee",
+                "gasse", "ring", "damm", "ufer")
+# Street types before the name (French, Spanish, Italian, Portuguese).
+_PREFIX_TYPES = ("rue", "avenue", "av", "avda", "avenida", "boulevard", "bd", "bvd", "allée",
+                 "allee", "impasse", "chemin", "quai", "place", "cours", "route", "calle", "c/",
+                 "plaza", "paseo", "pº", "carrer", "camino", "ronda", "travesía", "via", "viale",
+                 "piazza", "piazzale", "corso", "largo", "vicolo", "rua", "praça", "travessa")
+_COMPOUND_SUFFIXES = ("straße", "strasse", "str.", "straat", "weg", "platz", "plein", "laan",
+                      "gracht", "kade", "singel", "dijk", "allee", "gasse", "damm", "ufer", "steig",
+                      "pfad", "markt")
+_BOX_WORDS = ("box", "postfach", "apartado", "postbus", "postale", "bp")
+
+_TYPES = "|".join(sorted({*_CLEAR_TYPES, *_VAGUE_TYPES}, key=len, reverse=True))
+_PREFIXES = "|".join(re.escape(t) for t in sorted(_PREFIX_TYPES, key=len, reverse=True))
+_DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|southwest)\.?"
+_PARTICLE = r"(?:de|del|de la|des|du|d'|l'|la|le|los|las|di|della|dei|degli|delle|da|do|dos|das)"
+_UNIT = (r"(?:,?[ \t]*|[ \t]*\n[ \t]*)(?:suite|ste\.?|apt\.?|apartment|unit|floor|fl\.?|room|"
+         r"rm\.?|bldg\.?|building|dept\.?|#)[ \t]*#?[a-z]?\d{1,5}[a-z]?(?![\w])")
+
+# number first, type last: "221b baker street", "1600 pennsylvania avenue nw"
+_NUMBER_FIRST = re.compile(
+    rf"(?P<num>{_NUM_START}{_NUM[2:]})(?:{_G}(?:bis|ter))?,?{_G}"
+    rf"(?:{_DIRECTION}{_G})?(?P<name>(?:{_W}{_G}){{1,4}}?)(?P<type>{_TYPES})\.?(?![\w])"
+    rf"(?:{_G}{_DIRECTION}(?![\w]))?")
+# number, then a prefix type and the name: "12 rue de la paix", "3 avenida de mayo"
+_NUMBER_THEN_PREFIX = re.compile(
+    rf"(?P<num>{_NUM_START}{_NUM[2:]})(?:{_G}(?:bis|ter))?,?{_G}(?P<type>{_PREFIXES})\.?"
+    rf"(?P<name>(?:{_G}(?:{_PARTICLE}{_G})?{_W}){{1,4}})")
+# prefix type, name, number: "calle mayor 5", "c/ alcalá 20, 3º b", "via roma 10"
+_PREFIX_THEN_NUMBER = re.compile(
+    rf"(?<![\w])(?P<type>{_PREFIXES})\.?[ \t]*(?P<name>(?:(?:{_PARTICLE}{_G})?{_W}{_G}){{1,4}}?)"
+    rf"(?:n[º°o]\.?[ \t]*)?(?P<num>{_NUM})(?![\w.,]\d)(?!\w)"
+    r"(?:,?[ \t]*\d{1,2}[º°ª](?:[ \t]*[a-z](?![\w]))?)?")
+# compound or separate type, then number: "hauptstraße 12", "berliner straße 5a",
+# "keizersgracht 123", "musterweg 5a"
+_NAME_THEN_NUMBER = re.compile(
+    rf"(?<![\w])(?P<name>(?:{_W}{_G}){{0,2}}?[^\W\d_]*"
+    rf"(?P<type>{'|'.join(re.escape(s) for s in _COMPOUND_SUFFIXES)}))[ \t]*(?P<num>{_NUM})"
+    r"(?![\w.,]\d)(?!\w)")
+_BOX = re.compile(
+    r"(?<![\w])(?:p\.?[ \t]*o\.?[ \t]*box|post[ \t]+office[ \t]+box|postfach|apartado"
+    r"(?:[ \t]+de[ \t]+correos)?|postbus|b\.?p\.?|boîte[ \t]+postale|casella[ \t]+postale)"
+    r"[ \t]*#?[ \t]*\d{1,6}(?:[ \t]\d{2,4})?(?![\w])")
+
+# What may follow a street line: a unit, then up to three parts separated by a comma, a
+# line break or spaces, each a city with a state and ZIP, a postcode with a city, a UK
+# postcode, or a country.
+_SEP = r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)"
+_CITY = rf"{_W}(?:{_G}{_W}){{0,2}}"
+_US_STATES = ("al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|"
+              "mt|ne|nv|nh|nj|nm|ny|nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|pr")
+_PARTS = [
+    re.compile(rf"{_SEP}{_CITY},?{_G}(?:{_US_STATES})\.?{_G}\d{{5}}(?:-\d{{4}})?(?![\w])"),
+    re.compile(rf"{_SEP}{_CITY},?{_G}(?:ab|bc|mb|nb|nl|ns|nt|nu|on|pe|qc|sk|yt)\.?{_G}"
+               r"[a-z]\d[a-z][ \t]?\d[a-z]\d(?![\w])"),
+    re.compile(rf"{_SEP}{_CITY},?{_G}(?:nsw|vic|qld|wa|sa|tas|act|nt){_G}\d{{4}}(?![\w])"),
+    re.compile(rf"{_SEP}(?:{_CITY}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|{_G}))?"
+               r"[a-z]{1,2}\d[a-z\d]?[ \t]+\d[a-z]{2}(?![\w])"),
+    re.compile(rf"{_SEP}(?:[a-z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-z]{{2}}(?![\w]))?{_G}"
+               rf"(?P<city>{_CITY})"),
+    re.compile(r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:usa|u\.s\.a\.?|united states|uk|"
+               r"united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|"
+               r"españa|italy|italia|netherlands|the netherlands|nederland|canada|australia|"
+               r"austria|österreich|switzerland|schweiz|suisse|belgium|belgique)(?![\w])"),
+]
+_UNIT_RE = re.compile(_UNIT)
+_ADDRESS_WORDS = ("address", "adress", "live at", "lives at", "living at", "located at",
+                  "ship to", "shipping", "deliver", "mail to", "send to", "sent to",
+                  "anschrift", "adresse", "dirección", "direccion", "domicilio", "indirizzo",
+                  "adres", "wohne", "office at", "visit us", "moved to", "residing")
+
+
+def _variants(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w + p for w in words for p in ("", ".", ",", ".,", ";", ":"))
+
+
+_SUFFIX_WORDS = _variants((*_CLEAR_TYPES, *_VAGUE_TYPES))
+_PREFIX_WORDS = _variants(_PREFIX_TYPES)
+_BOX_GATE = _variants(_BOX_WORDS)
+_TRIGGERS = _SUFFIX_WORDS | _PREFIX_WORDS | _BOX_GATE
+_VAGUE = frozenset({*_VAGUE_TYPES, "via", "corso", "largo", "place", "route", "cours",
+                    "ronda", "camino", "plaza"})
+# House numbers as `str.split` returns them ("12", "5a", "123,"): a compound street name
+# ("hauptstraße", "keizersgracht") is the word before one of them.
+_HOUSE_NUMBERS = frozenset(f"{n}{letter}{comma}" for n in range(1, 1000)
+                           for letter in ("", "a", "b", "c") for comma in ("", ","))
+GATE_WORDS = _TRIGGERS | _HOUSE_NUMBERS
+
+
+def detect_addresses(text: str, low: str) -> list[Span]:
+    found = context_hits(low)
+    if not found:
+        return []
+    # (shape, window start, window end): each shape runs only where its street type is
+    jobs: list[tuple[re.Pattern[str], int, int]] = []
+    for token in _TRIGGERS.intersection(found):
+        for position in positions(low, token):
+            end = position + len(token)
+            if token in _SUFFIX_WORDS:
+                jobs.append((_NUMBER_FIRST, max(0, position - 50), end + 12))
+            if token in _PREFIX_WORDS:
+                jobs.append((_NUMBER_THEN_PREFIX, max(0, position - 14), end + 80))
+                jobs.append((_PREFIX_THEN_NUMBER, position, end + 80))
+            if token in _BOX_GATE:
+                jobs.append((_BOX, max(0, position - 14), end + 30))
+    for number in _HOUSE_NUMBERS.intersection(found):
+        for position in positions(low, number):
+            if low[max(0, position - 24):position].rstrip(" \t").endswith(_COMPOUND_SUFFIXES):
+                line = low.rfind("\n", 0, position) + 1
+                jobs.append((_NAME_THEN_NUMBER, max(line, position - 48), position + 12))
+    spans: list[Span] = []
+    for shape, start, end in sorted(jobs, key=lambda job: job[1]):
+        for match in shape.finditer(low, start, min(end, len(low))):
+            if spans and match.start() < spans[-1].end:
+                continue
+            address = _address(low, match)
+            if address is not None:
+                spans.append(address)
+    return spans
+
+
+def _address(low: str, match: re.Match[str]) -> Span | None:
+    groups = match.groupdict()
+    start, name = match.start(), groups.get("name")
+    kind = (groups.get("type") or "").rstrip(".")
+    if match.re is _NAME_THEN_NUMBER:
+        # "my address is berliner straße 5": the street starts after the sentence's words
+        for token in re.finditer(r"\S+", name):
+            if token.group() not in lexicon("stopwords"):
+                break
+            start = match.start() + token.end()
+        start = _skip_blank(low, start)
+        if start >= match.start("num"):
+            return None
+        if low[match.start("type") - 1:match.start("type")].isalpha():
+            kind = "compound"  # "musterweg": a street whatever follows
+    elif name is not None and match.re is not _PREFIX_THEN_NUMBER:
+        # after a number, a street name is a few words, not a sentence ("3 of the road")
+        stops = lexicon("stopwords")
+        if any(t in stops and t not in _PARTICLE_WORDS for t in name.split()):
+            return None
+    end = match.end()
+    unit = _UNIT_RE.match(low, end)
+    if unit is not None:
+        end = unit.end()
+    tail_end = _tail(low, end)
+    if tail_end == end and kind in _VAGUE and not _address_context(low, start):
+        return None
+    return Span(start, tail_end, "STREET_ADDRESS", 0.86 if tail_end > end else 0.8)
+
+
+def _skip_blank(low: str, index: int) -> int:
+    while index < len(low) and low[index] in " \t":
+        index += 1
+    return index
+
+
+_PARTICLE_WORDS = frozenset({"de", "del", "la", "des", "du", "d'", "l'", "le", "los", "las",
+                             "di", "della", "dei", "degli", "delle", "da", "do", "dos", "das",
+                             "van", "der", "den", "am", "an", "im", "zum", "zur", "of", "the",
+                             "y", "st", "st."})
+
+
+def _tail(low: str, end: int) -> int:
+    stops = lexicon("stopwords")
+    for _ in range(3):
+        for part in _PARTS:
+            match = part.match(low, end)
+            if match is None:
+                continue
+            city = match.groupdict().get("city")
+            if city is not None:
+                kept = _city_words(city, stops)
+                if not kept:
+                    continue
+                return_end = match.start("city") + len(kept)
+                end = return_end
+            else:
+                end = match.end()
+            break
+        else:
+            return end
+    return end
+
+
+def _city_words(city: str, stops: frozenset[str]) -> str:
+    """The city in a postcode-and-city part, cut at the first stop word ("28013 madrid el
+    pedido" -> "madrid")."""
+    kept = []
+    for token in re.split(r"([ \t]+)", city):
+        if token.strip() and token.rstrip(".") in stops:
+            break
+        kept.append(token)
+    return "".join(kept).rstrip(" \t.")
+
+
+def _address_context(low: str, start: int) -> bool:
+    before = low[max(0, start - 40):start]
+    return any(word in before for word in _ADDRESS_WORDS)
