@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from honing.datasets.pii._people import context_hits, lexicon, positions
-from honing.datasets.pii._span import Span
+from honing.datasets.pii._span import Span, resolve_overlaps
 
 _G = r"[ \t]+"
 _W = r"[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?"  # a word (st., o'connell, saint-denis)
-_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]?[-/][ \t]?\d{1,5}[a-z]?)?"  # 12, 12a, 221b, 12-14
+_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]*[-/][ \t]*\d{1,5}[a-z]?)?"  # 12, 12a, 221b, 12-14
 # A house number starts with a digit that follows no word, decimal point or currency sign;
 # the digit comes first so the regex engine can skip to digits.
 _NUM_START = r"\d(?<![\w.,/:+#$€£\-]\d)"
@@ -46,7 +46,8 @@ _BOX_WORDS = ("box", "postfach", "apartado", "postbus", "postale", "bp")
 
 _TYPES = "|".join(sorted({*_CLEAR_TYPES, *_VAGUE_TYPES}, key=len, reverse=True))
 _PREFIXES = "|".join(re.escape(t) for t in sorted(_PREFIX_TYPES, key=len, reverse=True))
-_DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|southwest)\.?"
+_DIRECTION = (r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|"
+              r"southwest)\.?")
 _PARTICLE = r"(?:de|del|de la|des|du|d'|l'|la|le|los|las|di|della|dei|degli|delle|da|do|dos|das)"
 _UNIT = (r"(?:,?[ \t]*|[ \t]*\n[ \t]*)(?:suite|ste\.?|apt\.?|apartment|unit|floor|fl\.?|room|"
          r"rm\.?|bldg\.?|building|dept\.?|#)[ \t]*#?[a-z]?\d{1,5}[a-z]?(?![\w])")
@@ -54,7 +55,8 @@ _UNIT = (r"(?:,?[ \t]*|[ \t]*\n[ \t]*)(?:suite|ste\.?|apt\.?|apartment|unit|floo
 # number first, type last: "221b baker street", "1600 pennsylvania avenue nw"
 _NUMBER_FIRST = re.compile(
     rf"(?P<num>{_NUM_START}{_NUM[2:]})(?:{_G}(?:bis|ter))?,?{_G}"
-    rf"(?:{_DIRECTION}{_G})?(?P<name>(?:{_W}{_G}){{1,4}}?)(?P<type>{_TYPES})\.?(?![\w])"
+    rf"(?:{_DIRECTION}{_G})?(?P<name>(?:(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)){_G}){{1,4}}?)"
+    rf"(?P<type>{_TYPES})\.?(?![\w])"
     rf"(?:{_G}{_DIRECTION}(?![\w]))?")
 # number, then a prefix type and the name: "12 rue de la paix", "3 avenida de mayo"
 _NUMBER_THEN_PREFIX = re.compile(
@@ -74,7 +76,7 @@ _NAME_THEN_NUMBER = re.compile(
 _BOX = re.compile(
     r"(?<![\w])(?:p\.?[ \t]*o\.?[ \t]*box|post[ \t]+office[ \t]+box|postfach|apartado"
     r"(?:[ \t]+de[ \t]+correos)?|postbus|b\.?p\.?|boîte[ \t]+postale|casella[ \t]+postale)"
-    r"[ \t]*#?[ \t]*\d{1,6}(?:[ \t]\d{2,4})?(?![\w])")
+    r"[ \t]*#?[ \t]*\d{1,6}(?:[ \t]+\d{2,4}){0,2}(?![\w])")
 
 # What may follow a street line: a unit, then up to three parts separated by a comma, a
 # line break or spaces, each a city with a state and ZIP, a postcode with a city, a UK
@@ -86,11 +88,11 @@ _US_STATES = ("al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma
 _PARTS = [
     re.compile(rf"{_SEP}{_CITY},?{_G}(?:{_US_STATES})\.?{_G}\d{{5}}(?:-\d{{4}})?(?![\w])"),
     re.compile(rf"{_SEP}{_CITY},?{_G}(?:ab|bc|mb|nb|nl|ns|nt|nu|on|pe|qc|sk|yt)\.?{_G}"
-               r"[a-z]\d[a-z][ \t]?\d[a-z]\d(?![\w])"),
+               r"[a-z]\d[a-z][ \t]*\d[a-z]\d(?![\w])"),
     re.compile(rf"{_SEP}{_CITY},?{_G}(?:nsw|vic|qld|wa|sa|tas|act|nt){_G}\d{{4}}(?![\w])"),
     re.compile(rf"{_SEP}(?:{_CITY}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|{_G}))?"
                r"[a-z]{1,2}\d[a-z\d]?[ \t]+\d[a-z]{2}(?![\w])"),
-    re.compile(rf"{_SEP}(?:[a-z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[a-z]{{2}}(?![\w]))?{_G}"
+    re.compile(rf"{_SEP}(?:[a-z]{{1,2}}-)?\d{{4,5}}(?:[ \t]*[a-z]{{2}}(?![\w]))?{_G}"
                rf"(?P<city>{_CITY})"),
     re.compile(r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:usa|u\.s\.a\.?|united states|uk|"
                r"united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|"
@@ -131,7 +133,7 @@ def detect_addresses(text: str, low: str) -> list[Span]:
         for position in positions(low, token):
             end = position + len(token)
             if token in _SUFFIX_WORDS:
-                jobs.append((_NUMBER_FIRST, max(0, position - 50), end + 12))
+                jobs.append((_NUMBER_FIRST, max(0, position - 90), end + 12))
             if token in _PREFIX_WORDS:
                 jobs.append((_NUMBER_THEN_PREFIX, max(0, position - 14), end + 80))
                 jobs.append((_PREFIX_THEN_NUMBER, position, end + 80))
@@ -139,18 +141,17 @@ def detect_addresses(text: str, low: str) -> list[Span]:
                 jobs.append((_BOX, max(0, position - 14), end + 30))
     for number in _HOUSE_NUMBERS.intersection(found):
         for position in positions(low, number):
-            if low[max(0, position - 24):position].rstrip(" \t").endswith(_COMPOUND_SUFFIXES):
+            if low[max(0, position - 40):position].rstrip(" \t").endswith(_COMPOUND_SUFFIXES):
                 line = low.rfind("\n", 0, position) + 1
-                jobs.append((_NAME_THEN_NUMBER, max(line, position - 48), position + 12))
+                jobs.append((_NAME_THEN_NUMBER, max(line, position - 80), position + 12))
     spans: list[Span] = []
-    for shape, start, end in sorted(jobs, key=lambda job: job[1]):
+    for shape, start, end in jobs:
         for match in shape.finditer(low, start, min(end, len(low))):
-            if spans and match.start() < spans[-1].end:
-                continue
             address = _address(low, match)
             if address is not None:
                 spans.append(address)
-    return spans
+    # windows overlap, so one address may be read twice, or in part from a neighbour's window
+    return resolve_overlaps(list(set(spans)))
 
 
 def _address(low: str, match: re.Match[str]) -> Span | None:
@@ -158,13 +159,8 @@ def _address(low: str, match: re.Match[str]) -> Span | None:
     start, name = match.start(), groups.get("name")
     kind = (groups.get("type") or "").rstrip(".")
     if match.re is _NAME_THEN_NUMBER:
-        # "my address is berliner straße 5": the street starts after the sentence's words
-        for token in re.finditer(r"\S+", name):
-            if token.group() not in lexicon("stopwords"):
-                break
-            start = match.start() + token.end()
-        start = _skip_blank(low, start)
-        if start >= match.start("num"):
+        start = _street_start(low, match)
+        if start is None:
             return None
         if low[match.start("type") - 1:match.start("type")].isalpha():
             kind = "compound"  # "musterweg": a street whatever follows
@@ -183,10 +179,32 @@ def _address(low: str, match: re.Match[str]) -> Span | None:
     return Span(start, tail_end, "STREET_ADDRESS", 0.86 if tail_end > end else 0.8)
 
 
-def _skip_blank(low: str, index: int) -> int:
-    while index < len(low) and low[index] in " \t":
-        index += 1
-    return index
+# German and Dutch street names may start with a preposition ("am kirchberg weg 3").
+_STREET_OPENERS = frozenset({"am", "im", "zum", "zur", "auf", "an", "in", "op", "aan", "alte",
+                             "alter", "neue", "neuer", "große", "kleine", "obere", "untere"})
+
+
+def _street_start(low: str, match: re.Match[str]) -> int | None:
+    """Where a name-then-number street begins: the compound word itself ("lindenstraße"),
+    or up to two words before a separate type ("berliner straße", "am kirchberg weg"), not
+    the sentence before it ("my address is ...")."""
+    type_start = match.start("type")
+    word_start = type_start
+    while word_start > match.start() and low[word_start - 1].isalpha():
+        word_start -= 1
+    if word_start < type_start:
+        return word_start
+    tokens = list(re.finditer(r"\S+", low[match.start():type_start]))
+    stops = lexicon("stopwords")
+    start = type_start
+    for token in reversed(tokens[-2:]):
+        word = token.group()
+        if word in stops and word not in _STREET_OPENERS:
+            break
+        start = match.start() + token.start()
+        if word in _STREET_OPENERS:
+            break
+    return start if start < type_start or tokens else None
 
 
 _PARTICLE_WORDS = frozenset({"de", "del", "la", "des", "du", "d'", "l'", "le", "los", "las",
@@ -217,17 +235,31 @@ def _tail(low: str, end: int) -> int:
     return end
 
 
+_CITY_JOINERS = frozenset({"am", "an", "der", "de", "la", "del", "sur", "upon", "on", "im",
+                           "in", "di", "les", "en"})
+_CITY_OPENERS = frozenset({"san", "santa", "santo", "são", "new", "den", "los", "las", "la",
+                           "le", "bad", "st", "st.", "saint", "sainte", "sankt", "el", "port",
+                           "fort", "mount", "east", "west", "north", "south", "great", "little"})
+
+
 def _city_words(city: str, stops: frozenset[str]) -> str:
-    """The city in a postcode-and-city part, cut at the first stop word ("28013 madrid el
-    pedido" -> "madrid")."""
-    kept = []
-    for token in re.split(r"([ \t]+)", city):
-        if token.strip() and token.rstrip(".") in stops:
-            break
-        kept.append(token)
-    return "".join(kept).rstrip(" \t.")
+    """The city after a postcode: one word, more only when joined ("frankfurt am main",
+    "castellón de la plana") or opened ("san sebastián", "bad homburg"), so the sentence
+    after it stays out ("8010 graz senden" -> "graz")."""
+    tokens = re.split(r"([ \t]+)", city)
+    words = tokens[::2]
+    if not words or words[0].rstrip(".") in stops and words[0] not in _CITY_OPENERS:
+        return ""
+    keep = 1
+    while keep < len(words) and (words[keep - 1] in _CITY_OPENERS or words[keep] in
+                                 _CITY_JOINERS or words[keep - 1] in _CITY_JOINERS):
+        keep += 1
+    while keep > 1 and words[keep - 1] in _CITY_JOINERS:
+        keep -= 1
+    return "".join(tokens[:2 * keep - 1]).rstrip(" \t.")
 
 
 def _address_context(low: str, start: int) -> bool:
-    before = low[max(0, start - 40):start]
+    """An address word earlier in the same sentence ("ship to 7 oak drive")."""
+    before = re.split(r"[.!?\n][ \t]|\n", low[max(0, start - 60):start])[-1]
     return any(word in before for word in _ADDRESS_WORDS)

@@ -48,7 +48,8 @@ _SALUTE_WEAK = ("hi", "hello", "hey", "hallo", "hola", "bonjour", "ciao", "salut
                 "afternoon", "evening", "greetings", "howdy", "moin", "servus", "buongiorno",
                 "bonsoir", "días", "dias", "tardes", "grüezi", "hoi", "yo")
 _SIGN_OFFS = ("thanks", "thank", "regards", "cheers", "sincerely", "best", "yours", "cordialement",
-              "saludos", "saludo", "grüße", "grüßen", "gruß", "grüsse", "grüssen", "atentamente",
+              "saludos", "saludo", "grüße", "grüßen", "gruß", "grüsse", "grüssen",
+              "atentamente",
               "saluti", "groeten", "merci", "gracias", "danke", "grazie", "bedankt", "thx",
               "ty", "wishes", "salutations", "respectfully", "—", "--", "–", "-")
 _INTRO = ("name", "llamo", "m'appelle", "heiße", "heisse", "chiamo", "nombre", "holder",
@@ -56,6 +57,13 @@ _INTRO = ("name", "llamo", "m'appelle", "heiße", "heisse", "chiamo", "nombre", 
           "c/o", "ansprechpartner", "spoke", "speaking", "talked", "ask", "cc", "from",
           "contact", "agent", "nom", "vorname", "nachname")
 _PUNCT = (",", ":", "!", ".", ";", "?")
+_PHRASE = (r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|freundlichen|grüßen|"
+           r"grüssen|saludos|salutations|saluti|cordiali|vriendelijke|groeten)){0,4}[ \t]*")
+_SIGN_OFF_END = re.compile(_PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,))")
+_SIGN_OFF_BARE = re.compile(
+    _PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,)|(?=[^\W\d_]))")
+_BARE_SIGN_OFFS = frozenset({"thanks", "cheers", "thx", "danke", "merci", "gracias", "grazie",
+                             "ty"})
 
 # What must follow an intro word for it to introduce a name, matched at the word.
 _INTRO_AFTER = {
@@ -127,7 +135,13 @@ _last_hits: tuple[str, frozenset[str]] = ("", frozenset())
 def _gate_words() -> frozenset[str]:
     # Imported here: the address detector imports this module for the shared helpers.
     from honing.datasets.pii._addresses import GATE_WORDS
-    return _TRIGGERS | lexicon("given_names") | GATE_WORDS
+    return _TRIGGERS | _given_variants() | GATE_WORDS
+
+
+@cache
+def _given_variants() -> frozenset[str]:
+    # "i'm theodore," / "this is anna." : the name with the punctuation after it
+    return frozenset(n + p for n in lexicon("given_names") for p in ("", ",", ".", "!"))
 
 
 def context_hits(low: str) -> frozenset[str]:
@@ -159,11 +173,13 @@ def detect_people(text: str, low: str) -> list[Span]:
     if not found:
         return []
     hits = _TRIGGERS.intersection(found)
-    given = lexicon("given_names").intersection(found)
+    given = {w.rstrip(",.!") for w in _given_variants().intersection(found)}
     spans: dict[tuple[int, int], float] = {}
     for token in hits:
         base = token.rstrip(",:!.;?") or token
         kind = _TRIGGER_KIND[base]
+        if token[-1] in ".?;" and kind in ("salute_weak", "salute_strong", "intro"):
+            continue  # "good morning." ends the sentence: no name follows
         for position in positions(low, token):
             for start, end, score in _at_trigger(low, position, base, kind):
                 if spans.get((start, end), 0) < score:
@@ -177,7 +193,7 @@ def detect_people(text: str, low: str) -> list[Span]:
 
 
 def _after_given_name(low: str, position: int, length: int) -> tuple[int, int, float] | None:
-    if _WEAK_INTRO_BEFORE.search(low, max(0, position - 14), position):
+    if _WEAK_INTRO_BEFORE.search(low, max(0, position - 40), position):
         run = _name_run(low, position, max_tokens=3)
         if run is not None and run[0] == position and run[3] not in _JOINED:
             return run[0], run[1], 0.75
@@ -215,7 +231,7 @@ def _owned_name(low: str, position: int) -> bool:
 
 
 def _preceded_by_greeting(low: str, position: int) -> bool:
-    before = low[max(0, position - 12):position].split()
+    before = low[max(0, position - 24):position].split()
     return bool(before) and before[-1] in ("good", "guten", "buenos", "buenas", "goede")
 
 
@@ -223,8 +239,8 @@ def _after_honorific(low: str, position: int, after: int, base: str) -> list:
     if position > 0 and low[position - 1] in "0123456789":
         return []  # "200 ms"
     dotted = after < len(low) and low[after] == "."
-    if base == "m" and not dotted:
-        return []
+    if base == "m" and (not dotted or _after_name_word(low, position)):
+        return []  # "karen m. whitfield": an initial, not monsieur
     start = after + dotted
     if start >= len(low) or low[start] not in " \t":
         return []
@@ -239,6 +255,12 @@ def _after_honorific(low: str, position: int, after: int, base: str) -> list:
         if not (known or (run[3] in _PUNCT and len(run[4]) <= 3)):
             return []
     return [(run[0], run[1], 0.8)] if _plausible(run, strong=True) else []
+
+
+def _after_name_word(low: str, position: int) -> bool:
+    before = low[max(0, position - 30):position].split()
+    return bool(before) and before[-1].isalpha() and before[-1] not in lexicon("stopwords") \
+        and before[-1] not in _TRIGGER_KIND
 
 
 def _skip_honorific(low: str, start: int, *, allow_comma: bool) -> int:
@@ -319,30 +341,20 @@ def _after_sign_off(low: str, position: int, after: int, base: str) -> list:
         if position > 0 and low[position - 1] not in "\n":
             return []
         return _name_line(low, after, signature=True)
-    # "best regards", "thank you so much", "many thanks": skip the rest of the phrase
-    index = after
-    for _ in range(3):
-        match = _WORD.match(low, _skip_spaces(low, index))
-        if match is None or match.group() not in ("regards", "wishes", "you", "so", "much",
-                                                  "again", "a", "lot", "for", "all",
-                                                  "freundlichen", "grüßen", "grüssen",
-                                                  "saludos", "salutations", "saluti"):
-            break
-        index = match.end()
-    index = _skip_spaces(low, index)
-    punct = low[index:index + 1]
-    if punct in (",", "!", "."):
-        index = _skip_spaces(low, index + 1)
-    if low[index:index + 1] in ("\n", "\r"):
-        return _name_line(low, index, signature=True)
-    if punct == "," or (punct == "" and base in ("thanks", "cheers", "thx", "danke", "merci",
-                                                  "gracias", "grazie", "ty")):
-        # "Cheers, Anna" / "Thanks Anna!" on one line: a known name or the end of the line
-        run = _name_run(low, index, max_tokens=3)
-        if run and run[4][0] in lexicon("given_names") and run[3] in ("", "\n", "\r", "!", "."):
-            return [(run[0], run[1], 0.75)]
-        if run and punct == "," and run[3] in ("", "\n", "\r") and not run[2]:
-            return [(run[0], run[1], 0.7)]
+    # One match says whether a line break or a comma follows the sign-off phrase ("best
+    # regards,\n", "thank you so much!\n", "cheers, "); most sign-offs in prose fail here.
+    match = (_SIGN_OFF_BARE if base in _BARE_SIGN_OFFS else _SIGN_OFF_END).match(low, after)
+    if match is None:
+        return []
+    if match.group("line"):
+        return _name_line(low, match.end(), signature=True)
+    # "Cheers, Anna" / "Thanks Anna!" on one line: a known name or the end of the line
+    comma = bool(match.group("comma"))
+    run = _name_run(low, match.end(), max_tokens=3)
+    if run and run[4][0] in lexicon("given_names") and run[3] in ("", "\n", "\r", "!", "."):
+        return [(run[0], run[1], 0.75)]
+    if run and comma and run[3] in ("", "\n", "\r") and not run[2]:
+        return [(run[0], run[1], 0.7)]
     return []
 
 
