@@ -129,7 +129,16 @@ def detect_addresses(text: str, low: str) -> list[Span]:
         return []
     # (shape, window start, window end): each shape runs only where its street type is
     jobs: list[tuple[re.Pattern[str], int, int]] = []
-    for token in _TRIGGERS.intersection(found):
+    numbers = []
+    for token in found:
+        if token in _HOUSE_NUMBERS:
+            # a bare number ends a compound street's line ("musterweg 5\n", "... 12" at the
+            # end); inside prose it is a count or part of a phone number
+            if not token.isdigit() or "\n" in low or low.rstrip(" \t.!").endswith(token):
+                numbers.append(token)
+            continue
+        if token not in _TRIGGERS:
+            continue
         for position in positions(low, token):
             end = position + len(token)
             if token in _SUFFIX_WORDS:
@@ -139,7 +148,7 @@ def detect_addresses(text: str, low: str) -> list[Span]:
                 jobs.append((_PREFIX_THEN_NUMBER, position, end + 80))
             if token in _BOX_GATE:
                 jobs.append((_BOX, max(0, position - 14), end + 30))
-    for number in _HOUSE_NUMBERS.intersection(found):
+    for number in numbers:
         for position in positions(low, number):
             if low[max(0, position - 40):position].rstrip(" \t").endswith(_COMPOUND_SUFFIXES):
                 line = low.rfind("\n", 0, position) + 1

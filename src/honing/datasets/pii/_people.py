@@ -56,12 +56,16 @@ _INTRO = ("name", "llamo", "m'appelle", "heiße", "heisse", "chiamo", "nombre", 
           "cardholder", "karteninhaber", "titular", "signed", "behalf", "attn", "attention",
           "c/o", "ansprechpartner", "spoke", "speaking", "talked", "ask", "cc", "from",
           "contact", "agent", "nom", "vorname", "nachname")
+_FIRST_WORD = re.compile(r"[ \t]*([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
 _PUNCT = (",", ":", "!", ".", ";", "?")
 _PHRASE = (r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|freundlichen|grüßen|"
            r"grüssen|saludos|salutations|saluti|cordiali|vriendelijke|groeten)){0,4}[ \t]*")
 _SIGN_OFF_END = re.compile(_PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,))")
 _SIGN_OFF_BARE = re.compile(
     _PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,)|(?=[^\W\d_]))")
+_SIGN_OFF_WORDS = frozenset({"regards", "wishes", "you", "so", "much", "again", "a", "lot",
+                             "all", "freundlichen", "grüßen", "grüssen", "saludos",
+                             "salutations", "saluti", "cordiali", "vriendelijke", "groeten"})
 _BARE_SIGN_OFFS = frozenset({"thanks", "cheers", "thx", "danke", "merci", "gracias", "grazie",
                              "ty"})
 
@@ -172,24 +176,44 @@ def detect_people(text: str, low: str) -> list[Span]:
     found = context_hits(low)
     if not found:
         return []
-    hits = _TRIGGERS.intersection(found)
-    given = {w.rstrip(",.!") for w in _given_variants().intersection(found)}
+    kinds = _token_kinds()
     spans: dict[tuple[int, int], float] = {}
-    for token in hits:
-        base = token.rstrip(",:!.;?") or token
-        kind = _TRIGGER_KIND[base]
-        if token[-1] in ".?;" and kind in ("salute_weak", "salute_strong", "intro"):
-            continue  # "good morning." ends the sentence: no name follows
+    given: list[str] = []
+    for token in found:
+        entry = kinds.get(token)
+        if entry is None:
+            continue
+        base, kind = entry
+        if kind == "given":
+            given.append(base)
+            continue
+        if token != base and kind in ("salute_weak", "salute_strong"):
+            continue  # "hola," / "good morning.": punctuation, not a name, follows
+        if token[-1] in ".?;" and kind == "intro":
+            continue
+        if kind == "sign_off" and token[-1] != "," and base not in _BARE_SIGN_OFFS \
+                and "\n" not in low:
+            continue  # no line for a signature, no comma for "regards, anna"
         for position in positions(low, token):
             for start, end, score in _at_trigger(low, position, base, kind):
                 if spans.get((start, end), 0) < score:
                     spans[(start, end)] = score
-    for name in given:
+    for name in set(given):
         for position in positions(low, name):
-            found = _after_given_name(low, position, len(name))
-            if found is not None and not any(s <= found[0] < e for s, e in spans):
-                spans[found[:2]] = found[2]
+            name_span = _after_given_name(low, position, len(name))
+            if name_span is not None and not any(s <= name_span[0] < e for s, e in spans):
+                spans[name_span[:2]] = name_span[2]
     return [Span(start, end, "PERSON", score) for (start, end), score in spans.items()]
+
+
+@cache
+def _token_kinds() -> dict[str, tuple[str, str]]:
+    """Each gate word this detector acts on -> (the word without punctuation, its kind)."""
+    kinds = {name: (name.rstrip(",.!"), "given") for name in _given_variants()}
+    for token in _TRIGGERS:
+        base = token.rstrip(",:!.;?") or token
+        kinds[token] = (base, _TRIGGER_KIND[base])
+    return kinds
 
 
 def _after_given_name(low: str, position: int, length: int) -> tuple[int, int, float] | None:
@@ -203,6 +227,13 @@ def _after_given_name(low: str, position: int, length: int) -> tuple[int, int, f
 
 def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int, int, float]]:
     after = position + len(base)
+    if kind in ("salute_weak", "sign_off") and low[after:after + 1] in (" ", "\t"):
+        # the usual case in prose: "hello team", "thanks for", "merci d'avance"
+        following = _FIRST_WORD.match(low, after)
+        word = following.group(1) if following is not None else ""
+        if word in lexicon("stopwords") and word not in _HONORIFICS and \
+                word not in _SIGN_OFF_WORDS:
+            return []
     if kind == "honorific":
         return _after_honorific(low, position, after, base)
     if kind == "salute_strong":
@@ -287,6 +318,9 @@ def _name_run(low: str, index: int, max_tokens: int = 4) -> NameRun | None:
     """1-4 name tokens from `index` (after spaces) on one line, ending at punctuation, a stop
     word or the line's end. None when no token qualifies."""
     stops = lexicon("stopwords")
+    first = _FIRST_WORD.match(low, index)
+    if first is None or (first.group(1) in stops and first.group(1) not in _PARTICLES):
+        return None  # the common case after "hello", "thanks": "team", "for", "la"
     found: list[tuple[str, int, int]] = []  # word, start, end
     index = _skip_spaces(low, index)
     stop_word, stop_char = "", ""
