@@ -1,8 +1,10 @@
 """PII: detect personal data and secrets in text, redact it, scan and redact dataset versions.
 
-Detection is regexes plus validation (checksums, ranges, context), deterministic and fast;
-person names and street addresses need an NER model and come from an optional detector
-registered with `register_detector`."""
+Detection is regexes plus validation (checksums, ranges, context), deterministic and fast.
+Person names and street addresses are found by rules in the default install: names from
+their context (salutations, honorifics, introductions, signature blocks, a known given name
+followed by a known surname), addresses by a postal grammar with city and postcode. An NER
+model can add recall through a detector registered with `register_detector`."""
 
 from honing.datasets.pii._detect import (
     ENTITY_ALIASES,

@@ -5,6 +5,7 @@ separately is larger than the detection itself."""
 
 from __future__ import annotations
 
+from honing.datasets.pii._addresses import detect_addresses
 from honing.datasets.pii._dates import MARKERS as BIRTH_MARKERS
 from honing.datasets.pii._dates import dates_of_birth, has_birth_marker
 from honing.datasets.pii._numbers import (
@@ -15,6 +16,7 @@ from honing.datasets.pii._numbers import (
     lowered,
     numbers_in_clusters,
 )
+from honing.datasets.pii._people import detect_people
 from honing.datasets.pii._secrets import (
     detect_api_keys,
     detect_context_secrets,
@@ -24,7 +26,8 @@ from honing.datasets.pii._secrets import (
 from honing.datasets.pii._span import Span
 
 BUILTIN_ENTITIES = ("EMAIL", "PHONE", "CREDIT_CARD", "SSN", "IBAN", "IP_ADDRESS",
-                    "URL_CREDENTIALS", "API_KEY", "SECRET", "DATE_OF_BIRTH")
+                    "URL_CREDENTIALS", "API_KEY", "SECRET", "DATE_OF_BIRTH", "PERSON",
+                    "STREET_ADDRESS")
 
 
 def detect_builtin(text: str) -> list[Span]:
@@ -42,4 +45,6 @@ def detect_builtin(text: str) -> list[Span]:
     if has_birth_marker(low):
         spans.extend(dates_of_birth(low, keyword_windows(text, BIRTH_MARKERS, before=24,
                                                          after=40, low=low)))
+    spans.extend(detect_people(text, low))
+    spans.extend(detect_addresses(text, low))
     return spans

@@ -1,0 +1,274 @@
+"""STREET_ADDRESS by a small postal grammar: a street line (house number, street name,
+street type, unit) and what follows it on the same line or the next ones (city, state or
+region, postal code, country), in the shapes of the US, Canada, the UK, Australia, Germany,
+Austria, Switzerland, France, Spain, Italy and the Netherlands, and post office boxes.
+
+The span covers the street line through the postal code, so a redaction leaves no city or
+postcode behind. Like the name detector it reads the lower-cased text only, and runs its
+patterns only around street-type words found in the text's word set."""
+
+from __future__ import annotations
+
+import re
+
+from honing.datasets.pii._people import context_hits, lexicon, positions
+from honing.datasets.pii._span import Span, resolve_overlaps
+
+_G = r"[ \t]+"
+_W = r"[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?"  # a word (st., o'connell, saint-denis)
+_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]*[-/][ \t]*\d{1,5}[a-z]?)?"  # 12, 12a, 221b, 12-14
+# A house number starts with a digit that follows no word, decimal point or currency sign;
+# the digit comes first so the regex engine can skip to digits.
+_NUM_START = r"\d(?<![\w.,/:+#$€£\-]\d)"
+
+# Street types after the street name (English-speaking countries). Types that are also
+# ordinary words ("3 hard drive failures") need a city/postcode after them or an address
+# word before them.
+_CLEAR_TYPES = ("street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd",
+                "lane", "ln", "terrace", "terr", "parkway", "pkwy", "highway", "hwy",
+                "crescent", "cres", "expressway", "expy", "freeway", "fwy", "turnpike", "tpke",
+                "alley", "aly", "straße", "strasse", "str", "straat")
+_VAGUE_TYPES = ("drive", "dr", "court", "ct", "place", "pl", "way", "square", "sq", "circle",
+                "cir", "close", "row", "walk", "trail", "trl", "grove", "gardens", "gdns",
+                "mews", "hill", "park", "green", "view", "point", "pike", "plaza", "loop",
+                "run", "ridge", "wharf", "quay", "hollow", "heights", "crossing", "xing",
+                "weg", "platz", "plein", "laan", "gracht", "kade", "singel", "dijk", "allee",
+                "gasse", "ring", "damm", "ufer")
+# Street types before the name (French, Spanish, Italian, Portuguese).
+_PREFIX_TYPES = ("rue", "avenue", "av", "avda", "avenida", "boulevard", "bd", "bvd", "allée",
+                 "allee", "impasse", "chemin", "quai", "place", "cours", "route", "calle", "c/",
+                 "plaza", "paseo", "pº", "carrer", "camino", "ronda", "travesía", "via", "viale",
+                 "piazza", "piazzale", "corso", "largo", "vicolo", "rua", "praça", "travessa")
+_COMPOUND_SUFFIXES = ("straße", "strasse", "str.", "straat", "weg", "platz", "plein", "laan",
+                      "gracht", "kade", "singel", "dijk", "allee", "gasse", "damm", "ufer", "steig",
+                      "pfad", "markt")
+_BOX_WORDS = ("box", "postfach", "apartado", "postbus", "postale", "bp")
+
+_TYPES = "|".join(sorted({*_CLEAR_TYPES, *_VAGUE_TYPES}, key=len, reverse=True))
+_PREFIXES = "|".join(re.escape(t) for t in sorted(_PREFIX_TYPES, key=len, reverse=True))
+_DIRECTION = (r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|"
+              r"southwest)\.?")
+_PARTICLE = r"(?:de|del|de la|des|du|d'|l'|la|le|los|las|di|della|dei|degli|delle|da|do|dos|das)"
+_UNIT = (r"(?:,?[ \t]*|[ \t]*\n[ \t]*)(?:suite|ste\.?|apt\.?|apartment|unit|floor|fl\.?|room|"
+         r"rm\.?|bldg\.?|building|dept\.?|#)[ \t]*#?[a-z]?\d{1,5}[a-z]?(?![\w])")
+
+# number first, type last: "221b baker street", "1600 pennsylvania avenue nw"
+_NUMBER_FIRST = re.compile(
+    rf"(?P<num>{_NUM_START}{_NUM[2:]})(?:{_G}(?:bis|ter))?,?{_G}"
+    rf"(?:{_DIRECTION}{_G})?(?P<name>(?:(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)){_G}){{1,4}}?)"
+    rf"(?P<type>{_TYPES})\.?(?![\w])"
+    rf"(?:{_G}{_DIRECTION}(?![\w]))?")
+# number, then a prefix type and the name: "12 rue de la paix", "3 avenida de mayo"
+_NUMBER_THEN_PREFIX = re.compile(
+    rf"(?P<num>{_NUM_START}{_NUM[2:]})(?:{_G}(?:bis|ter))?,?{_G}(?P<type>{_PREFIXES})\.?"
+    rf"(?P<name>(?:{_G}(?:{_PARTICLE}{_G})?{_W}){{1,4}})")
+# prefix type, name, number: "calle mayor 5", "c/ alcalá 20, 3º b", "via roma 10"
+_PREFIX_THEN_NUMBER = re.compile(
+    rf"(?<![\w])(?P<type>{_PREFIXES})\.?[ \t]*(?P<name>(?:(?:{_PARTICLE}{_G})?{_W}{_G}){{1,4}}?)"
+    rf"(?:n[º°o]\.?[ \t]*)?(?P<num>{_NUM})(?![\w.,]\d)(?!\w)"
+    r"(?:,?[ \t]*\d{1,2}[º°ª](?:[ \t]*[a-z](?![\w]))?)?")
+# compound or separate type, then number: "hauptstraße 12", "berliner straße 5a",
+# "keizersgracht 123", "musterweg 5a"
+_NAME_THEN_NUMBER = re.compile(
+    rf"(?<![\w])(?P<name>(?:{_W}{_G}){{0,2}}?[^\W\d_]*"
+    rf"(?P<type>{'|'.join(re.escape(s) for s in _COMPOUND_SUFFIXES)}))[ \t]*(?P<num>{_NUM})"
+    r"(?![\w.,]\d)(?!\w)")
+_BOX = re.compile(
+    r"(?<![\w])(?:p\.?[ \t]*o\.?[ \t]*box|post[ \t]+office[ \t]+box|postfach|apartado"
+    r"(?:[ \t]+de[ \t]+correos)?|postbus|b\.?p\.?|boîte[ \t]+postale|casella[ \t]+postale)"
+    r"[ \t]*#?[ \t]*\d{1,6}(?:[ \t]+\d{2,4}){0,2}(?![\w])")
+
+# What may follow a street line: a unit, then up to three parts separated by a comma, a
+# line break or spaces, each a city with a state and ZIP, a postcode with a city, a UK
+# postcode, or a country.
+_SEP = r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)"
+_CITY = rf"{_W}(?:{_G}{_W}){{0,2}}"
+_US_STATES = ("al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|"
+              "mt|ne|nv|nh|nj|nm|ny|nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|pr")
+_PARTS = [
+    re.compile(rf"{_SEP}{_CITY},?{_G}(?:{_US_STATES})\.?{_G}\d{{5}}(?:-\d{{4}})?(?![\w])"),
+    re.compile(rf"{_SEP}{_CITY},?{_G}(?:ab|bc|mb|nb|nl|ns|nt|nu|on|pe|qc|sk|yt)\.?{_G}"
+               r"[a-z]\d[a-z][ \t]*\d[a-z]\d(?![\w])"),
+    re.compile(rf"{_SEP}{_CITY},?{_G}(?:nsw|vic|qld|wa|sa|tas|act|nt){_G}\d{{4}}(?![\w])"),
+    re.compile(rf"{_SEP}(?:{_CITY}(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*|{_G}))?"
+               r"[a-z]{1,2}\d[a-z\d]?[ \t]+\d[a-z]{2}(?![\w])"),
+    re.compile(rf"{_SEP}(?:[a-z]{{1,2}}-)?\d{{4,5}}(?:[ \t]*[a-z]{{2}}(?![\w]))?{_G}"
+               rf"(?P<city>{_CITY})"),
+    re.compile(r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:usa|u\.s\.a\.?|united states|uk|"
+               r"united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|"
+               r"españa|italy|italia|netherlands|the netherlands|nederland|canada|australia|"
+               r"austria|österreich|switzerland|schweiz|suisse|belgium|belgique)(?![\w])"),
+]
+_UNIT_RE = re.compile(_UNIT)
+_ADDRESS_WORDS = ("address", "adress", "live at", "lives at", "living at", "located at",
+                  "ship to", "shipping", "deliver", "mail to", "send to", "sent to",
+                  "anschrift", "adresse", "dirección", "direccion", "domicilio", "indirizzo",
+                  "adres", "wohne", "office at", "visit us", "moved to", "residing")
+
+
+def _variants(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w + p for w in words for p in ("", ".", ",", ".,", ";", ":"))
+
+
+_SUFFIX_WORDS = _variants((*_CLEAR_TYPES, *_VAGUE_TYPES))
+_PREFIX_WORDS = _variants(_PREFIX_TYPES)
+_BOX_GATE = _variants(_BOX_WORDS)
+_TRIGGERS = _SUFFIX_WORDS | _PREFIX_WORDS | _BOX_GATE
+_VAGUE = frozenset({*_VAGUE_TYPES, "via", "corso", "largo", "place", "route", "cours",
+                    "ronda", "camino", "plaza"})
+# House numbers as `str.split` returns them ("12", "5a", "123,"): a compound street name
+# ("hauptstraße", "keizersgracht") is the word before one of them.
+_HOUSE_NUMBERS = frozenset(f"{n}{letter}{comma}" for n in range(1, 1000)
+                           for letter in ("", "a", "b", "c") for comma in ("", ","))
+GATE_WORDS = _TRIGGERS | _HOUSE_NUMBERS
+
+
+def detect_addresses(text: str, low: str) -> list[Span]:
+    found = context_hits(low)
+    if not found:
+        return []
+    # (shape, window start, window end): each shape runs only where its street type is
+    jobs: list[tuple[re.Pattern[str], int, int]] = []
+    numbers = []
+    for token in found:
+        if token in _HOUSE_NUMBERS:
+            # a bare number ends a compound street's line ("musterweg 5\n", "... 12" at the
+            # end); inside prose it is a count or part of a phone number
+            if not token.isdigit() or "\n" in low or low.rstrip(" \t.!").endswith(token):
+                numbers.append(token)
+            continue
+        if token not in _TRIGGERS:
+            continue
+        for position in positions(low, token):
+            end = position + len(token)
+            if token in _SUFFIX_WORDS:
+                jobs.append((_NUMBER_FIRST, max(0, position - 90), end + 12))
+            if token in _PREFIX_WORDS:
+                jobs.append((_NUMBER_THEN_PREFIX, max(0, position - 14), end + 80))
+                jobs.append((_PREFIX_THEN_NUMBER, position, end + 80))
+            if token in _BOX_GATE:
+                jobs.append((_BOX, max(0, position - 14), end + 30))
+    for number in numbers:
+        for position in positions(low, number):
+            if low[max(0, position - 40):position].rstrip(" \t").endswith(_COMPOUND_SUFFIXES):
+                line = low.rfind("\n", 0, position) + 1
+                jobs.append((_NAME_THEN_NUMBER, max(line, position - 80), position + 12))
+    spans: list[Span] = []
+    for shape, start, end in jobs:
+        for match in shape.finditer(low, start, min(end, len(low))):
+            address = _address(low, match)
+            if address is not None:
+                spans.append(address)
+    # windows overlap, so one address may be read twice, or in part from a neighbour's window
+    return resolve_overlaps(list(set(spans)))
+
+
+def _address(low: str, match: re.Match[str]) -> Span | None:
+    groups = match.groupdict()
+    start, name = match.start(), groups.get("name")
+    kind = (groups.get("type") or "").rstrip(".")
+    if match.re is _NAME_THEN_NUMBER:
+        start = _street_start(low, match)
+        if start is None:
+            return None
+        if low[match.start("type") - 1:match.start("type")].isalpha():
+            kind = "compound"  # "musterweg": a street whatever follows
+    elif name is not None and match.re is not _PREFIX_THEN_NUMBER:
+        # after a number, a street name is a few words, not a sentence ("3 of the road")
+        stops = lexicon("stopwords")
+        if any(t in stops and t not in _PARTICLE_WORDS for t in name.split()):
+            return None
+    end = match.end()
+    unit = _UNIT_RE.match(low, end)
+    if unit is not None:
+        end = unit.end()
+    tail_end = _tail(low, end)
+    if tail_end == end and kind in _VAGUE and not _address_context(low, start):
+        return None
+    return Span(start, tail_end, "STREET_ADDRESS", 0.86 if tail_end > end else 0.8)
+
+
+# German and Dutch street names may start with a preposition ("am kirchberg weg 3").
+_STREET_OPENERS = frozenset({"am", "im", "zum", "zur", "auf", "an", "in", "op", "aan", "alte",
+                             "alter", "neue", "neuer", "große", "kleine", "obere", "untere"})
+
+
+def _street_start(low: str, match: re.Match[str]) -> int | None:
+    """Where a name-then-number street begins: the compound word itself ("lindenstraße"),
+    or up to two words before a separate type ("berliner straße", "am kirchberg weg"), not
+    the sentence before it ("my address is ...")."""
+    type_start = match.start("type")
+    word_start = type_start
+    while word_start > match.start() and low[word_start - 1].isalpha():
+        word_start -= 1
+    if word_start < type_start:
+        return word_start
+    tokens = list(re.finditer(r"\S+", low[match.start():type_start]))
+    stops = lexicon("stopwords")
+    start = type_start
+    for token in reversed(tokens[-2:]):
+        word = token.group()
+        if word in stops and word not in _STREET_OPENERS:
+            break
+        start = match.start() + token.start()
+        if word in _STREET_OPENERS:
+            break
+    return start if start < type_start or tokens else None
+
+
+_PARTICLE_WORDS = frozenset({"de", "del", "la", "des", "du", "d'", "l'", "le", "los", "las",
+                             "di", "della", "dei", "degli", "delle", "da", "do", "dos", "das",
+                             "van", "der", "den", "am", "an", "im", "zum", "zur", "of", "the",
+                             "y", "st", "st."})
+
+
+def _tail(low: str, end: int) -> int:
+    stops = lexicon("stopwords")
+    for _ in range(3):
+        for part in _PARTS:
+            match = part.match(low, end)
+            if match is None:
+                continue
+            city = match.groupdict().get("city")
+            if city is not None:
+                kept = _city_words(city, stops)
+                if not kept:
+                    continue
+                return_end = match.start("city") + len(kept)
+                end = return_end
+            else:
+                end = match.end()
+            break
+        else:
+            return end
+    return end
+
+
+_CITY_JOINERS = frozenset({"am", "an", "der", "de", "la", "del", "sur", "upon", "on", "im",
+                           "in", "di", "les", "en"})
+_CITY_OPENERS = frozenset({"san", "santa", "santo", "são", "new", "den", "los", "las", "la",
+                           "le", "bad", "st", "st.", "saint", "sainte", "sankt", "el", "port",
+                           "fort", "mount", "east", "west", "north", "south", "great", "little"})
+
+
+def _city_words(city: str, stops: frozenset[str]) -> str:
+    """The city after a postcode: one word, more only when joined ("frankfurt am main",
+    "castellón de la plana") or opened ("san sebastián", "bad homburg"), so the sentence
+    after it stays out ("8010 graz senden" -> "graz")."""
+    tokens = re.split(r"([ \t]+)", city)
+    words = tokens[::2]
+    if not words or words[0].rstrip(".") in stops and words[0] not in _CITY_OPENERS:
+        return ""
+    keep = 1
+    while keep < len(words) and (words[keep - 1] in _CITY_OPENERS or words[keep] in
+                                 _CITY_JOINERS or words[keep - 1] in _CITY_JOINERS):
+        keep += 1
+    while keep > 1 and words[keep - 1] in _CITY_JOINERS:
+        keep -= 1
+    return "".join(tokens[:2 * keep - 1]).rstrip(" \t.")
+
+
+def _address_context(low: str, start: int) -> bool:
+    """An address word earlier in the same sentence ("ship to 7 oak drive")."""
+    before = re.split(r"[.!?\n][ \t]|\n", low[max(0, start - 60):start])[-1]
+    return any(word in before for word in _ADDRESS_WORDS)
