@@ -16,6 +16,7 @@ from importlib.metadata import entry_points
 from honing._errors import InvalidInput
 from honing._names import is_name
 from honing.datasets.pii._builtin import BUILTIN_ENTITIES, detect_builtin
+from honing.datasets.pii._model_names import plausible_person
 from honing.datasets.pii._ner import INSTALL_HINT, MODEL_ENTITIES, NerBackend, load_backends
 from honing.datasets.pii._span import Span, resolve_overlaps
 
@@ -133,7 +134,10 @@ def detect(text: str, *, entities: Iterable[str] | None = None,
                 raise InvalidInput(f"PII backend {model.spec!r} reported a span past the end of "
                                    "the text")
             guesses.extend(found if wanted is None else (s for s in found if s.entity in wanted))
-        spans.extend(outside_of(text, guesses, spans))
+        # A model's PERSON guess is checked once the rule spans are cut out of it (see
+        # _model_names): "Robert Brown robert@example.com" is judged as "Robert Brown".
+        spans.extend(g for g in outside_of(text, guesses, spans)
+                     if g.entity != "PERSON" or plausible_person(text, g.start, g.end))
     return resolve_overlaps(spans)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from honing._errors import InvalidInput
+from honing.datasets.pii._model_names import person_in_disguise
 from honing.datasets.pii._span import Span
 
 NER_SCORE = 0.75
@@ -34,6 +35,7 @@ SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "
                 "FAC": "LOCATION", "ORG": "ORGANIZATION"}
 GLINER_LABELS = {"person": "PERSON", "street address": "STREET_ADDRESS",
                  "location": "LOCATION", "organization": "ORGANIZATION"}
+_MAYBE_PEOPLE = ("ORGANIZATION", "LOCATION")
 _SPACY_CHUNK = 100_000  # characters per call: bounds memory whatever the pipeline's max_length
 _GLINER_CHUNK = 1_500   # GLiNER reads a few hundred words at a time; longer input is cut off
 _GLINER_THRESHOLD = 0.5
@@ -59,7 +61,12 @@ class NerBackend:
         spans: list[Span] = []
         for offset, piece in chunks(text, self.chunk()):
             for span in self.find_chunk(piece):
-                spans.append(Span(span.start + offset, span.end + offset, span.entity, span.score))
+                start, end, entity = span.start + offset, span.end + offset, span.entity
+                # a "company" that reads as a known given name and a surname is a person
+                # (see _model_names; `detect` checks every PERSON guess)
+                if entity in _MAYBE_PEOPLE and person_in_disguise(text, start, end):
+                    entity = "PERSON"
+                spans.append(Span(start, end, entity, span.score))
         return spans
 
     def as_dict(self) -> dict[str, Any]:
