@@ -168,32 +168,50 @@ def detect_ibans(text: str) -> Iterator[Span]:
         if expected is None:
             continue
         # Cut at the country's length: a following capitalised word may have been swallowed.
-        count, end = 0, 0
-        for end, char in enumerate(value, start=1):  # noqa: B007 (end is used after the loop)
-            if char != " " and char != "\t":
-                count += 1
-                if count == expected:
-                    break
+        if " " not in value and "\t" not in value:
+            end = min(expected, len(value))
+        else:
+            count, end = 0, 0
+            for end, char in enumerate(value, start=1):  # noqa: B007 (used after the loop)
+                if char != " " and char != "\t":
+                    count += 1
+                    if count == expected:
+                        break
         compact = value[:end].replace(" ", "").replace("\t", "")
         if len(compact) == expected and iban_valid(compact):
             yield Span(match.start(), match.start() + end, "IBAN", 0.95)
 
 
+# Every IPv6 candidate has two colons at most four hex digits apart within its first few
+# characters. This pattern starts with a literal, so the engine jumps between colons; the
+# candidate pattern, which starts with assertions, then runs only in windows around them.
+_TWO_COLONS = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_IPV6_BEFORE, _IPV6_AFTER = 5, 45  # a candidate starts <= 4 before its first colon, is <= 39
+
+
 def detect_ipv6(text: str) -> Iterator[Span]:
-    for match in _IPV6_CANDIDATE.finditer(text):
-        value = match.group()
-        # "from 2001:db8::1: connection refused": the colon ends a clause, not the address.
-        if value.endswith(":") and not value.endswith("::"):
-            value = value[:-1]
-        elif value.endswith(":::"):
-            value = value[:-1]
-        if value == "::" or not any(c.isdigit() for c in value):
-            continue
-        try:
-            ipaddress.IPv6Address(value)
-        except ValueError:
-            continue
-        yield Span(match.start(), match.start() + len(value), "IP_ADDRESS", 0.85)
+    windows: list[list[int]] = []
+    for colons in _TWO_COLONS.finditer(text):
+        position = colons.start()
+        if windows and position - _IPV6_BEFORE <= windows[-1][1]:
+            windows[-1][1] = position + _IPV6_AFTER
+        else:
+            windows.append([max(0, position - _IPV6_BEFORE), position + _IPV6_AFTER])
+    for start, end in windows:
+        for match in _IPV6_CANDIDATE.finditer(text, start, end):
+            value = match.group()
+            # "from 2001:db8::1: connection refused": the colon ends a clause, not the address.
+            if value.endswith(":") and not value.endswith("::"):
+                value = value[:-1]
+            elif value.endswith(":::"):
+                value = value[:-1]
+            if value == "::" or not any(c.isdigit() for c in value):
+                continue
+            try:
+                ipaddress.IPv6Address(value)
+            except ValueError:
+                continue
+            yield Span(match.start(), match.start() + len(value), "IP_ADDRESS", 0.85)
 
 
 def lowered(text: str) -> str:
