@@ -200,7 +200,7 @@ def detect_api_keys(text: str, low: str | None = None) -> Iterator[Span]:
                 continue
             yield Span(match.start(), match.end(), "API_KEY", 0.95)
     low = text.lower() if low is None else low
-    if "twilio" in low or " sid" in low:
+    if ("AC" in text or "SK" in text) and ("twilio" in low or " sid" in low):
         # A SID counts only a few characters after a word, so the pattern runs in windows
         # after the words: a pass over the whole text stops at every 'A' and 'S'.
         for start, end in keyword_windows(text, _TWILIO_WORDS, before=0,
