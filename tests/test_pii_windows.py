@@ -206,3 +206,13 @@ def test_hostile_marker_runs_stay_linear():
         list(_numbers.detect_ipv6(text))
         list(_secrets.detect_api_keys(text, text.lower()))
         assert time.process_time() - start < 10, text[:10]
+
+
+def test_every_ssn_word_holds_a_marker_the_cluster_gate_looks_for():
+    # numbers_in_clusters looks for loose SSNs only near these substrings; a word added to
+    # the SSN words without one would never be looked for
+    alternatives = _numbers._SSN_WORDS.pattern.split("|")
+    assert len(alternatives) >= 4
+    for alternative in alternatives:
+        assert any(marker in alternative for marker in _numbers._SSN_MARKERS), alternative
+    assert "(?:AC|SK)" in _secrets._TWILIO.pattern  # the gate on 'AC' or 'SK' before SIDs
