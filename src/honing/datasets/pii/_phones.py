@@ -47,10 +47,14 @@ _CONNECTORS = frozenset({"number", "num", "no", "nr", "nº", "id", "is", "was", 
                          "numéro", "número", "nummer"})
 
 
-def phones_in(text: str, low: str, start: int, end: int) -> list[Span]:
-    """Phone numbers in the cluster text[start:end]; `low` is the lower-cased text."""
-    found = []
-    for match in _PHONE_CANDIDATE.finditer(text, max(0, start - 2), min(len(text), end + 1)):
+def phones_in(text: str, low: str, start: int, end: int,
+              found: list[Span] | None = None) -> list[Span]:
+    """Phone numbers in the cluster text[start:end]; `low` is the lower-cased text. They are
+    appended to `found` when given (one list for all clusters of a text)."""
+    if found is None:
+        found = []
+    for match in _PHONE_CANDIDATE.finditer(text, start - 2 if start > 1 else 0,
+                                           min(len(text), end + 1)):
         span = _best_phone(text, low, match.start(), match.group())
         if span is not None:
             found.append(span)
