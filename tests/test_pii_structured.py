@@ -29,6 +29,29 @@ POSITIVES = [
     ("DATE_OF_BIRTH", "my birthday is {}", "March 14, 1987"),
     ("DATE_OF_BIRTH", "Geburtsdatum: {}", "14.03.1987"),
     ("DATE_OF_BIRTH", "born on the {} in Leeds", "14th March 1987"),
+    # Written months in other languages and between dashes or slashes; birth words in nl,
+    # the Nordic languages and pt.
+    ("DATE_OF_BIRTH", "Geboortedatum van de klant: {}", "3 mei 1975"),
+    ("DATE_OF_BIRTH", "Fødselsdato: {}", "4. desember 1982"),
+    ("DATE_OF_BIRTH", "data de nascimento {}", "7 de março de 1991"),
+    ("DATE_OF_BIRTH", "data di nascita {}", "12 giugno 1968"),
+    ("DATE_OF_BIRTH", "née le {}", "1er août 1960"),
+    ("DATE_OF_BIRTH", "DOB on the form reads {}", "22-Sep-1990"),
+    ("DATE_OF_BIRTH", "we have your birth date as {}", "03/Jul/1979"),
+    ("DATE_OF_BIRTH", "Geburtsdatum laut Ausweis {}", "17-Okt-1959"),
+    # Passwords given after a password word in several languages, and keys or tokens given
+    # after a separator, in the shapes people choose: words, digits and symbols mixed.
+    ("SECRET", "Wachtwoord: {}", "Tulip!7733"),
+    ("SECRET", "mot de passe : {}", "soleil2024"),
+    ("SECRET", "PW={} for the shared mailbox", "xk29fj!q"),
+    ("SECRET", "the new password I set is {}", "Harbour-9921"),
+    ("SECRET", "temporary passcode {} (valid 24h)", "Rv8#kq2Lm"),
+    ("SECRET", "Kennwort lautet {}", "BlauerHimmel77"),
+    ("SECRET", "one-time password sent earlier ({})", "9b1f3c0de4a27f6b8c5d"),
+    ("SECRET", "la contraseña es {}", "GatoNegro%55"),
+    ("SECRET", "api secret = {}", "q7Wd%Lk2Zp9s"),
+    ("SECRET", "staging token={} in the config", "Ro$e8Vine3"),
+    ("SECRET", "passwd: {}", "WqLpZmXnRtKd"),
     # URL tokens: OAuth callbacks, magic links, reset and invite links.
     ("URL_CREDENTIALS", "redirected to {} and then nothing",
      "https://app.example.com/oauth/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj4"),
@@ -88,6 +111,19 @@ HARD_NEGATIVES = [
     "date of birth is wrong. Your order was placed on 2024-01-02.",
     "DOB missing; the ticket was opened on 2024-03-05.", "born in 1985",
     "Please add the date of birth. The invoice 4411 is from 2024-01-02.",
+    # dates near a birth word that belong to another event, in other languages; a written
+    # month without a birth word
+    "Geboortedatum ontbreekt; de bestelling is op 12 mei 2024 geplaatst.",
+    "Fecha de nacimiento pendiente, el pedido llegó el 3-mar-2024.",
+    "the contract runs from 07-Apr-2023 to 06-Apr-2024",
+    # password and key words followed by words, dates, hosts, placeholders and identifiers
+    "password: reset", "Password is incorrect.", "the password was changed on 2024-05-01",
+    "change your password now at accounts.example.com/reset", "my pw is fine now",
+    "password_reset_count=3", "your key is <SECRET_1>", "password: [SECRET]",
+    "password: <SECRET:1f2e3d4c>", "the key takeaway is Q3-2024 growth",
+    "pwned passwords list", "keyboard layout QWERTZ-DE2", "the password field accepts 8-64 characters",
+    "mein Passwort ist abgelaufen und die Zurücksetzen-Seite lädt nicht",
+    "token count: 12345", '{"password_reset_methods":["sms"],"office":"5th floor"}',
     # version strings in dotted-quad form
     "version 10.2.0.1", "running v 4.1.2.9 now", "build 2.3.4.5 fails", "firmware 1.0.0.12",
     "upgraded to 1.2.3.4 yesterday", "after installing 6.0.3.1 the app crashes",
@@ -116,6 +152,11 @@ def test_ssn_with_spaces_is_an_ssn_and_not_a_phone_number():
     assert found("social security number 123 45 6789") == [("SSN", "123 45 6789")]
     # an invalid area (9xx) is neither
     assert found("social security number 923 45 6789") == []
+
+
+def test_an_address_after_a_password_word_is_an_email_not_a_secret():
+    assert found("password sent to maria.lopez2@example.com") == [
+        ("EMAIL", "maria.lopez2@example.com")]
 
 
 def test_a_secret_word_inside_a_token_url_loses_to_the_url():
