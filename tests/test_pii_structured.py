@@ -74,6 +74,27 @@ POSITIVES = [
     ("PHONE", "office {}, thanks", "+44 20 7946 0958 ext. 204"),
     ("PHONE", "desk {} please", "(415) 555-0132 extension 12"),
     ("PHONE", "les numéros {} marchent", "06.12.34.56.78"),
+    # Local numbers without a national prefix, found only after a phone word (in several
+    # languages), before "... number", or alone on a line under a sign-off.
+    ("PHONE", "Llámame al {} por la tarde", "612 34 56 78"),
+    ("PHONE", "Tel: {}", "93 412 55 80"),
+    ("PHONE", "ring mig på {} efter kl. 16", "41 22 78 90"),
+    ("PHONE", "Je suis joignable au {} demain", "09 71 22 48 30"),
+    ("PHONE", "bel me even op {} aub", "0612345678"),
+    ("PHONE", "whatsapp: {}", "9123 4567"),
+    ("PHONE", "our office line {} is staffed 9-5", "08031234567"),
+    ("PHONE", "Is {} still your number?", "647 120 398"),
+    ("PHONE", "Meine Telefonnummer lautet jetzt {}.", "0171 2345678"),
+    ("PHONE", "Kind regards,\nAna Ruiz\n{}", "91 555 12 34"),
+    ("PHONE", "Tot ziens,\n> Joost\n> {}", "20 44 31 87"),
+    # "no." after a phone word, and a document word in another line or sentence
+    ("PHONE", "alt no. {} (evenings)", "(617) 555-0199"),
+    ("PHONE", "Dear member,\nIs {} correct?", "0044 161 496 0000"),
+    ("PHONE", "See the ticket. Please use {} from now on", "1 (212) 555-0147 x2031"),
+    # SSNs with the SSN words after the number, or after "no." / "nr."
+    ("SSN", "the form shows {} as my social security number", "219 09 9999"),
+    ("SSN", "Social Security no. {} on file", "321 54 9876"),
+    ("SSN", "SSN nr. {}", "456789123"),
     # Test-mode and other known providers' keys.
     ("API_KEY", "stripe {} in staging", "sk_test_4eC39HqLyjWDarjtT1zdp7dc"),
     ("API_KEY", "publishable {}", "pk_test_TYooMQauvdEDq54NiTphI7jx"),
@@ -94,6 +115,8 @@ POSITIVES = [
     # An address word wins over a version word.
     ("IP_ADDRESS", "after the upgrade the server at {} stopped", "10.2.0.1"),
     ("IP_ADDRESS", "login from {}", "203.0.113.7"),
+    ("IP_ADDRESS", "the app server at {} is down", "10.20.30.40"),
+    ("IP_ADDRESS", "we allowlisted {} yesterday", "198.51.100.23"),
 ]
 
 
@@ -128,6 +151,20 @@ HARD_NEGATIVES = [
     "version 10.2.0.1", "running v 4.1.2.9 now", "build 2.3.4.5 fails", "firmware 1.0.0.12",
     "upgraded to 1.2.3.4 yesterday", "after installing 6.0.3.1 the app crashes",
     "release 2.10.4.1 notes",
+    # versions after "app" and version words in other languages, within the clause
+    "app 4.12.0.77 crashes on start", "De app toont versie 3.2.1.44",
+    "La aplicación muestra la versión 7.1.0.12", "In the app; build 2.0.1.3",
+    # document numbers in other languages and compounds, order-number and ZIP+4 shapes, the
+    # digits of an IBAN (not a valid one), local shapes without a phone word
+    "Bestelnummer 0612345678", "Rechnungsnr. 4155550132", "L'ordine 0298765432 non è arrivato",
+    "commande 06 12 34 56 78", "order 112-4455667-8899001 shipped", "Springfield, IL 62704-1234",
+    "IBAN NL92 ABNA 0417 1643 00 please", "the total is 92 99 92 23 units",
+    "Tracking: 0012 3456 7890", "ticket 0031 2345 6789 reopened",
+    "call me about order 612 345 678", "Kunde 91 763 69 35 seit 2019",
+    "scores were 12 34 56 78 in the four rounds", "We shipped 665 955 828 units last year",
+    "Regards,\nAcme Ltd\n4400 1234 5678",
+    # an SSN word in another clause than the number
+    "the social security office is closed; order 123456789 ships tomorrow",
     # document numbers, not phone numbers
     "Invoice INV-2024-0012345", "invoice number 4155550132", "order no. 0612345678",
     "ref: 020 7946 0958", "Bestellung Nr. 0301234567", "tracking # 4155550132",

@@ -227,6 +227,11 @@ _PLURAL = frozenset({"", "s"})
 # Tokens that link a credential word to its value: "password: X", "key is X", "Passwort ist X".
 _LINKS = frozenset({":", "=", "=>", "-", "–", "is", "was", "ist", "war", "est", "es", "era",
                     "er", "var", "är", "è", "é"})
+# What must follow a key, token or secret word for its value to count: "token=", "Key: ",
+# "api key is ".
+_LINK_AHEAD = re.compile(
+    r"(?:s|'s)?[\"']?[ \t]{0,3}(?:[:=]|(?:is|was|ist|war|est|es|era|er|var|är|è|é)[ \t])",
+    re.IGNORECASE)
 # A host or a host and path ("aka.ms/sspr") is where a password is changed, not one.
 _HOST = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?")
 _TOKEN = re.compile(r"\S+")
@@ -248,6 +253,8 @@ def _assigned_value(text: str, position: int, word: str) -> Span | None:
         return None  # "mypw", "monkey", "resenha"
     password = word in _PASSWORD_WORDS
     end = position + len(word)
+    if not password and _LINK_AHEAD.match(text, end) is None:
+        return None  # most "key" and "token" words are followed by prose: decide cheaply
     limit = min(len(text), end + 96)
     linked = False
     skipped = 0
@@ -293,18 +300,16 @@ def _assigned_value(text: str, position: int, word: str) -> Span | None:
 
 def _classes(value: str) -> int:
     """Character classes among lower, upper, digit and symbol; '.', '_' and '-' join the
-    words of identifiers and dates, so they are not counted as symbols."""
-    lower = upper = digit = symbol = 0
-    for c in value:
-        if c.islower():
-            lower = 1
-        elif c.isupper():
-            upper = 1
-        elif c.isdigit():
-            digit = 1
-        elif c not in "._-":
-            symbol = 1
-    return lower + upper + digit + symbol
+    words of identifiers and dates, so they are not counted as symbols. String methods and
+    regexes run in C: this is called for every value after a credential word."""
+    return ((value != value.upper()) + (value != value.lower())
+            + (_DIGIT.search(value) is not None) + (_SYMBOL.search(value) is not None))
+
+
+_DIGIT = re.compile(r"\d")
+_SYMBOL = re.compile(r"[^\w.\-]")
+_LETTER = re.compile(r"[^\W\d_]")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 
 
 def _password_like(value: str) -> bool:
@@ -318,8 +323,8 @@ def _password_like(value: str) -> bool:
     if value.isalpha():  # "DlkwHmQrRwNrKt" is one, "Expired" and "McDonald" are not
         return len(value) >= 8 and _case_changes(value) >= 2
     # a digit or a symbol: "Zurücksetzen-Seite" or "e-mail" is a word, "abc123" is not
-    return (_classes(value) >= 2 and any(c.isalpha() for c in value)
-            and any(c.isdigit() or (not c.isalpha() and c not in "._-") for c in value))
+    return (_classes(value) >= 2 and _LETTER.search(value) is not None
+            and (_DIGIT.search(value) is not None or _SYMBOL.search(value) is not None))
 
 
 def _case_changes(value: str) -> int:
@@ -337,15 +342,15 @@ def _strong_value(value: str) -> bool:
         return True
     if value.isalpha():
         return len(value) >= 12 and _case_changes(value) >= 3
-    return (len(value) >= 16 and all(c in "0123456789abcdefABCDEF" for c in value)
-            and any(c.isdigit() for c in value) and any(c.isalpha() for c in value))
+    return (len(value) >= 16 and _HEX.fullmatch(value) is not None
+            and _DIGIT.search(value) is not None and _LETTER.search(value) is not None)
 
 
 def _looks_random(value: str) -> bool:
     if len(value) < 20:
         return False
     entropy = shannon_entropy(value)
-    if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+    if _DIGIT.search(value) is not None and _LETTER.search(value) is not None:
         return entropy >= _MIN_ENTROPY
     # Without digits, only mixed case with a near-uniform spread: "ThisIsMyLongPassword"
     # stays below, random base64 letters do not.
