@@ -39,6 +39,7 @@ POSITIVES = [
     ("DATE_OF_BIRTH", "DOB on the form reads {}", "22-Sep-1990"),
     ("DATE_OF_BIRTH", "we have your birth date as {}", "03/Jul/1979"),
     ("DATE_OF_BIRTH", "Geburtsdatum laut Ausweis {}", "17-Okt-1959"),
+    ("DATE_OF_BIRTH", "Date de naissance : {}", "02-jui-1971"),
     # Passwords given after a password word in several languages, and keys or tokens given
     # after a separator, in the shapes people choose: words, digits and symbols mixed.
     ("SECRET", "Wachtwoord: {}", "Tulip!7733"),
@@ -52,6 +53,7 @@ POSITIVES = [
     ("SECRET", "api secret = {}", "q7Wd%Lk2Zp9s"),
     ("SECRET", "staging token={} in the config", "Ro$e8Vine3"),
     ("SECRET", "passwd: {}", "WqLpZmXnRtKd"),
+    ("SECRET", "the staging api key is {} for now", "QRtvMNbaKLpwXz"),
     # URL tokens: OAuth callbacks, magic links, reset and invite links.
     ("URL_CREDENTIALS", "redirected to {} and then nothing",
      "https://app.example.com/oauth/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj4"),
@@ -60,6 +62,11 @@ POSITIVES = [
     ("URL_CREDENTIALS", "reset via {}.", "https://id.example.org/reset-password/Zk3Lp9Qm2Xv8Rt4Yb1Nc"),
     ("URL_CREDENTIALS", "join at {}", "https://team.example.io/invite/q8Fz2LmX0aB7cD9eR4tY"),
     ("URL_CREDENTIALS", "verify: {}", "https://example.com/verify?otp=7Gh2kLq9Zx4Wm8Rt3Np1"),
+    # a reset token of random-case letters only, and an authorisation code with '/'
+    ("URL_CREDENTIALS", "open {} to continue",
+     "https://acct.example.com/password/reset/qPzLRtaWmKbYvXsDfGhJ"),
+    ("URL_CREDENTIALS", "it bounced to {} and stopped",
+     "https://example.org/cb?code=4/P7qXvLmN2bRtYw9ZkJhD5sFcA3&state=xyz"),
     # Phones: the leading 1, trunk-0 national formats, Brazil, and extensions.
     ("PHONE", "call {} now", "1-415-555-0132"),
     ("PHONE", "call {} now", "1 (415) 555-0132"),
@@ -163,6 +170,11 @@ HARD_NEGATIVES = [
     "call me about order 612 345 678", "Kunde 91 763 69 35 seit 2019",
     "scores were 12 34 56 78 in the four rounds", "We shipped 665 955 828 units last year",
     "Regards,\nAcme Ltd\n4400 1234 5678",
+    # a card-valid run inside an IBAN-shaped reference, a commit id of digits
+    "the reference ES68 4111 1111 1111 1111 was refused", "we rolled back commit 0522704127",
+    # words in CamelCase are not a key; a return path in 'state' is not a token
+    "the api key is HelloWorldFooBar", "https://example.com/cb?state=/dashboard/projects/12345",
+    "https://example.com/docs/password/reset-instructions",
     # an SSN word in another clause than the number
     "the social security office is closed; order 123456789 ships tomorrow",
     # document numbers, not phone numbers

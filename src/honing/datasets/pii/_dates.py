@@ -11,15 +11,16 @@ from collections.abc import Iterator
 from honing.datasets.pii._span import Span
 
 # Month names and their usual abbreviations in the languages support text is written in
-# (en, de, nl, fr, es, it, pt, the Nordic languages), lower-cased; longest first so that
-# an alternation prefers "marzo" over "mar".
+# (en, de, nl, fr, es, it, pt, the Nordic languages), lower-cased, with the three-letter
+# truncations systems print ("aoû", "jui" for juin and juillet); longest first so that an
+# alternation prefers "marzo" over "mar".
 _MONTH_NAMES = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "
     "januar februar märz mai juni juli oktober dezember mär okt dez "
     "januari februari maart mei augustus mrt "
     "janvier février mars avril juin juillet août septembre octobre novembre décembre "
-    "janv févr fév avr juil aoû déc "
+    "janv févr fév avr juil aoû déc jui "
     "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre "
     "noviembre diciembre ene abr ago dic "
     "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu "

@@ -16,7 +16,7 @@ from honing.datasets.pii._checks import (
     luhn_valid,
     ssn_valid,
 )
-from honing.datasets.pii._phones import document_number, phones_in
+from honing.datasets.pii._phones import IBAN_PREFIX, document_number, phones_in
 from honing.datasets.pii._span import Span
 
 # One cheap pass finds runs of digits and separators ("clusters"); the phone, card, SSN and
@@ -106,6 +106,8 @@ def _cards_in(text: str, start: int, end: int) -> Iterator[Span]:
                      for a, b in zip(groups, groups[1:])}) > 1
                 or not all(3 <= len(g.group()) <= 6 for g in groups[:-1])):
             continue
+        if IBAN_PREFIX.search(text, max(0, match.start() - 40), match.start()):
+            continue  # the digits of an IBAN after its country and check digits ("ES68 3979 ...")
         # Longest whole-group prefix that is a valid card ("4111 1111 1111 1111 2024").
         for size in range(len(groups), 0, -1):
             digits = "".join(g.group() for g in groups[:size])

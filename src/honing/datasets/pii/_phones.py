@@ -66,7 +66,7 @@ _CONTEXT_BEFORE = 28
 _CONTEXT_AFTER = 40
 # Two letters and two digits, then groups of four: the start of an IBAN ("NL43 KNAB 0441
 # 0876 70"), which the digits that follow continue.
-_IBAN_PREFIX = re.compile(r"\b[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){0,7}[ \t]?$")
+IBAN_PREFIX = re.compile(r"\b[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){0,7}[ \t]?$")
 # ###-#######-####### is the order-number format of large online shops, never a phone.
 _ORDER_SHAPE = re.compile(r"\d{3}-\d{7}-\d{7}")
 # ZIP+4 after a US state or territory code ("Worcester, MA 01626-5976").
@@ -81,6 +81,7 @@ _DOCUMENT_WORDS = frozenset({
     "serial", "tracking", "account", "acct", "sn", "kb", "inc", "po", "confirmation",
     "booking", "reservation", "transaction", "txn", "receipt", "policy", "claim", "contract",
     "sku", "item", "shipment", "parcel", "customer", "member", "membership", "quote",
+    "commit", "sha", "hash", "changeset", "revision", "checksum", "run", "job", "pipeline",
     "bestellung", "rechnung", "auftrag", "lieferung", "sendung", "kunde", "vertrag",
     "bestelling", "factuur", "zending", "pakket", "klant",
     "commande", "facture", "colis", "dossier", "référence", "contrat",
@@ -144,7 +145,7 @@ def _not_a_phone(text: str, base: int, candidate: str, before: str) -> bool:
     """Digit runs whose shape and neighbours make them something else: the digits of an IBAN
     after its country and check digits, a ZIP+4 code after a state, an online shop's order
     number, or any number after a document word (also for 00-prefixed runs)."""
-    if _ORDER_SHAPE.match(candidate) or _IBAN_PREFIX.search(text, max(0, base - 40), base):
+    if _ORDER_SHAPE.match(candidate) or IBAN_PREFIX.search(text, max(0, base - 40), base):
         return True
     if _ZIP4.fullmatch(candidate) and text[max(0, base - 3):base - 1] in _STATES:
         return True

@@ -149,9 +149,14 @@ def _carries_credentials(url: str) -> bool:
 def _looks_like_token(value: str) -> bool:
     """A one-time code or token: 16+ characters of letters and digits, random-looking
     (a slug such as "reset-your-password-now" or "2024-06-report" is not)."""
-    if len(value) < _MIN_TOKEN or not any(c.isdigit() for c in value):
+    if len(value) < _MIN_TOKEN:
         return False
-    if not all(c.isalnum() or c in "-_.~=+" for c in value):
+    if _DIGIT.search(value) is None:
+        # letters only: random mixed case ("xbeiFhirJWC-LTNah-s-HiaJJCFw_Ix"), not a slug
+        return (_random_case(value) and all(c.isalnum() or c in "-_.~=+" for c in value)
+                and shannon_entropy(value) >= 3.5)
+    # '/' as base64 has it ("4/0Ax05Dy..."), never leading as in a return path ("/home")
+    if value[0] == "/" or not all(c.isalnum() or c in "-_.~=+/" for c in value):
         return False
     return sum(c.isalpha() for c in value) >= 4 and shannon_entropy(value) >= 3.0
 
@@ -266,8 +271,9 @@ def _assigned_value(text: str, position: int, word: str) -> Span | None:
             completions = _COMPLETIONS.get(word, _PLURAL)
             if completions is not None and raw[:letters].lower() not in completions:
                 return None
-            if raw[letters:letters + 1] in ("_", "-") or raw[letters:letters + 1].isdigit():
-                return None  # part of an identifier: "password_reset_methods", "token-2"
+            if raw[letters:letters + 1] in ("_", "-", "/") or raw[letters:letters + 1].isdigit():
+                # part of an identifier or a path: "password_reset_methods", "/password/reset"
+                return None
             raw = raw[letters:].lstrip("\"'")
             start = stop - len(raw)
             if raw[:1] and raw[0] in _SEPARATORS:
@@ -332,6 +338,16 @@ def _case_changes(value: str) -> int:
     return sum(a.islower() and b.isupper() for a, b in zip(value, value[1:]))
 
 
+def _random_case(value: str) -> bool:
+    """Letters in random case ("ZNPCsfSAutuJG"), not words joined in CamelCase
+    ("HelloWorldFooBar"): several case changes, in runs that are not words."""
+    return (_CAMEL.fullmatch(value) is None
+            and sum(a.islower() != b.islower() for a, b in zip(value, value[1:])) >= 4)
+
+
+_CAMEL = re.compile(r"[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})+")
+
+
 def _strong_value(value: str) -> bool:
     """A credential without a password word's say-so: three character classes in eight or
     more characters ("Quartz*9431Maple"), a long hex digest, or random text."""
@@ -341,7 +357,7 @@ def _strong_value(value: str) -> bool:
     if _classes(value) >= 3 or _looks_random(value):
         return True
     if value.isalpha():
-        return len(value) >= 12 and _case_changes(value) >= 3
+        return len(value) >= 12 and _random_case(value)
     return (len(value) >= 16 and _HEX.fullmatch(value) is not None
             and _DIGIT.search(value) is not None and _LETTER.search(value) is not None)
 
