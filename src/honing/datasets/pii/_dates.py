@@ -48,9 +48,10 @@ _KEYWORD = re.compile(
     rf"|\bdata{_W}di{_W}nascita|\bnat[oa]{_W}il\b|\bdata{_W}de{_W}nascimento|\bnascid[oa]{_W}em\b"
     rf"|\bfødselsdato|\bfødt\b|\bfödelsedatum|\bfödd\b|\bdata{_W}urodzenia|\bsyntymäaika")
 # Found in the lower-cased text with str.find (C speed) before any regex runs.
+# Stems shared by several keywords ("naci" for nacido and nacimiento, "nasc" for nascita,
+# nascimento and nascido), so that each text is searched a few times only.
 MARKERS = ("dob", "d.o.b", "birth", "born", "geboren", "geburt", "geboorte", "né", "naissance",
-           "nacid", "nacimiento", "nascita", "nascimento", "nascid", "nato", "nata", "fødsel",
-           "født", "födelse", "född", "urodz", "syntym")
+           "naci", "nasc", "nato", "nata", "fød", "föd", "urodz", "syntym")
 
 
 def has_birth_marker(low: str) -> bool:
@@ -58,8 +59,8 @@ def has_birth_marker(low: str) -> bool:
     the words costs more than the substring searches themselves."""
     return ("birth" in low or "dob" in low or "d.o.b" in low or "born" in low or "geb" in low
             or "né" in low or "naissance" in low or "naci" in low or "nasc" in low
-            or "nato" in low or "nata" in low or "fød" in low or "föd" in low
-            or "urodz" in low or "syntym" in low)
+            or "nato" in low or "nata" in low or "urodz" in low or "syntym" in low
+            or (not low.isascii() and ("fød" in low or "föd" in low)))
 
 
 _CLOSE = 24  # a date at most this far after the keyword belongs to it

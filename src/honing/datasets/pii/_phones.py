@@ -145,7 +145,12 @@ def _not_a_phone(text: str, base: int, candidate: str, before: str) -> bool:
     """Digit runs whose shape and neighbours make them something else: the digits of an IBAN
     after its country and check digits, a ZIP+4 code after a state, an online shop's order
     number, or any number after a document word (also for 00-prefixed runs)."""
-    if _ORDER_SHAPE.match(candidate) or IBAN_PREFIX.search(text, max(0, base - 40), base):
+    if _ORDER_SHAPE.match(candidate):
+        return True
+    # An IBAN's groups end in a capital or a digit right before the space: checked first,
+    # so that numbers in prose skip the regex.
+    if (base >= 2 and text[base - 1] in " \t" and (text[base - 2].isupper() or text[base - 2].isdigit())
+            and IBAN_PREFIX.search(text, max(0, base - 40), base)):
         return True
     if _ZIP4.fullmatch(candidate) and text[max(0, base - 3):base - 1] in _STATES:
         return True
@@ -232,13 +237,14 @@ def document_number(before: str) -> bool:
     words = before.replace(":", " ").replace(".", " ").replace("#", " # ").split()
     for word in reversed(words[-4:]):
         word = word.strip("(),;")
-        if word[1:2] == "'":
-            word = word[2:]  # "l'ordine", "d'ordre"
-        if word in _DOCUMENT_WORDS or (word.endswith(_COMPOUND_ENDS) and len(word) > 6
-                                       and not word.startswith(_PHONE_COMPOUNDS)):
+        if word in _DOCUMENT_WORDS:
             return True
-        if word not in _CONNECTORS:
-            return False
+        if word in _CONNECTORS:
+            continue
+        if word[1:2] == "'":
+            return word[2:] in _DOCUMENT_WORDS  # "l'ordine", "d'ordre"
+        return (word.endswith(_COMPOUND_ENDS) and len(word) > 6
+                and not word.startswith(_PHONE_COMPOUNDS))
     return False
 
 

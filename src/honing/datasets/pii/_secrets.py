@@ -211,13 +211,35 @@ def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
                 if found is not None:
                     yield found
             position = low.find(word, position + 1)
-    for word in _PASSWORD_ONLY_WORDS:
+    for position, word in _password_words(low):
+        found = _assigned_value(text, position, word)
+        if found is not None:
+            yield found
+
+
+def _password_words(low: str) -> Iterator[tuple[int, str]]:
+    """(position, word) of each password word other than "passw". Words that share "pass"
+    are found with one search, and words with letters outside ASCII are looked for only in
+    text that has such letters: these searches run on every text with a credential word."""
+    for word in _ASCII_PASSWORD_WORDS:
         position = low.find(word)
         while position != -1:
-            found = _assigned_value(text, position, word)
-            if found is not None:
-                yield found
+            yield position, word
             position = low.find(word, position + 1)
+    position = low.find("pass")
+    while position != -1:
+        if low.startswith(_PASS_WORDS, position):
+            word = next(w for w in _PASS_WORDS if low.startswith(w, position))
+            yield position, word
+        elif low.startswith("mot de ", position - 7):
+            yield position - 7, "mot de passe"
+        position = low.find("pass", position + 1)
+    if not low.isascii():
+        for word in _OTHER_PASSWORD_WORDS:
+            position = low.find(word)
+            while position != -1:
+                yield position, word
+                position = low.find(word, position + 1)
 
 
 # Words that introduce a password in the languages support text is written in, besides
@@ -225,6 +247,9 @@ def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
 _PASSWORD_ONLY_WORDS = ("pw", "passcode", "passphrase", "passord", "mot de passe", "kennwort",
                         "wachtwoord", "contraseña", "senha", "lösenord", "salasana", "hasło")
 _PASSWORD_WORDS = frozenset(("passw",) + _PASSWORD_ONLY_WORDS)
+_PASS_WORDS = ("passcode", "passphrase", "passord")
+_ASCII_PASSWORD_WORDS = ("pw", "kennwort", "wachtwoord", "senha", "salasana")
+_OTHER_PASSWORD_WORDS = ("contraseña", "lösenord", "hasło")
 # What may complete a word found by its stem ("passw" + "ord", "token" + "s"); anything else
 # makes it another word ("keyboard", "pwned", "tokenizer").
 _COMPLETIONS = {"passw": None, "pw": frozenset({"", "d", "s", "ds"})}
