@@ -29,6 +29,31 @@ POSITIVES = [
     ("DATE_OF_BIRTH", "my birthday is {}", "March 14, 1987"),
     ("DATE_OF_BIRTH", "Geburtsdatum: {}", "14.03.1987"),
     ("DATE_OF_BIRTH", "born on the {} in Leeds", "14th March 1987"),
+    # Written months in other languages and between dashes or slashes; birth words in nl,
+    # the Nordic languages and pt.
+    ("DATE_OF_BIRTH", "Geboortedatum van de klant: {}", "3 mei 1975"),
+    ("DATE_OF_BIRTH", "Fødselsdato: {}", "4. desember 1982"),
+    ("DATE_OF_BIRTH", "data de nascimento {}", "7 de março de 1991"),
+    ("DATE_OF_BIRTH", "data di nascita {}", "12 giugno 1968"),
+    ("DATE_OF_BIRTH", "née le {}", "1er août 1960"),
+    ("DATE_OF_BIRTH", "DOB on the form reads {}", "22-Sep-1990"),
+    ("DATE_OF_BIRTH", "we have your birth date as {}", "03/Jul/1979"),
+    ("DATE_OF_BIRTH", "Geburtsdatum laut Ausweis {}", "17-Okt-1959"),
+    ("DATE_OF_BIRTH", "Date de naissance : {}", "02-jui-1971"),
+    # Passwords given after a password word in several languages, and keys or tokens given
+    # after a separator, in the shapes people choose: words, digits and symbols mixed.
+    ("SECRET", "Wachtwoord: {}", "Tulip!7733"),
+    ("SECRET", "mot de passe : {}", "soleil2024"),
+    ("SECRET", "PW={} for the shared mailbox", "xk29fj!q"),
+    ("SECRET", "the new password I set is {}", "Harbour-9921"),
+    ("SECRET", "temporary passcode {} (valid 24h)", "Rv8#kq2Lm"),
+    ("SECRET", "Kennwort lautet {}", "BlauerHimmel77"),
+    ("SECRET", "one-time password sent earlier ({})", "9b1f3c0de4a27f6b8c5d"),
+    ("SECRET", "la contraseña es {}", "GatoNegro%55"),
+    ("SECRET", "api secret = {}", "q7Wd%Lk2Zp9s"),
+    ("SECRET", "staging token={} in the config", "Ro$e8Vine3"),
+    ("SECRET", "passwd: {}", "WqLpZmXnRtKd"),
+    ("SECRET", "the staging api key is {} for now", "QRtvMNbaKLpwXz"),
     # URL tokens: OAuth callbacks, magic links, reset and invite links.
     ("URL_CREDENTIALS", "redirected to {} and then nothing",
      "https://app.example.com/oauth/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj4"),
@@ -37,6 +62,11 @@ POSITIVES = [
     ("URL_CREDENTIALS", "reset via {}.", "https://id.example.org/reset-password/Zk3Lp9Qm2Xv8Rt4Yb1Nc"),
     ("URL_CREDENTIALS", "join at {}", "https://team.example.io/invite/q8Fz2LmX0aB7cD9eR4tY"),
     ("URL_CREDENTIALS", "verify: {}", "https://example.com/verify?otp=7Gh2kLq9Zx4Wm8Rt3Np1"),
+    # a reset token of random-case letters only, and an authorisation code with '/'
+    ("URL_CREDENTIALS", "open {} to continue",
+     "https://acct.example.com/password/reset/qPzLRtaWmKbYvXsDfGhJ"),
+    ("URL_CREDENTIALS", "it bounced to {} and stopped",
+     "https://example.org/cb?code=4/P7qXvLmN2bRtYw9ZkJhD5sFcA3&state=xyz"),
     # Phones: the leading 1, trunk-0 national formats, Brazil, and extensions.
     ("PHONE", "call {} now", "1-415-555-0132"),
     ("PHONE", "call {} now", "1 (415) 555-0132"),
@@ -51,6 +81,27 @@ POSITIVES = [
     ("PHONE", "office {}, thanks", "+44 20 7946 0958 ext. 204"),
     ("PHONE", "desk {} please", "(415) 555-0132 extension 12"),
     ("PHONE", "les numéros {} marchent", "06.12.34.56.78"),
+    # Local numbers without a national prefix, found only after a phone word (in several
+    # languages), before "... number", or alone on a line under a sign-off.
+    ("PHONE", "Llámame al {} por la tarde", "612 34 56 78"),
+    ("PHONE", "Tel: {}", "93 412 55 80"),
+    ("PHONE", "ring mig på {} efter kl. 16", "41 22 78 90"),
+    ("PHONE", "Je suis joignable au {} demain", "09 71 22 48 30"),
+    ("PHONE", "bel me even op {} aub", "0612345678"),
+    ("PHONE", "whatsapp: {}", "9123 4567"),
+    ("PHONE", "our office line {} is staffed 9-5", "08031234567"),
+    ("PHONE", "Is {} still your number?", "647 120 398"),
+    ("PHONE", "Meine Telefonnummer lautet jetzt {}.", "0171 2345678"),
+    ("PHONE", "Kind regards,\nAna Ruiz\n{}", "91 555 12 34"),
+    ("PHONE", "Tot ziens,\n> Joost\n> {}", "20 44 31 87"),
+    # "no." after a phone word, and a document word in another line or sentence
+    ("PHONE", "alt no. {} (evenings)", "(617) 555-0199"),
+    ("PHONE", "Dear member,\nIs {} correct?", "0044 161 496 0000"),
+    ("PHONE", "See the ticket. Please use {} from now on", "1 (212) 555-0147 x2031"),
+    # SSNs with the SSN words after the number, or after "no." / "nr."
+    ("SSN", "the form shows {} as my social security number", "219 09 9999"),
+    ("SSN", "Social Security no. {} on file", "321 54 9876"),
+    ("SSN", "SSN nr. {}", "456789123"),
     # Test-mode and other known providers' keys.
     ("API_KEY", "stripe {} in staging", "sk_test_4eC39HqLyjWDarjtT1zdp7dc"),
     ("API_KEY", "publishable {}", "pk_test_TYooMQauvdEDq54NiTphI7jx"),
@@ -71,6 +122,8 @@ POSITIVES = [
     # An address word wins over a version word.
     ("IP_ADDRESS", "after the upgrade the server at {} stopped", "10.2.0.1"),
     ("IP_ADDRESS", "login from {}", "203.0.113.7"),
+    ("IP_ADDRESS", "the app server at {} is down", "10.20.30.40"),
+    ("IP_ADDRESS", "we allowlisted {} yesterday", "198.51.100.23"),
 ]
 
 
@@ -88,10 +141,42 @@ HARD_NEGATIVES = [
     "date of birth is wrong. Your order was placed on 2024-01-02.",
     "DOB missing; the ticket was opened on 2024-03-05.", "born in 1985",
     "Please add the date of birth. The invoice 4411 is from 2024-01-02.",
+    # dates near a birth word that belong to another event, in other languages; a written
+    # month without a birth word
+    "Geboortedatum ontbreekt; de bestelling is op 12 mei 2024 geplaatst.",
+    "Fecha de nacimiento pendiente, el pedido llegó el 3-mar-2024.",
+    "the contract runs from 07-Apr-2023 to 06-Apr-2024",
+    # password and key words followed by words, dates, hosts, placeholders and identifiers
+    "password: reset", "Password is incorrect.", "the password was changed on 2024-05-01",
+    "change your password now at accounts.example.com/reset", "my pw is fine now",
+    "password_reset_count=3", "your key is <SECRET_1>", "password: [SECRET]",
+    "password: <SECRET:1f2e3d4c>", "the key takeaway is Q3-2024 growth",
+    "pwned passwords list", "keyboard layout QWERTZ-DE2", "the password field accepts 8-64 characters",
+    "mein Passwort ist abgelaufen und die Zurücksetzen-Seite lädt nicht",
+    "token count: 12345", '{"password_reset_methods":["sms"],"office":"5th floor"}',
     # version strings in dotted-quad form
     "version 10.2.0.1", "running v 4.1.2.9 now", "build 2.3.4.5 fails", "firmware 1.0.0.12",
     "upgraded to 1.2.3.4 yesterday", "after installing 6.0.3.1 the app crashes",
     "release 2.10.4.1 notes",
+    # versions after "app" and version words in other languages, within the clause
+    "app 4.12.0.77 crashes on start", "De app toont versie 3.2.1.44",
+    "La aplicación muestra la versión 7.1.0.12", "In the app; build 2.0.1.3",
+    # document numbers in other languages and compounds, order-number and ZIP+4 shapes, the
+    # digits of an IBAN (not a valid one), local shapes without a phone word
+    "Bestelnummer 0612345678", "Rechnungsnr. 4155550132", "L'ordine 0298765432 non è arrivato",
+    "commande 06 12 34 56 78", "order 112-4455667-8899001 shipped", "Springfield, IL 62704-1234",
+    "IBAN NL92 ABNA 0417 1643 00 please", "the total is 92 99 92 23 units",
+    "Tracking: 0012 3456 7890", "ticket 0031 2345 6789 reopened",
+    "call me about order 612 345 678", "Kunde 91 763 69 35 seit 2019",
+    "scores were 12 34 56 78 in the four rounds", "We shipped 665 955 828 units last year",
+    "Regards,\nAcme Ltd\n4400 1234 5678",
+    # a card-valid run inside an IBAN-shaped reference, a commit id of digits
+    "the reference ES68 4111 1111 1111 1111 was refused", "we rolled back commit 0522704127",
+    # words in CamelCase are not a key; a return path in 'state' is not a token
+    "the api key is HelloWorldFooBar", "https://example.com/cb?state=/dashboard/projects/12345",
+    "https://example.com/docs/password/reset-instructions",
+    # an SSN word in another clause than the number
+    "the social security office is closed; order 123456789 ships tomorrow",
     # document numbers, not phone numbers
     "Invoice INV-2024-0012345", "invoice number 4155550132", "order no. 0612345678",
     "ref: 020 7946 0958", "Bestellung Nr. 0301234567", "tracking # 4155550132",
@@ -116,6 +201,11 @@ def test_ssn_with_spaces_is_an_ssn_and_not_a_phone_number():
     assert found("social security number 123 45 6789") == [("SSN", "123 45 6789")]
     # an invalid area (9xx) is neither
     assert found("social security number 923 45 6789") == []
+
+
+def test_an_address_after_a_password_word_is_an_email_not_a_secret():
+    assert found("password sent to maria.lopez2@example.com") == [
+        ("EMAIL", "maria.lopez2@example.com")]
 
 
 def test_a_secret_word_inside_a_token_url_loses_to_the_url():

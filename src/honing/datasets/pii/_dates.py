@@ -10,34 +10,59 @@ from collections.abc import Iterator
 
 from honing.datasets.pii._span import Span
 
-_MONTHS = (
-    r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|février|m(?:ar(?:ch|s)?|ärz)|apr(?:il)?|avril|"
-    r"ma[yi]|jun[ei]?|juin|jul[iy]?|juillet|aug(?:ust)?|août|sep(?:t(?:ember|embre)?)?|"
-    r"o[ck]t(?:ober|obre)?|nov(?:ember|embre)?|d[eé][cz](?:ember|embre)?|enero|febrero|marzo|"
-    r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre")
+# Month names and their usual abbreviations in the languages support text is written in
+# (en, de, nl, fr, es, it, pt, the Nordic languages), lower-cased, with the three-letter
+# truncations systems print ("aoû", "jui" for juin and juillet); longest first so that an
+# alternation prefers "marzo" over "mar".
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "januar februar märz mai juni juli oktober dezember mär okt dez "
+    "januari februari maart mei augustus mrt "
+    "janvier février mars avril juin juillet août septembre octobre novembre décembre "
+    "janv févr fév avr juil aoû déc jui "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre "
+    "noviembre diciembre ene abr ago dic "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre gen mag giu "
+    "lug set ott "
+    "janeiro fevereiro março maio junho julho setembro outubro novembro dezembro fev "
+    "marts maj desember"
+).split()
+_MONTHS = "|".join(sorted(set(_MONTH_NAMES), key=lambda m: (-len(m), m)))
 _W = r"[ \t]{1,3}"
-# Matched in lower-cased text: upper-case month names are found too.
+# Matched in lower-cased text: upper-case month names are found too. A written month may
+# stand between spaces ("9 oktober 1962", "14th of March 1987") or dashes, slashes and dots
+# ("07-Apr-1968", "05/ott/1938").
+_DAY = r"\d{1,2}(?:\.|er|st|nd|rd|th|º)?"
 _DATE = re.compile(
     rf"(?<![\w.\-/])(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}(?![\d\-])"
     rf"|\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})(?![\d]|[./-]\d)"
-    rf"|\d{{1,2}}(?:\.|er|st|nd|rd|th)?{_W}(?:de{_W})?(?:{_MONTHS})\.?,?{_W}(?:de{_W})?\d{{4}}"
+    rf"|{_DAY}{_W}(?:(?:de|of){_W})?(?:{_MONTHS})\.?,?{_W}(?:de{_W})?\d{{4}}"
+    rf"|\d{{1,2}}([-/.])(?:{_MONTHS})\.?\1\d{{4}}"
     rf"|(?:{_MONTHS})\.?{_W}\d{{1,2}}(?:st|nd|rd|th)?,?{_W}\d{{4}})(?!\d)")
+# Birth keywords in en, de, nl, fr, es, it, pt, the Nordic languages, pl and fi.
 _KEYWORD = re.compile(
     rf"\bd\.?o\.?b\b\.?|\bdate{_W}of{_W}birth|\bbirth{_W}?date|\bbirthday|\bborn(?:{_W}on)?\b"
-    rf"|\bgeboren(?:{_W}am)?\b|\bgeburtsdatum|\bgeburtstag|\bnée?{_W}le\b"
-    rf"|\bdate{_W}de{_W}naissance|\bfecha{_W}de{_W}nacimiento|\bnacid[oa]{_W}el\b"
-    rf"|\bdata{_W}di{_W}nascita|\bnat[oa]{_W}il\b")
+    rf"|\bgeboren(?:{_W}(?:am|op))?\b|\bgeburtsdatum|\bgeburtstag|\bgeboortedatum"
+    rf"|\bnée?{_W}le\b|\bdate{_W}de{_W}naissance|\bfecha{_W}de{_W}nacimiento|\bnacid[oa]{_W}el\b"
+    rf"|\bdata{_W}di{_W}nascita|\bnat[oa]{_W}il\b|\bdata{_W}de{_W}nascimento|\bnascid[oa]{_W}em\b"
+    rf"|\bfødselsdato|\bfødt\b|\bfödelsedatum|\bfödd\b|\bdata{_W}urodzenia|\bsyntymäaika")
 # Found in the lower-cased text with str.find (C speed) before any regex runs.
-MARKERS = ("dob", "d.o.b", "birth", "born", "geboren", "geburt", "né", "naissance", "nacid",
-           "nacimiento", "nascita", "nato", "nata")
+# Stems shared by several keywords ("naci" for nacido and nacimiento, "nasc" for nascita,
+# nascimento and nascido), so that each text is searched a few times only.
+MARKERS = ("dob", "d.o.b", "birth", "born", "geboren", "geburt", "geboorte", "né", "naissance",
+           "naci", "nasc", "nato", "nata", "fød", "föd", "urodz", "syntym")
 
 
 def has_birth_marker(low: str) -> bool:
     """Written out rather than looped over: most texts have none, and a Python loop over
     the words costs more than the substring searches themselves."""
     return ("birth" in low or "dob" in low or "d.o.b" in low or "born" in low or "geb" in low
-            or "né" in low or "naissance" in low or "naci" in low or "nascita" in low
-            or "nato" in low or "nata" in low)
+            or "né" in low or "naissance" in low or "naci" in low or "nasc" in low
+            or "nato" in low or "nata" in low or "urodz" in low or "syntym" in low
+            or (not low.isascii() and ("fød" in low or "föd" in low)))
+
+
 _CLOSE = 24  # a date at most this far after the keyword belongs to it
 _FAR = 120  # ... and up to this far when only prose stands between (the next sentence)
 # Between a keyword and a date further away: a different event's words make it that
@@ -45,7 +70,10 @@ _FAR = 120  # ... and up to this far when only prose stands between (the next se
 _OTHER_EVENT = re.compile(
     r"order|placed|ship|deliver|invoice|paid|payment|purchas|ticket|opened|created|joined|"
     r"sign(?:ed)?[ \t]?up|regist|expir|valid|renew|since|until|login|logged|appointment|"
-    r"meeting|schedul|booked|today|yesterday|changed|updated|issued|started|last")
+    r"meeting|schedul|booked|today|yesterday|changed|updated|issued|started|last"
+    # ... and the same events in de, nl, fr, es, it, pt
+    r"|bestell|rechnung|lieferung|geliefert|termin|factu|commande|livr|rendez|pedido|envi[oa]"
+    r"|entreg|cita\b|ordine|spedi|consegn|appuntamento|encomenda|afspraak|geplaatst|verzonden")
 
 
 def dates_of_birth(low: str, windows: list[tuple[int, int]]) -> Iterator[Span]:

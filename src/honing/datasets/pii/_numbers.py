@@ -16,7 +16,7 @@ from honing.datasets.pii._checks import (
     luhn_valid,
     ssn_valid,
 )
-from honing.datasets.pii._phones import document_number, phones_in
+from honing.datasets.pii._phones import IBAN_PREFIX, document_number, phones_in
 from honing.datasets.pii._span import Span
 
 # One cheap pass finds runs of digits and separators ("clusters"); the phone, card, SSN and
@@ -34,6 +34,10 @@ _SSN_LOOSE = re.compile(
     r"(?<![\w.+/#-])(\d{3})(?:[ \t]{1,3})?(\d{2})(?:[ \t]{1,3})?(\d{4})(?![\w]|[-.]\d)")
 _SSN_WORDS = re.compile(r"\bssn\b|\bss#|social[ \t]{1,3}security|\bsocial\b|\bsozialvers")
 _SSN_CONTEXT = 80  # characters before the number: the sentence before counts too
+_SSN_AFTER = 50  # characters after the number, within its sentence
+# What may stand between an SSN word and its number: "Social Security no. 123 45 6789".
+_SSN_CONNECTORS = frozenset({"no", "nr", "number", "num", "#", "is", "was", "of", "on", "file",
+                             "card", "(ssn)", "ssn", "-", "="})
 # Starts with a character class, not \b, so the engine can skip to capital letters.
 _IBAN_CANDIDATE = re.compile(
     r"[A-Z][A-Z](?<!\w[A-Z][A-Z])\d\d(?:[ \t]{0,3}[A-Z0-9]{4}){2,7}(?:[ \t]{0,3}[A-Z0-9]{1,3})?\b")
@@ -42,12 +46,17 @@ _IPV6_CANDIDATE = re.compile(
     r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{3,39}(?![\w]|\.\d)")
 # A dotted number after a version word is a version, unless an address word is near too
 # ("upgraded the server at 10.2.0.1" is an address; "upgraded to 10.2.0.1" is not).
+# Version words in en, de, nl, fr, es, it, pt ("versie", "versión", "Aktualisierung"), and
+# the names of what carries a version ("app", "client").
 _VERSION_WORDS = re.compile(
-    r"\bv\b|\bversion|\bver\b|\bbuild|\brelease|\bfirmware|\bfw\b|\brev\b|\bsdk\b|\bupdat"
-    r"|\bupgrad|\bpatch|\binstall|\bdowngrad|\bchangelog")
+    r"\bv\b|\bvers(?:ion|ie|ión|ione|ão)|\bver\b|\bbuild|\brelease|\bfirmware|\bfw\b|\brev\b"
+    r"|\bsdk\b|\bupdat|\bupgrad|\bpatch|\binstall|\bdowngrad|\bchangelog|\bapps?\b"
+    r"|\baplicaci[oó]n\b|\bapplicazione\b|\baplicativo|\bclient\b|\baktualisier|\bmise à jour"
+    r"|\bactualiza|\baggiorna|\batualiza|\bbijgewerkt")
 _IP_WORDS = re.compile(
     r"\bip\b|\bipv4\b|address|adresse|direcci|\baddr\b|\bhost|\bserver|\bgateway|\bdns\b|\bproxy|\bsubnet"
-    r"|\bping|\bssh\b|\bconnect|\brouter|\bfirewall|login[ \t]{1,3}from|\bnslookup|\bvpn\b")
+    r"|\bping|\bssh\b|\bconnect|\brouter|\bfirewall|login[ \t]{1,3}from|\bnslookup|\bvpn\b"
+    r"|allowlist|whitelist|blocklist|blacklist|\bblock|\bbanned")
 _CONTEXT = 40
 
 
@@ -111,6 +120,8 @@ def _cards_in(text: str, window_start: int, window_end: int,
                 ("-" in value and (" " in value or "\t" in value))
                 or not all(3 <= len(g) <= 6 for g in groups[:-1])):
             continue
+        if IBAN_PREFIX.search(text, max(0, match.start() - 40), match.start()):
+            continue  # the digits of an IBAN after its country and check digits ("ES68 3979 ...")
         # Longest whole-group prefix that is a valid card ("4111 1111 1111 1111 2024").
         digits = "".join(groups)
         for size in range(len(groups), 0, -1):
@@ -134,11 +145,25 @@ def _ssns_in(text: str, start: int, end: int) -> Iterator[Span]:
 
 def _loose_ssns_in(text: str, low: str, start: int, end: int) -> Iterator[Span]:
     for match in _inside(_SSN_LOOSE, text, start, end):
-        start = match.start()
-        if (ssn_valid(*match.groups())
-                and _SSN_WORDS.search(low, max(0, start - _SSN_CONTEXT), start)
-                and not document_number(low[max(0, start - 40):start])):
-            yield Span(start, match.end(), "SSN", 0.9)
+        if ssn_valid(*match.groups()) and _ssn_context(low, match.start(), match.end()):
+            yield Span(match.start(), match.end(), "SSN", 0.9)
+
+
+def _ssn_context(low: str, start: int, end: int) -> bool:
+    """An SSN word before the number (this sentence or the one before) with no document word
+    nearer to it ("Social Security no. 123 45 6789", not "SSN on file; order no. 123456789"),
+    or one after it in the same sentence ("lists 123 45 6789 as the social security number")."""
+    before = low[max(0, start - _SSN_CONTEXT):start]
+    words = list(_SSN_WORDS.finditer(before))
+    if words:
+        between = before[words[-1].end():].replace(":", " ").replace(".", " ").split()
+        if all(w in _SSN_CONNECTORS for w in between) or not document_number(before[-40:]):
+            return True
+    after = low[end:end + _SSN_AFTER]
+    cut = min((i for i in (after.find(". "), after.find("\n"), after.find("? ")) if i != -1),
+              default=len(after))
+    return (_SSN_WORDS.search(after, 0, cut) is not None
+            and not document_number(before[-40:]))
 
 
 def _ipv4_in(text: str, low: str, start: int, end: int) -> Iterator[Span]:
@@ -153,9 +178,10 @@ def _ipv4_in(text: str, low: str, start: int, end: int) -> Iterator[Span]:
 
 
 def _is_version(low: str, position: int) -> bool:
-    # Only the current sentence counts: a version named two sentences back says nothing.
+    # Only the current clause counts: a version named two sentences back says nothing.
     before = low[max(0, position - _CONTEXT):position]
-    cut = max(before.rfind(". "), before.rfind("? "), before.rfind("! "), before.rfind("\n"))
+    cut = max(before.rfind(". "), before.rfind("? "), before.rfind("! "), before.rfind("\n"),
+              before.rfind("; "))
     before = before[cut + 1:]
     return _VERSION_WORDS.search(before) is not None and _IP_WORDS.search(before) is None
 

@@ -182,9 +182,14 @@ def _carries_credentials(url: str) -> bool:
 def _looks_like_token(value: str) -> bool:
     """A one-time code or token: 16+ characters of letters and digits, random-looking
     (a slug such as "reset-your-password-now" or "2024-06-report" is not)."""
-    if len(value) < _MIN_TOKEN or not any(c.isdigit() for c in value):
+    if len(value) < _MIN_TOKEN:
         return False
-    if not all(c.isalnum() or c in "-_.~=+" for c in value):
+    if _DIGIT.search(value) is None:
+        # letters only: random mixed case ("xbeiFhirJWC-LTNah-s-HiaJJCFw_Ix"), not a slug
+        return (_random_case(value) and all(c.isalnum() or c in "-_.~=+" for c in value)
+                and shannon_entropy(value) >= 3.5)
+    # '/' as base64 has it ("4/0Ax05Dy..."), never leading as in a return path ("/home")
+    if value[0] == "/" or not all(c.isalnum() or c in "-_.~=+/" for c in value):
         return False
     return sum(c.isalpha() for c in value) >= 4 and shannon_entropy(value) >= 3.0
 
@@ -224,27 +229,206 @@ def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
     from honing.datasets.pii._numbers import lowered
 
     low = lowered(text) if low is None else low
-    if not ("key" in low or "token" in low or "secret" in low or "passw" in low or "pwd" in low
-            or "bearer" in low or "authorization" in low or "credential" in low):
+    if not ("key" in low or "token" in low or "secret" in low or "pass" in low or "pw" in low
+            or "bearer" in low or "authorization" in low or "credential" in low
+            or "kennwort" in low or "wachtwoord" in low or "contrase" in low or "senha" in low
+            or "lösenord" in low or "salasana" in low or "hasło" in low):
         return
     for word in _SECRET_WORDS:
         position = low.find(word)
         while position != -1:
             match = _AFTER_SECRET_WORD.match(text, position + len(word))
-            if match is not None:
-                # a sentence's full stop is not part of the secret
-                value = match.group("value").rstrip(".")
-                if _looks_random(value):
-                    start = match.start("value")
-                    yield Span(start, start + len(value), "SECRET", 0.8)
+            # a sentence's full stop is not part of the secret
+            value = match.group("value").rstrip(".") if match is not None else ""
+            if _looks_random(value):
+                start = match.start("value")
+                yield Span(start, start + len(value), "SECRET", 0.8)
+            else:
+                found = _assigned_value(text, position, word)
+                if found is not None:
+                    yield found
             position = low.find(word, position + 1)
+    for position, word in _password_words(low):
+        found = _assigned_value(text, position, word)
+        if found is not None:
+            yield found
+
+
+def _password_words(low: str) -> Iterator[tuple[int, str]]:
+    """(position, word) of each password word other than "passw". Words that share "pass"
+    are found with one search, and words with letters outside ASCII are looked for only in
+    text that has such letters: these searches run on every text with a credential word."""
+    for word in _ASCII_PASSWORD_WORDS:
+        position = low.find(word)
+        while position != -1:
+            yield position, word
+            position = low.find(word, position + 1)
+    position = low.find("pass")
+    while position != -1:
+        if low.startswith(_PASS_WORDS, position):
+            word = next(w for w in _PASS_WORDS if low.startswith(w, position))
+            yield position, word
+        elif low.startswith("mot de ", position - 7):
+            yield position - 7, "mot de passe"
+        position = low.find("pass", position + 1)
+    if not low.isascii():
+        for word in _OTHER_PASSWORD_WORDS:
+            position = low.find(word)
+            while position != -1:
+                yield position, word
+                position = low.find(word, position + 1)
+
+
+# Words that introduce a password in the languages support text is written in, besides
+# "passw" (password, Passwort, passwd) in `_SECRET_WORDS`.
+_PASSWORD_ONLY_WORDS = ("pw", "passcode", "passphrase", "passord", "mot de passe", "kennwort",
+                        "wachtwoord", "contraseña", "senha", "lösenord", "salasana", "hasło")
+_PASSWORD_WORDS = frozenset(("passw",) + _PASSWORD_ONLY_WORDS)
+_PASS_WORDS = ("passcode", "passphrase", "passord")
+_ASCII_PASSWORD_WORDS = ("pw", "kennwort", "wachtwoord", "senha", "salasana")
+_OTHER_PASSWORD_WORDS = ("contraseña", "lösenord", "hasło")
+# What may complete a word found by its stem ("passw" + "ord", "token" + "s"); anything else
+# makes it another word ("keyboard", "pwned", "tokenizer").
+_COMPLETIONS = {"passw": None, "pw": frozenset({"", "d", "s", "ds"})}
+_PLURAL = frozenset({"", "s"})
+# Tokens that link a credential word to its value: "password: X", "key is X", "Passwort ist X".
+_LINKS = frozenset({":", "=", "=>", "-", "–", "is", "was", "ist", "war", "est", "es", "era",
+                    "er", "var", "är", "è", "é"})
+# What must follow a key, token or secret word for its value to count: "token=", "Key: ",
+# "api key is ".
+_LINK_AHEAD = re.compile(
+    r"(?:s|'s)?[\"']?[ \t]{0,3}(?:[:=]|(?:is|was|ist|war|est|es|era|er|var|är|è|é)[ \t])",
+    re.IGNORECASE)
+# A host or a host and path ("aka.ms/sspr") is where a password is changed, not one.
+_HOST = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?")
+_TOKEN = re.compile(r"\S+")
+_OPENERS = "\"'`([{<"
+_CLOSERS = "\"'`)]}>.,;:"
+_SEPARATORS = ":="
+# What redaction leaves in place of a value (see `_redact`).
+_PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*[A-Z](?:_\d+|:[0-9a-f]{8})?")
+_FILLER_WORDS = 3  # "the temporary password you sent (X)": words between word and value
+
+
+def _assigned_value(text: str, position: int, word: str) -> Span | None:
+    """The value a credential word at `position` introduces, when it reads like a password:
+    right after a separator or a linking verb ("password: X", "token=X", "key is X"), or, for
+    password words, a few words on ("the temporary password you sent (X)", "temp pw X
+    issued"). A value right after a password word's separator needs a digit or a symbol; any
+    other needs three character classes or the spread of random text."""
+    if position and text[position - 1].isalnum() and word in ("pw", "key", "senha"):
+        return None  # "mypw", "monkey", "resenha"
+    password = word in _PASSWORD_WORDS
+    end = position + len(word)
+    if not password and _LINK_AHEAD.match(text, end) is None:
+        return None  # most "key" and "token" words are followed by prose: decide cheaply
+    limit = min(len(text), end + 96)
+    linked = False
+    skipped = 0
+    for index, token in enumerate(_TOKEN.finditer(text, end, limit)):
+        start, stop = token.span()
+        raw = token.group()
+        if index == 0 and start == end:
+            letters = len(raw) - len(raw.lstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            completions = _COMPLETIONS.get(word, _PLURAL)
+            if completions is not None and raw[:letters].lower() not in completions:
+                return None
+            if raw[letters:letters + 1] in ("_", "-", "/") or raw[letters:letters + 1].isdigit():
+                # part of an identifier or a path: "password_reset_methods", "/password/reset"
+                return None
+            raw = raw[letters:].lstrip("\"'")
+            start = stop - len(raw)
+            if raw[:1] and raw[0] in _SEPARATORS:
+                linked = True
+                raw = raw.lstrip(_SEPARATORS + ">")
+                start = stop - len(raw)
+            if not raw:
+                continue
+        elif "\n" in text[end:start] and skipped:
+            return None  # the filler words ended with the line
+        elif raw.lower() in _LINKS:
+            linked = True
+            continue
+        value_start = start + (len(raw) - len(raw.lstrip(_OPENERS)))
+        # a double quote ends a quoted value: '"password":"X","office":"5th'
+        value = raw.lstrip(_OPENERS).split('"', 1)[0].rstrip(_CLOSERS)
+        value_end = value_start + len(value)
+        if _PLACEHOLDER.fullmatch(value):
+            return None  # already redacted: "<SECRET_2>", "<SECRET:1f2e3d4c>"
+        if value and (_password_like(value) if linked and password else _strong_value(value)):
+            return Span(value_start, value_end, "SECRET", 0.8 if linked else 0.75)
+        if (not password or skipped >= _FILLER_WORDS or not value.isalpha()
+                or raw[-1:] in ".,;!?"):
+            return None
+        skipped += 1
+        # "the temporary one you sent: X" links again; "password now at X" does not
+        linked = raw[-1:] in _SEPARATORS
+    return None
+
+
+def _classes(value: str) -> int:
+    """Character classes among lower, upper, digit and symbol; '.', '_' and '-' join the
+    words of identifiers and dates, so they are not counted as symbols. String methods and
+    regexes run in C: this is called for every value after a credential word."""
+    return ((value != value.upper()) + (value != value.lower())
+            + (_DIGIT.search(value) is not None) + (_SYMBOL.search(value) is not None))
+
+
+_DIGIT = re.compile(r"\d")
+_SYMBOL = re.compile(r"[^\w.\-]")
+_LETTER = re.compile(r"[^\W\d_]")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def _password_like(value: str) -> bool:
+    """A value given as a password: six or more characters with a digit or a symbol, or a
+    run of digits ("password: reset" or "password: 2024-05-01" is not)."""
+    if (len(value) < 6 or len(value) > 128 or "://" in value or _EMAIL.fullmatch(value)
+            or _HOST.fullmatch(value)):
+        return False
+    if value.isdigit():
+        return True
+    if value.isalpha():  # "DlkwHmQrRwNrKt" is one, "Expired" and "McDonald" are not
+        return len(value) >= 8 and _case_changes(value) >= 2
+    # a digit or a symbol: "Zurücksetzen-Seite" or "e-mail" is a word, "abc123" is not
+    return (_classes(value) >= 2 and _LETTER.search(value) is not None
+            and (_DIGIT.search(value) is not None or _SYMBOL.search(value) is not None))
+
+
+def _case_changes(value: str) -> int:
+    """Capitals right after a small letter: one in "JavaScript", several in random text."""
+    return sum(a.islower() and b.isupper() for a, b in zip(value, value[1:]))
+
+
+def _random_case(value: str) -> bool:
+    """Letters in random case ("ZNPCsfSAutuJG"), not words joined in CamelCase
+    ("HelloWorldFooBar"): several case changes, in runs that are not words."""
+    return (_CAMEL.fullmatch(value) is None
+            and sum(a.islower() != b.islower() for a, b in zip(value, value[1:])) >= 4)
+
+
+_CAMEL = re.compile(r"[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})+")
+
+
+def _strong_value(value: str) -> bool:
+    """A credential without a password word's say-so: three character classes in eight or
+    more characters ("Quartz*9431Maple"), a long hex digest, or random text."""
+    if (len(value) < 8 or len(value) > 512 or "://" in value or _EMAIL.fullmatch(value)
+            or _HOST.fullmatch(value)):
+        return False
+    if _classes(value) >= 3 or _looks_random(value):
+        return True
+    if value.isalpha():
+        return len(value) >= 12 and _random_case(value)
+    return (len(value) >= 16 and _HEX.fullmatch(value) is not None
+            and _DIGIT.search(value) is not None and _LETTER.search(value) is not None)
 
 
 def _looks_random(value: str) -> bool:
     if len(value) < 20:
         return False
     entropy = shannon_entropy(value)
-    if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+    if _DIGIT.search(value) is not None and _LETTER.search(value) is not None:
         return entropy >= _MIN_ENTROPY
     # Without digits, only mixed case with a near-uniform spread: "ThisIsMyLongPassword"
     # stays below, random base64 letters do not.
