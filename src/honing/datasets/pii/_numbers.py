@@ -94,8 +94,9 @@ def numbers_in_clusters(text: str, low: str, found: list[Cluster]) -> list[Span]
                 if "-" in run:
                     spans.extend(_ssns_in(text, start, end))
                 if ssn_words:
-                    # the SSN word must stand in the 80 characters before the number
-                    near = low[max(0, start - _SSN_CONTEXT - 2):end]
+                    # the SSN word must stand in the 80 characters before the number or
+                    # in the 50 after it (see _ssn_context)
+                    near = low[max(0, start - _SSN_CONTEXT - 2):end + _SSN_AFTER + 1]
                     if (_SSN_MARKERS[0] in near or _SSN_MARKERS[1] in near
                             or _SSN_MARKERS[2] in near or _SSN_MARKERS[3] in near):
                         spans.extend(_loose_ssns_in(text, low, start, end))
