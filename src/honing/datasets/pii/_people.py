@@ -28,7 +28,23 @@ _HONORIFICS = frozenset({
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "herr", "frau", "m",
     "mme", "mlle", "sr", "sra", "srta", "señor", "senor", "señora", "senora", "signor",
     "signora", "sig", "dott", "dhr", "mevr", "mevrouw", "meneer", "monsieur", "madame",
-    "professor", "doctor", "doktor", "rev", "fr", "lady", "lord", "dame"})
+    "professor", "doctor", "doktor", "rev", "fr", "lady", "lord", "dame", "sig.ra", "sig.na",
+    "gent.ma", "gent.mo"})
+# Addressees that are not a person: a name run holding one of these, or stopped by one ("dear
+# acme pay team"), is a group or a department ("sehr geehrte damen und herren").
+_GENERIC = frozenset({
+    "team", "teams", "support", "service", "services", "department", "desk", "staff", "crew",
+    "folks", "everyone", "everybody", "all", "colleagues", "damen", "herren", "klantenservice",
+    "kundenservice", "kundendienst", "assistenza", "clienti", "cliente", "clientes", "servizio",
+    "servicio", "atención", "equipo", "équipe", "equipe", "helpdesk", "customer", "customers",
+    "billing", "sales", "admin", "admins", "administrator", "operations", "office", "group",
+    "squad", "people", "friends", "partners", "klant", "kunde", "kunden", "client", "clients",
+    "helpline", "hotline", "centre", "center", "store", "shop"})
+# Street types: "queen street" or "oxford road" is a place, whatever the lexicons say.
+_STREET_WORDS = frozenset({
+    "street", "st", "road", "rd", "avenue", "ave", "lane", "drive", "way", "court", "place",
+    "square", "park", "hill", "close", "crescent", "terrace", "boulevard", "row", "gardens",
+    "parade", "approach", "walk", "green", "grove", "mews", "bridge", "station", "market"})
 # Words that stop a name besides the stop word lexicon: address parts (a "dr" before "suite"
 # is a drive, not a doctor) and tokens of redaction placeholders.
 _NOT_NAME = frozenset({
@@ -55,7 +71,8 @@ _SIGN_OFFS = ("thanks", "thank", "regards", "cheers", "sincerely", "best", "your
 _INTRO = ("name", "llamo", "m'appelle", "heiße", "heisse", "chiamo", "nombre", "holder",
           "cardholder", "karteninhaber", "titular", "signed", "behalf", "attn", "attention",
           "c/o", "ansprechpartner", "spoke", "speaking", "talked", "ask", "cc", "from",
-          "contact", "agent", "nom", "vorname", "nachname")
+          "contact", "agent", "nom", "vorname", "nachname", "customer", "caller", "add",
+          "requester", "recipient", "empfänger", "destinataire", "destinatario")
 _FIRST_WORD = re.compile(r"[ \t]*([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
 _PUNCT = (",", ":", "!", ".", ";", "?")
 _PHRASE = (r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|freundlichen|grüßen|"
@@ -63,6 +80,9 @@ _PHRASE = (r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|freundlichen
 _SIGN_OFF_END = re.compile(_PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,))")
 _SIGN_OFF_BARE = re.compile(
     _PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,)|(?=[^\W\d_]))")
+_SIGN_OFF_INLINE = re.compile(
+    r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|d'avance|in|advance|beforehand)){0,4}"
+    r"[ \t]*[,!.]?[ \t]*(?:[-–—][ \t]*)?(?=[^\W\d_])")
 _SIGN_OFF_WORDS = frozenset({"regards", "wishes", "you", "so", "much", "again", "a", "lot",
                              "all", "freundlichen", "grüßen", "grüssen", "saludos",
                              "salutations", "saluti", "cordiali", "vriendelijke", "groeten"})
@@ -71,7 +91,7 @@ _BARE_SIGN_OFFS = frozenset({"thanks", "cheers", "thx", "danke", "merci", "graci
 
 # What must follow an intro word for it to introduce a name, matched at the word.
 _INTRO_AFTER = {
-    "name": re.compile(r"name(?:[ \t]*(?:[:=]|-(?=[ \t]))|[ \t]+(?:is|was|ist|est|es|è)\b:?)"),
+    "name": re.compile(r"name(?:[ \t]*(?:[:=,]|-(?=[ \t]))|[ \t]+(?:is|was|ist|est|es|è)\b:?)"),
     "llamo": re.compile(r"llamo\b"), "m'appelle": re.compile(r"m'appelle\b"),
     "heiße": re.compile(r"heiße\b"), "heisse": re.compile(r"heisse\b"),
     "chiamo": re.compile(r"chiamo\b"), "nombre": re.compile(r"nombre(?:[ \t]+es\b|[ \t]*:)"),
@@ -83,12 +103,17 @@ _INTRO_AFTER = {
     "behalf": re.compile(r"behalf[ \t]+of\b"),
     "attn": re.compile(r"attn\.?[ \t]*:?"), "attention": re.compile(r"attention[ \t]*:"),
     "c/o": re.compile(r"c/o\b"), "ansprechpartner": re.compile(r"ansprechpartner(?:in)?[ \t]*:?"),
-    "spoke": re.compile(r"spoke[ \t]+(?:with|to)\b"),
+    "spoke": re.compile(r"spoke[ \t]+(?:with|to|w/)(?!\w)"),
     "speaking": re.compile(r"speaking[ \t]+(?:with|to)\b"),
     "talked": re.compile(r"talked[ \t]+(?:with|to)\b"),
     "ask": re.compile(r"ask[ \t]+for\b"), "cc": re.compile(r"cc\b[ \t]*:?"),
     "from": re.compile(r"from[ \t]*:"), "contact": re.compile(r"contact(?:[ \t]+person)?[ \t]*:"),
     "agent": re.compile(r"agent[ \t]*:"), "nom": re.compile(r"nom[ \t]*:"),
+    "customer": re.compile(r"customer[ \t]*:"), "caller": re.compile(r"caller\b[ \t]*:?"),
+    "add": re.compile(r"add\b"), "requester": re.compile(r"requester[ \t]*:"),
+    "recipient": re.compile(r"recipient[ \t]*:"), "empfänger": re.compile(r"empfänger[ \t]*:"),
+    "destinataire": re.compile(r"destinataire[ \t]*:"),
+    "destinatario": re.compile(r"destinatario[ \t]*:"),
     "vorname": re.compile(r"vorname[ \t]*:"), "nachname": re.compile(r"nachname[ \t]*:"),
 }
 # Weak intros ("this is X", "i'm X") are only read before a known given name: "this is
@@ -122,9 +147,23 @@ for _word in _HONORIFICS:
 for _word in _INTRO:
     _TRIGGER_KIND.setdefault(_word, "intro")
 # Words too common to look at everywhere count only with the colon of a form field.
-_COLON_ONLY = ("from", "attention", "contact", "agent")
-_TRIGGERS = _variants(tuple(_TRIGGER_KIND)).difference(
-    w + p for w in _COLON_ONLY for p in ("", *_PUNCT) if p != ":")
+_COLON_ONLY = ("from", "attention", "contact", "agent", "customer", "requester", "recipient",
+               "empfänger", "destinataire", "destinatario")
+# Fields whose value must fill the rest of the line: in a chat "agent: honestly the old ..."
+# is a message, "customer: g. vasseur" a name.
+_LINE_FIELDS = frozenset({*_COLON_ONLY, "caller"})
+# A relative named in apposition: "on behalf of my father, anna kovacs." Only the word with
+# its comma is a trigger.
+_KIN = ("father", "mother", "husband", "wife", "son", "daughter", "partner", "brother",
+        "sister", "colleague", "boss", "manager", "padre", "madre", "marido", "esposa", "esposo",
+        "hijo", "hija", "vater", "mutter", "mann", "tochter", "sohn", "bruder", "schwester",
+        "père", "mère", "mari", "femme", "fils", "fille", "frère", "soeur", "sœur", "marito",
+        "moglie", "figlio", "figlia", "fratello", "sorella", "vader", "moeder", "vrouw", "zoon",
+        "dochter")
+for _word in _KIN:
+    _TRIGGER_KIND.setdefault(_word, "apposition")
+_TRIGGERS = _variants(tuple(w for w in _TRIGGER_KIND if w not in _KIN)).difference(
+    w + p for w in _COLON_ONLY for p in ("", *_PUNCT) if p != ":") | {w + "," for w in _KIN}
 # "name" introduces a name after these words or at the start of a line ("Name: ...").
 _NAME_OWNERS = frozenset({
     "my", "full", "first", "last", "given", "middle", "legal", "customer", "client", "account",
@@ -165,9 +204,11 @@ def positions(low: str, token: str) -> list[int]:
     """Where `token` starts a word in `low` (not inside a longer word)."""
     found = []
     index = low.find(token)
+    open_end = token[-1].isalnum()
     while index != -1:
-        if index == 0 or not low[index - 1].isalnum():
-            found.append(index)
+        if (index == 0 or not low[index - 1].isalnum()) and not (
+                open_end and low[index + len(token):index + len(token) + 1].isalnum()):
+            found.append(index)  # "beste" is not read inside "bestelling"
         index = low.find(token, index + 1)
     return found
 
@@ -187,7 +228,8 @@ def detect_people(text: str, low: str) -> list[Span]:
         if kind == "given":
             given.append(base)
             continue
-        if token != base and kind in ("salute_weak", "salute_strong"):
+        if token != base and kind in ("salute_weak", "salute_strong") and not (
+                token[-1] == "," and base in _TIME_GREETINGS):
             continue  # "hola," / "good morning.": punctuation, not a name, follows
         if token[-1] in ".?;" and kind == "intro":
             continue
@@ -216,6 +258,9 @@ def _token_kinds() -> dict[str, tuple[str, str]]:
     return kinds
 
 
+_TIME_GREETINGS = frozenset({"morning", "afternoon", "evening", "días", "dias", "tardes"})
+
+
 def _after_given_name(low: str, position: int, length: int) -> tuple[int, int, float] | None:
     if _WEAK_INTRO_BEFORE.search(low, max(0, position - 40), position):
         run = _name_run(low, position, max_tokens=3)
@@ -240,25 +285,44 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
         run = _name_run(low, _skip_honorific(low, after, allow_comma=False))
         return [(run[0], run[1], 0.8)] if run and _plausible(run, strong=True) else []
     if kind == "salute_weak":
-        if base in ("morning", "afternoon", "evening", "días", "dias", "tardes") \
-                and not _preceded_by_greeting(low, position):
+        if base in _TIME_GREETINGS and not _preceded_by_greeting(low, position):
             return []
+        if low[after:after + 1] == ",":
+            # "buenos días, ana:" - after a comma only a run that ends its line or sentence
+            run = _name_run(low, _skip_honorific(low, after + 1, allow_comma=False))
+            if run is None or run[2] or run[3] not in ("", "\n", "\r", ",", ":", "!"):
+                return []
+            return [(run[0], run[1], 0.75)] if _plausible(run, strong=False) else []
         run = _name_run(low, _skip_honorific(low, after, allow_comma=False))
         return [(run[0], run[1], 0.75)] if run and _plausible(run, strong=False) else []
     if kind == "sign_off":
         return _after_sign_off(low, position, after, base)
+    if kind == "apposition":
+        # "my father, anna kovacs." - the whole clause after the comma is the name
+        run = _name_run(low, _skip_honorific(low, after + 1, allow_comma=False))
+        if run is None or run[2] or run[3] not in ("", "\n", "\r", ".", ",", ";", ")", "!"):
+            return []
+        return [(run[0], run[1], 0.75)] if _plausible(run, strong=True) else []
     intro = _INTRO_AFTER.get(base)
     match = intro.match(low, position) if intro is not None else None
     if match is None or (base == "name" and not _owned_name(low, position)):
         return []
     run = _name_run(low, _skip_honorific(low, match.end(), allow_comma=False))
-    return [(run[0], run[1], 0.8)] if run and _plausible(run, strong=True) else []
+    if run is None or not _plausible(run, strong=True):
+        return []
+    if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<")):
+        return []  # a chat message after a speaker label, not a name field
+    if base == "add" and not low.startswith(" as ", run[1]):
+        return []  # "add anna kovacs as an authorised user", not "add milk"
+    if base == "name" and low[match.end() - 1] == "," and run[3] not in ("", "\n", "\r", "."):
+        return []  # "in my husband's name, anna kovacs."
+    return [(run[0], run[1], 0.8)]
 
 
 def _owned_name(low: str, position: int) -> bool:
     line_start = low.rfind("\n", 0, position) + 1
     before = low[max(line_start, position - 24):position].split()
-    return not before or before[-1] in _NAME_OWNERS
+    return not before or before[-1] in _NAME_OWNERS or before[-1].endswith(("'s", "’s"))
 
 
 def _preceded_by_greeting(low: str, position: int) -> bool:
@@ -297,7 +361,7 @@ def _after_name_word(low: str, position: int) -> bool:
 def _skip_honorific(low: str, start: int, *, allow_comma: bool) -> int:
     """Past spaces and one honorific ("dear mrs. x")."""
     index = _skip_spaces(low, start)
-    match = _WORD.match(low, index)
+    match = _HONORIFIC_WORD.match(low, index)
     if match is not None and match.group() in _HONORIFICS:
         end = match.end() + (low[match.end():match.end() + 1] == ".")
         if end < len(low) and low[end] in " \t":
@@ -305,10 +369,17 @@ def _skip_honorific(low: str, start: int, *, allow_comma: bool) -> int:
     return index
 
 
+_HONORIFIC_WORD = re.compile(r"(?:sig\.r?a|sig\.na|gent\.m[ao]|[^\W\d_]+)")
+
+
 def _skip_spaces(low: str, index: int) -> int:
     while index < len(low) and low[index] in " \t":
         index += 1
     return index
+
+
+def _is_initial(low: str, end: int, word: str) -> bool:
+    return len(word) == 1 and low[end:end + 1] == "." and low[end + 1:end + 2] in (" ", "\t")
 
 
 NameRun = tuple[int, int, str, str, list[str]]  # start, end, stop word, stop char, tokens
@@ -319,7 +390,8 @@ def _name_run(low: str, index: int, max_tokens: int = 4) -> NameRun | None:
     word or the line's end. None when no token qualifies."""
     stops = lexicon("stopwords")
     first = _FIRST_WORD.match(low, index)
-    if first is None or (first.group(1) in stops and first.group(1) not in _PARTICLES):
+    if first is None or (first.group(1) in stops and first.group(1) not in _PARTICLES
+                         and not _is_initial(low, first.end(1), first.group(1))):
         return None  # the common case after "hello", "thanks": "team", "for", "la"
     found: list[tuple[str, int, int]] = []  # word, start, end
     index = _skip_spaces(low, index)
@@ -330,9 +402,9 @@ def _name_run(low: str, index: int, max_tokens: int = 4) -> NameRun | None:
             stop_char = low[index] if index < len(low) else ""
             break
         word, word_end = match.group(), match.end()
-        initial = len(word) == 1 and low[word_end:word_end + 1] == "."
+        initial = _is_initial(low, word_end, word)
         if not (word in _PARTICLES and found) and (
-                word in stops or word in _NOT_NAME or word in _HONORIFICS
+                (word in stops and not initial) or word in _NOT_NAME or word in _HONORIFICS
                 or (len(word) == 1 and not initial) or word_end - index > 30):
             stop_word = word
             break
@@ -359,7 +431,7 @@ _JOINED = ("@", "_", "/", "\\", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"
 
 def _plausible(run: NameRun, strong: bool) -> bool:
     tokens = run[4]
-    if (tokens[0] in _PARTICLES and len(tokens) == 1) or run[3] in _JOINED:
+    if (tokens[0] in _PARTICLES and len(tokens) == 1) or run[3] in _JOINED or _generic(run):
         return False
     ends_cleanly = run[3] in ("", "\n", "\r", *_PUNCT, "<", "(", ")", "|", "-", "—", "'", '"')
     if strong:
@@ -369,12 +441,22 @@ def _plausible(run: NameRun, strong: bool) -> bool:
     return ends_cleanly and not run[2] and len(tokens) <= 3
 
 
+def _generic(run: NameRun) -> bool:
+    """A group, not a person: "support-team", "damen und herren", "acme pay team"."""
+    return run[2] in _GENERIC or any(
+        part in _GENERIC for token in run[4] for part in token.split("-"))
+
+
 def _after_sign_off(low: str, position: int, after: int, base: str) -> list:
     if base in ("—", "--", "–", "-"):
         # "— Anna" or "--\nAnna" only at the start of a line
         if position > 0 and low[position - 1] not in "\n":
             return []
-        return _name_line(low, after, signature=True)
+        found = _name_line(low, after, signature=True)
+        if base == "-" and found and low[found[0][1]:].strip(" \t\r\n") and \
+                not low.startswith(("\n\n", "\r\n\r\n"), found[0][1]):
+            return []  # "- plan renewed": an item of a list, unless it ends the message
+        return found
     # One match says whether a line break or a comma follows the sign-off phrase ("best
     # regards,\n", "thank you so much!\n", "cheers, "); most sign-offs in prose fail here.
     match = (_SIGN_OFF_BARE if base in _BARE_SIGN_OFFS else _SIGN_OFF_END).match(low, after)
@@ -389,14 +471,21 @@ def _after_sign_off(low: str, position: int, after: int, base: str) -> list:
         return [(run[0], run[1], 0.75)]
     if run and comma and run[3] in ("", "\n", "\r") and not run[2]:
         return [(run[0], run[1], 0.7)]
+    # "kind regards anna kovacs" / "merci d'avance - anna" as the message's last line
+    inline = _SIGN_OFF_INLINE.match(low, after)
+    if inline is not None:
+        run = _name_run(low, inline.end(), max_tokens=3)
+        if run and not run[2] and run[3] in ("", "\n", "\r") and _plausible(run, strong=True) \
+                and not low[run[1]:].strip(" \t\r\n"):
+            return [(run[0], run[1], 0.7)]
     return []
 
 
 def _name_line(low: str, index: int, *, signature: bool) -> list:
     """The first non-empty line from `index` when the whole line is a name (1-4 tokens)."""
-    while index < len(low) and low[index] in " \t\r\n":
-        index += 1
-    run = _name_run(low, index)
+    while index < len(low) and low[index] in " \t\r\n>":
+        index += 1  # ">" quotes a reply's lines
+    run = _name_run(low, _skip_honorific(low, index, allow_comma=False))
     if run is None or run[2] or run[3] not in ("", "\n", "\r", ",", "|"):
         return []
     if len(run[4]) == 1 and run[4][0] not in lexicon("given_names") \
@@ -424,9 +513,12 @@ def _given_and_surname(low: str, position: int, length: int) -> tuple[int, int] 
             return None
         return position, match.end()
     surnames = lexicon("surnames")
-    if word not in surnames:
+    if word not in surnames or word in _STREET_WORDS:
         return None
     last = match.end()
+    after = _WORD.match(low, _skip_spaces(low, last))
+    if after is not None and after.group() in _STREET_WORDS:
+        return None  # "queen anne road"
     # a second surname ("garcía márquez") joins when it is known too
     following = _WORD.match(low, _skip_spaces(low, last))
     if following is not None and following.group() in surnames and following.start() > last:
