@@ -162,6 +162,15 @@ _KIN = ("father", "mother", "husband", "wife", "son", "daughter", "partner", "br
         "dochter")
 for _word in _KIN:
     _TRIGGER_KIND.setdefault(_word, "apposition")
+# Weak introductions ("this is", "it's", "i am"): read at the verb, a name only when the run
+# is short, ends its sentence and holds a known given name or surname.
+_WEAK_INTROS = ("this", "it's", "it’s", "i'm", "i’m", "am", "suis", "bin", "soy", "sono",
+                "c'est")
+for _word in _WEAK_INTROS:
+    _TRIGGER_KIND.setdefault(_word, "weak_intro")
+_WEAK_INTRO_AT = re.compile(
+    r"(?:this[ \t]+is|it['’]s|i['’]m|(?<=i )am|(?<=je )suis|(?<=ich )bin|soy|sono|c'est)"
+    r"[ \t]+")
 _TRIGGERS = _variants(tuple(w for w in _TRIGGER_KIND if w not in _KIN)).difference(
     w + p for w in _COLON_ONLY for p in ("", *_PUNCT) if p != ":") | {w + "," for w in _KIN}
 # "name" introduces a name after these words or at the start of a line ("Name: ...").
@@ -240,6 +249,10 @@ def detect_people(text: str, low: str) -> list[Span]:
             for start, end, score in _at_trigger(low, position, base, kind):
                 if spans.get((start, end), 0) < score:
                     spans[(start, end)] = score
+    if " here" in low:
+        _here(low, spans)
+    if "<" in low and "@" in low:
+        _display_names(low, spans)
     for name in set(given):
         for position in positions(low, name):
             name_span = _after_given_name(low, position, len(name))
@@ -297,6 +310,19 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
         return [(run[0], run[1], 0.75)] if run and _plausible(run, strong=False) else []
     if kind == "sign_off":
         return _after_sign_off(low, position, after, base)
+    if kind == "weak_intro":
+        match = _WEAK_INTRO_AT.match(low, position)
+        if match is None:
+            return []
+        run = _name_run(low, match.end(), max_tokens=3)
+        if run is None or run[2] or run[3] not in ("", "\n", "\r", ".", ",", "!", ";") \
+                or not _plausible(run, strong=True):
+            return []
+        tokens = run[4]
+        if tokens[0] in lexicon("given_names") or (len(tokens) >= 2 and any(
+                t in lexicon("given_names") or t in lexicon("surnames") for t in tokens)):
+            return [(run[0], run[1], 0.75)]
+        return []
     if kind == "apposition":
         # "my father, anna kovacs." - the whole clause after the comma is the name
         run = _name_run(low, _skip_honorific(low, after + 1, allow_comma=False))
@@ -317,6 +343,49 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
     if base == "name" and low[match.end() - 1] == "," and run[3] not in ("", "\n", "\r", "."):
         return []  # "in my husband's name, anna kovacs."
     return [(run[0], run[1], 0.8)]
+
+
+def _here(low: str, spans: dict[tuple[int, int], float]) -> None:
+    """ "anna kovacs here, following up": a name that opens a line, clause or sentence and is
+    followed by "here" and the end of the clause."""
+    index = low.find(" here")
+    while index != -1:
+        after = low[index + 5:index + 6]
+        if after in ("", ",", ".", "!", "\n", "\r", ":", ";") or low.startswith(" -", index + 5):
+            line = low.rfind("\n", 0, index) + 1
+            head = low[max(line, index - 60):index]
+            cut = max(head.rfind(c) for c in ".!?:;,")
+            start = max(line, index - 60) + cut + 1
+            run = _name_run(low, start, max_tokens=3)
+            if run is not None and run[1] == index and run[2] == "here" and \
+                    (len(run[4]) >= 2 or run[4][0] in lexicon("given_names")) and \
+                    _plausible(run, strong=True):
+                spans.setdefault((run[0], run[1]), 0.75)
+        index = low.find(" here", index + 5)
+
+
+_EMAIL_AFTER = re.compile(r"<([^<>\s@]+)@([^<>\s]+)>")
+_ROLE_MAILBOXES = frozenset({"support", "noreply", "no-reply", "info", "billing", "sales", "help",
+                             "contact", "hello", "team", "admin", "service", "orders", "mail",
+                             "office", "news", "newsletter", "notifications", "accounts"})
+
+
+def _display_names(low: str, spans: dict[tuple[int, int], float]) -> None:
+    """The display name of an address ("anna kovacs <anna@example.org>"), unless the mailbox
+    is a role or the name is the domain's company."""
+    index = low.find("<")
+    while index != -1:
+        email = _EMAIL_AFTER.match(low, index)
+        if email is not None and email.group(1).split("+")[0] not in _ROLE_MAILBOXES:
+            line = low.rfind("\n", 0, index) + 1
+            head = low[max(line, index - 60):index]
+            cut = max(head.rfind(","), head.rfind(":"), head.rfind(">"), head.rfind("\""))
+            run = _name_run(low, max(line, index - 60) + cut + 1)
+            domain = email.group(2)
+            if run is not None and run[3] == "<" and _plausible(run, strong=True) and not any(
+                    len(t) > 3 and t in domain for t in run[4]):
+                spans.setdefault((run[0], run[1]), 0.75)
+        index = low.find("<", index + 1)
 
 
 def _owned_name(low: str, position: int) -> bool:
