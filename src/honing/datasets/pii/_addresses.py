@@ -16,7 +16,8 @@ from honing.datasets.pii._span import Span, resolve_overlaps
 
 _G = r"[ \t]+"
 _W = r"[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?"  # a word (st., o'connell, saint-denis)
-_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]*[-/][ \t]*\d{1,5}[a-z]?)?"  # 12, 12a, 221b, 12-14
+# 12, 12a, 221b, 12-14, 135/b, 83-2
+_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]*[-/][ \t]*\d{1,5}[a-z]?|/[a-z](?![\w]))?"
 # A house number starts with a digit that follows no word, decimal point or currency sign;
 # the digit comes first so the regex engine can skip to digits.
 _NUM_START = r"\d(?<![\w.,/:+#$€£\-]\d)"
@@ -27,7 +28,8 @@ _NUM_START = r"\d(?<![\w.,/:+#$€£\-]\d)"
 _CLEAR_TYPES = ("street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd",
                 "lane", "ln", "terrace", "terr", "parkway", "pkwy", "highway", "hwy",
                 "crescent", "cres", "expressway", "expy", "freeway", "fwy", "turnpike", "tpke",
-                "alley", "aly", "straße", "strasse", "str", "straat")
+                "alley", "aly", "straße", "strasse", "str", "straat", "parade", "approach",
+                "esplanade", "promenade", "broadway")
 _VAGUE_TYPES = ("drive", "dr", "court", "ct", "place", "pl", "way", "square", "sq", "circle",
                 "cir", "close", "row", "walk", "trail", "trl", "grove", "gardens", "gdns",
                 "mews", "hill", "park", "green", "view", "point", "pike", "plaza", "loop",
@@ -41,7 +43,8 @@ _PREFIX_TYPES = ("rue", "avenue", "av", "avda", "avenida", "boulevard", "bd", "b
                  "piazza", "piazzale", "corso", "largo", "vicolo", "rua", "praça", "travessa")
 _COMPOUND_SUFFIXES = ("straße", "strasse", "str.", "straat", "weg", "platz", "plein", "laan",
                       "gracht", "kade", "singel", "dijk", "allee", "gasse", "damm", "ufer", "steig",
-                      "pfad", "markt")
+                      "pfad", "markt", "vej", "vejen", "gade", "gaden", "boulevarden", "allé",
+                      "plads", "torv", "stræde", "-ring", "-allee", "-platz")
 _BOX_WORDS = ("box", "postfach", "apartado", "postbus", "postale", "bp")
 
 _TYPES = "|".join(sorted({*_CLEAR_TYPES, *_VAGUE_TYPES}, key=len, reverse=True))
@@ -49,8 +52,13 @@ _PREFIXES = "|".join(re.escape(t) for t in sorted(_PREFIX_TYPES, key=len, revers
 _DIRECTION = (r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|"
               r"southwest)\.?")
 _PARTICLE = r"(?:de|del|de la|des|du|d'|l'|la|le|los|las|di|della|dei|degli|delle|da|do|dos|das)"
-_UNIT = (r"(?:,?[ \t]*|[ \t]*\n[ \t]*)(?:suite|ste\.?|apt\.?|apartment|unit|floor|fl\.?|room|"
-         r"rm\.?|bldg\.?|building|dept\.?|#)[ \t]*#?[a-z]?\d{1,5}[a-z]?(?![\w])")
+_UNIT = (r"(?:(?:,?[ \t]*|[ \t]*\n[ \t]*)(?:suite|ste\.?|apt\.?|appt\.?|apto\.?|apartment|unit|"
+         r"floor|fl\.?|room|rm\.?|bldg\.?|building|dept\.?|sala|casa|bloco|piso|etage|#)"
+         r"[ \t]*#?[a-z]?\d{1,5}[a-z]?(?![\w])"
+         # floors and doors: "3. th.", "2. tv." (danish), "3º b", "1º 2ª", "4º dcha.", "bajo"
+         r"|,[ \t]*(?:\d{1,2}\.[ \t]*(?:th|tv|mf)\.?|st\.(?:[ \t]*(?:th|tv)\.?)?"
+         r"|\d{1,2}[º°ª](?:[ \t]*(?:\d[ª°º]|[a-z]{1,4}\.?)(?![\w]))?|bajo|entlo\.?)"
+         r"|,?[ \t]*bloco[ \t]+[a-z](?:,[ \t]*apto\.?[ \t]*\d{1,5})?)(?![\w])")
 
 # number first, type last: "221b baker street", "1600 pennsylvania avenue nw"
 _NUMBER_FIRST = re.compile(
@@ -64,7 +72,7 @@ _NUMBER_THEN_PREFIX = re.compile(
     rf"(?P<name>(?:{_G}(?:{_PARTICLE}{_G})?{_W}){{1,4}})")
 # prefix type, name, number: "calle mayor 5", "c/ alcalá 20, 3º b", "via roma 10"
 _PREFIX_THEN_NUMBER = re.compile(
-    rf"(?<![\w])(?P<type>{_PREFIXES})\.?[ \t]*(?P<name>(?:(?:{_PARTICLE}{_G})?{_W}{_G}){{1,4}}?)"
+    rf"(?<![\w])(?P<type>{_PREFIXES})\.?[ \t]*(?P<name>(?:(?:{_PARTICLE}{_G})?{_W},?{_G}){{1,4}}?)"
     rf"(?:n[º°o]\.?[ \t]*)?(?P<num>{_NUM})(?![\w.,]\d)(?!\w)"
     r"(?:,?[ \t]*\d{1,2}[º°ª](?:[ \t]*[a-z](?![\w]))?)?")
 # compound or separate type, then number: "hauptstraße 12", "berliner straße 5a",
