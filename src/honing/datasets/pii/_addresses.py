@@ -17,7 +17,7 @@ from honing.datasets.pii._span import Span, resolve_overlaps
 _G = r"[ \t]+"
 _W = r"[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?"  # a word (st., o'connell, saint-denis)
 # 12, 12a, 221b, 12-14, 135/b, 83-2
-_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]*[-/][ \t]*\d{1,5}[a-z]?|/[a-z](?![\w]))?"
+_NUM = r"\d\d{0,4}[a-z]?(?:[ \t]*[-/][ \t]*\d{1,5}[a-z]?|/[a-z](?![\w])|-bis)?"
 # A house number starts with a digit that follows no word, decimal point or currency sign;
 # the digit comes first so the regex engine can skip to digits.
 _NUM_START = r"\d(?<![\w.,/:+#$€£\-]\d)"
@@ -127,8 +127,14 @@ _VAGUE = frozenset({*_VAGUE_TYPES, "via", "corso", "largo", "place", "route", "c
 # House numbers as `str.split` returns them ("12", "5a", "123,"): a compound street name
 # ("hauptstraße", "keizersgracht") is the word before one of them.
 _HOUSE_NUMBERS = frozenset(f"{n}{letter}{comma}" for n in range(1, 1000)
-                           for letter in ("", "a", "b", "c") for comma in ("", ","))
-GATE_WORDS = _TRIGGERS | _HOUSE_NUMBERS
+                           for letter in ("", "a", "b", "c", "-bis", *(f"-{d}" for d in range(1, 10)))
+                           for comma in ("", ","))
+# Labels that introduce an address in whatever shape: "billing address:", "ship to",
+# "mijn nieuwe adres is", "anschrift lautet".
+_LABEL_WORDS = _variants(("address", "adres", "adresse", "anschrift", "indirizzo", "dirección",
+                          "direccion", "endereço", "afleveradres", "lieferadresse", "ship",
+                          "deliver", "moved", "relocated", "send", "mail"))
+GATE_WORDS = _TRIGGERS | _HOUSE_NUMBERS | _LABEL_WORDS
 
 
 def detect_addresses(text: str, low: str) -> list[Span]:
@@ -138,6 +144,7 @@ def detect_addresses(text: str, low: str) -> list[Span]:
     # (shape, window start, window end): each shape runs only where its street type is
     jobs: list[tuple[re.Pattern[str], int, int]] = []
     numbers = []
+    labelled: list[Span] = []
     for token in found:
         if token in _HOUSE_NUMBERS:
             # a bare number ends a compound street's line ("musterweg 5\n", "... 12" at the
@@ -145,6 +152,13 @@ def detect_addresses(text: str, low: str) -> list[Span]:
             if not token.isdigit() or "\n" in low or low.rstrip(" \t.!").endswith(token):
                 numbers.append(token)
             continue
+        if token in _LABEL_WORDS:
+            for position in positions(low, token):
+                label = _LABEL.match(low, position)
+                if label is not None:
+                    block = _labelled_block(low, label.end())
+                    if block is not None:
+                        labelled.append(block)
         if token not in _TRIGGERS:
             continue
         for position in positions(low, token):
@@ -161,7 +175,7 @@ def detect_addresses(text: str, low: str) -> list[Span]:
             if low[max(0, position - 40):position].rstrip(" \t").endswith(_COMPOUND_SUFFIXES):
                 line = low.rfind("\n", 0, position) + 1
                 jobs.append((_NAME_THEN_NUMBER, max(line, position - 80), position + 12))
-    spans: list[Span] = []
+    spans: list[Span] = labelled
     for shape, start, end in jobs:
         for match in shape.finditer(low, start, min(end, len(low))):
             address = _address(low, match)
@@ -274,6 +288,68 @@ def _city_words(city: str, stops: frozenset[str]) -> str:
     while keep > 1 and words[keep - 1] in _CITY_JOINERS:
         keep -= 1
     return "".join(tokens[:2 * keep - 1]).rstrip(" \t.")
+
+
+_LABEL = re.compile(
+    r"(?:(?:address|adres|adresse|anschrift|indirizzo|direcci[óo]n|endereço|afleveradres|"
+    r"lieferadresse)(?:[ \t]+(?:de|di|of|van)[ \t]+[^\W\d_]+)?"
+    r"(?:[ \t]*[:,]|[ \t]+(?:is|est|es|è|ist|lautet|now)\b[ \t]*:?)"
+    r"|(?:ship|deliver|moved|relocated|send|mail)(?:[ \t]+it)?[ \t]+to\b[ \t]*:?)[ \t]*")
+# Words that say the label is about something else: "e-mail address:", "ip address is".
+_OTHER_ADDRESSES = ("mail", "ip", "mac", "web", "wallet", "server", "billing e")
+_SENTENCE_END = re.compile(r"[.;!?](?=[ \t]|$)")
+_BLOCK_WORD = re.compile(r"[^\W\d_]+")
+_BLOCK_NUMBER = re.compile(r"(?<![\w.])\d{1,6}(?:[-/]\d{1,6})*[a-z]?(?![\w.]\d)")
+
+
+def _labelled_block(low: str, start: int) -> Span | None:
+    """The address after a label: the rest of the clause, or up to four lines before a blank
+    line, while no line holds a word of prose (a stop word other than a street's particle).
+    It must hold a house number or postcode and two words, and no e-mail, URL or version."""
+    before = low[max(0, start - 30):start]
+    if any(before.rstrip(" \t:").rsplit("address", 1)[0].endswith(w + " ") or
+           before.rsplit("address", 1)[0].endswith(w) for w in _OTHER_ADDRESSES):
+        return None
+    index = start
+    if low.startswith("\n", index):
+        index += 1
+    while low.startswith((" ", "\t", ">"), index):
+        index += 1
+    stops = lexicon("stopwords")
+    end = index
+    for _ in range(4):
+        line_end = low.find("\n", end)
+        line_end = len(low) if line_end == -1 else line_end
+        line = low[end:line_end]
+        cut = len(line)
+        for word in _BLOCK_WORD.finditer(line):
+            token = word.group()
+            if token in stops and token not in _PARTICLE_WORDS and token not in _STREET_OPENERS:
+                cut = word.start()
+                break
+        sentence = _SENTENCE_END.search(line, 0, cut)
+        while sentence is not None and len(line[:sentence.start()].rsplit(" ", 1)[-1]) <= 4:
+            # "tp. ", "3. th.", "p.m.b. ": abbreviations, not the end of the clause
+            sentence = _SENTENCE_END.search(line, sentence.end(), cut)
+        if sentence is not None:
+            cut = sentence.start()
+        part = line[:cut].rstrip(" \t,;:-.")
+        if not part:
+            break
+        end += len(part)
+        if cut < len(line) or line_end >= len(low):
+            break  # the clause ended inside the line
+        following = line_end + 1
+        while low.startswith((">", " ", "\t"), following):
+            following += 1  # a quoted reply's next line
+        if low.startswith(("\n", "\r"), following) or following >= len(low):
+            break  # a blank line ends the block
+        end = following
+    text = low[index:end]
+    if "@" in text or "://" in text or not _BLOCK_NUMBER.search(text) or \
+            len(_BLOCK_WORD.findall(text)) < 2 or re.search(r"\d\.\d", text):
+        return None
+    return Span(index, end, "STREET_ADDRESS", 0.8)
 
 
 def _address_context(low: str, start: int) -> bool:
