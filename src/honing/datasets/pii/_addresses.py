@@ -221,8 +221,9 @@ def _street_start(low: str, match: re.Match[str]) -> int | None:
     the sentence before it ("my address is ...")."""
     type_start = match.start("type")
     word_start = type_start
-    while word_start > match.start() and low[word_start - 1].isalpha():
-        word_start -= 1
+    while word_start > 0 and (low[word_start - 1].isalpha() or (
+            low[word_start - 1] == "-" and low[word_start - 2:word_start - 1].isalpha())):
+        word_start -= 1  # "friedrich-ebert-allee": the whole hyphenated compound
     if word_start < type_start:
         return word_start
     tokens = list(re.finditer(r"\S+", low[match.start():type_start]))

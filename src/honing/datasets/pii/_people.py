@@ -290,7 +290,7 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
         following = _FIRST_WORD.match(low, after)
         word = following.group(1) if following is not None else ""
         if word in lexicon("stopwords") and word not in _HONORIFICS and \
-                word not in _SIGN_OFF_WORDS:
+                word not in _SIGN_OFF_WORDS and not _is_initial(low, following.end(1), word):
             return []
     if kind == "honorific":
         return _after_honorific(low, position, after, base)
@@ -336,8 +336,9 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
     run = _name_run(low, _skip_honorific(low, match.end(), allow_comma=False))
     if run is None or not _plausible(run, strong=True):
         return []
-    if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<")):
-        return []  # a chat message after a speaker label, not a name field
+    if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<") or (
+            len(run[4]) == 1 and run[4][0] not in lexicon("given_names"))):
+        return []  # a chat message after a speaker label ("agreed"), not a name field
     if base == "add" and not low.startswith(" as ", run[1]):
         return []  # "add anna kovacs as an authorised user", not "add milk"
     if base == "name" and low[match.end() - 1] == "," and run[3] not in ("", "\n", "\r", "."):
