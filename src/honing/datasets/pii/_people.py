@@ -168,9 +168,15 @@ _WEAK_INTROS = ("this", "it's", "it’s", "i'm", "i’m", "am", "suis", "bin", "
                 "c'est")
 for _word in _WEAK_INTROS:
     _TRIGGER_KIND.setdefault(_word, "weak_intro")
+# "am", "suis", "bin" introduce only after "i", "je", "ich".
+_SUBJECT_OF = {"am": "i", "suis": "je", "bin": "ich"}
 _WEAK_INTRO_AT = re.compile(
-    r"(?:this[ \t]+is|it['’]s|i['’]m|(?<=i )am|(?<=je )suis|(?<=ich )bin|soy|sono|c'est)"
+    r"(?:this[ \t]+is|it['’]s|i['’]m|am|suis|bin|soy|sono|c'est)"
     r"[ \t]+")
+# One scan refuses most visits before any other work: after a weak introduction or a field
+# label, the clause must end within a few words ("i am available most afternoons if ..." and
+# a chat message after "customer:" are turned away here).
+_CLAUSE = re.compile(r"[^\n.,!;?<:]{0,60}(?:[\n.,!;?<:]|$)")
 _TRIGGERS = _variants(tuple(w for w in _TRIGGER_KIND if w not in _KIN)).difference(
     w + p for w in _COLON_ONLY for p in ("", *_PUNCT) if p != ":") | {w + "," for w in _KIN}
 # "name" introduces a name after these words or at the start of a line ("Name: ...").
@@ -245,7 +251,33 @@ def detect_people(text: str, low: str) -> list[Span]:
         if kind == "sign_off" and token[-1] != "," and base not in _BARE_SIGN_OFFS \
                 and "\n" not in low:
             continue  # no line for a signature, no comma for "regards, anna"
+        line_field = base in _LINE_FIELDS
         for position in positions(low, token):
+            if kind == "weak_intro":
+                # cheap refusals first: a long clause, "this" not followed by "is", "am" not
+                # after "i"
+                clause = _CLAUSE.match(low, position + len(token))
+                if clause is None or len(clause.group().split()) > 6 or \
+                        _WEAK_INTRO_AT.match(low, position) is None:
+                    continue
+                subject = _SUBJECT_OF.get(base)
+                if subject is not None and low[max(0, position - 8):position].split()[-1:] \
+                        != [subject]:
+                    continue
+            elif line_field:
+                clause = _CLAUSE.match(low, position + len(token))
+                if clause is None or len(clause.group().split()) > 5:
+                    continue  # a speaker label before a chat message
+            elif base in _TIME_GREETINGS:
+                if not _preceded_by_greeting(low, position):
+                    continue
+            elif base == "-":
+                # a dash that opens an item of a list
+                line_end = low.find("\n", position)
+                line_end = len(low) if line_end == -1 else line_end
+                if base == "-" and line_end - position > 2 and line_end < len(low) and \
+                        not low.startswith("\n\n", line_end):
+                    continue
             for start, end, score in _at_trigger(low, position, base, kind):
                 if spans.get((start, end), 0) < score:
                     spans[(start, end)] = score
