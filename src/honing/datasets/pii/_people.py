@@ -164,14 +164,13 @@ for _word in _KIN:
     _TRIGGER_KIND.setdefault(_word, "apposition")
 # Weak introductions ("this is", "it's", "i am"): read at the verb, a name only when the run
 # is short, ends its sentence and holds a known given name or surname.
-_WEAK_INTROS = ("this", "it's", "it’s", "i'm", "i’m", "am", "suis", "bin", "soy", "sono",
-                "c'est")
+# ("i'm" and "i am" before a known given name are read from the name's side; before other
+# words they are mostly "i'm not sure", "i am available".)
+_WEAK_INTROS = ("this", "it's", "it’s", "soy", "sono", "c'est")
 for _word in _WEAK_INTROS:
     _TRIGGER_KIND.setdefault(_word, "weak_intro")
-# "am", "suis", "bin" introduce only after "i", "je", "ich".
-_SUBJECT_OF = {"am": "i", "suis": "je", "bin": "ich"}
 _WEAK_INTRO_AT = re.compile(
-    r"(?:this[ \t]+is|it['’]s|i['’]m|am|suis|bin|soy|sono|c'est)"
+    r"(?:this[ \t]+is|it['’]s|soy|sono|c'est)"
     r"[ \t]+")
 # One scan refuses most visits before any other work: after a weak introduction or a field
 # label, the clause must end within a few words ("i am available most afternoons if ..." and
@@ -254,15 +253,10 @@ def detect_people(text: str, low: str) -> list[Span]:
         line_field = base in _LINE_FIELDS
         for position in positions(low, token):
             if kind == "weak_intro":
-                # cheap refusals first: a long clause, "this" not followed by "is", "am" not
-                # after "i"
+                # cheap refusals first: a long clause, "this" not followed by "is"
                 clause = _CLAUSE.match(low, position + len(token))
                 if clause is None or len(clause.group().split()) > 6 or \
                         _WEAK_INTRO_AT.match(low, position) is None:
-                    continue
-                subject = _SUBJECT_OF.get(base)
-                if subject is not None and low[max(0, position - 8):position].split()[-1:] \
-                        != [subject]:
                     continue
             elif line_field:
                 clause = _CLAUSE.match(low, position + len(token))
