@@ -145,17 +145,20 @@ def detect_addresses(text: str, low: str) -> list[Span]:
     jobs: list[tuple[re.Pattern[str], int, int]] = []
     numbers = []
     labelled: list[Span] = []
+    lines = "\n" in low
+    last = low[-12:].rstrip(" \t.!")
     for token in found:
         if token in _HOUSE_NUMBERS:
             # a bare number ends a compound street's line ("musterweg 5\n", "... 12" at the
             # end); inside prose it is a count or part of a phone number
-            if not token.isdigit() or "\n" in low or low.rstrip(" \t.!").endswith(token):
+            if lines or not token.isdigit() or last.endswith(token):
                 numbers.append(token)
             continue
         if token in _LABEL_WORDS:
             for position in positions(low, token):
                 label = _LABEL.match(low, position)
-                if label is not None:
+                if label is not None and not low[max(0, position - 10):position].rstrip(
+                        " \t-").endswith(_OTHER_ADDRESSES):
                     block = _labelled_block(low, label.end())
                     if block is not None:
                         labelled.append(block)
@@ -297,7 +300,7 @@ _LABEL = re.compile(
     r"(?:[ \t]*[:,]|[ \t]+(?:is|est|es|è|ist|lautet|now)\b[ \t]*:?)"
     r"|(?:ship|deliver|moved|relocated|send|mail)(?:[ \t]+it)?[ \t]+to\b[ \t]*:?)[ \t]*")
 # Words that say the label is about something else: "e-mail address:", "ip address is".
-_OTHER_ADDRESSES = ("mail", "ip", "mac", "web", "wallet", "server", "billing e")
+_OTHER_ADDRESSES = ("mail", "ip", "mac", "web", "wallet", "server", "contract", "return")
 _SENTENCE_END = re.compile(r"[.;!?](?=[ \t]|$)")
 _BLOCK_WORD = re.compile(r"[^\W\d_]+")
 _BLOCK_NUMBER = re.compile(r"(?<![\w.])\d{1,6}(?:[-/]\d{1,6})*[a-z]?(?![\w.]\d)")
@@ -307,10 +310,6 @@ def _labelled_block(low: str, start: int) -> Span | None:
     """The address after a label: the rest of the clause, or up to four lines before a blank
     line, while no line holds a word of prose (a stop word other than a street's particle).
     It must hold a house number or postcode and two words, and no e-mail, URL or version."""
-    before = low[max(0, start - 30):start]
-    if any(before.rstrip(" \t:").rsplit("address", 1)[0].endswith(w + " ") or
-           before.rsplit("address", 1)[0].endswith(w) for w in _OTHER_ADDRESSES):
-        return None
     index = start
     if low.startswith("\n", index):
         index += 1

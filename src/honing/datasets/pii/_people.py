@@ -77,6 +77,7 @@ _FIRST_WORD = re.compile(r"[ \t]*([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
 _PUNCT = (",", ":", "!", ".", ";", "?")
 _PHRASE = (r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|freundlichen|grüßen|"
            r"grüssen|saludos|salutations|saluti|cordiali|vriendelijke|groeten)){0,4}[ \t]*")
+_DASHES = frozenset({"—", "--", "–", "-"})
 _SIGN_OFF_END = re.compile(_PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,))")
 _SIGN_OFF_BARE = re.compile(
     _PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,)|(?=[^\W\d_]))")
@@ -214,6 +215,20 @@ def context_hits(low: str) -> frozenset[str]:
     return found
 
 
+@cache
+def _short_clause_pattern(token: str) -> re.Pattern[str]:
+    # the word, then at most six words before a clause or line ends (the pattern starts with
+    # the word itself, so the regex engine scans for it as a literal)
+    lead = r"[ \t]+is" if token == "this" else ""
+    return re.compile(re.escape(token) + lead + r"(?![^\W_])[ \t]*(?:[^\s.,!;?<:]+[ \t]+){0,5}"
+                      r"[^\s.,!;?<:]*[ \t]*(?:[\n\r.,!;?<:]|$)")
+
+
+def _short_clause_after(low: str, token: str) -> list[int]:
+    return [index for match in _short_clause_pattern(token).finditer(low)
+            if (index := match.start()) == 0 or not low[index - 1].isalnum()]
+
+
 def positions(low: str, token: str) -> list[int]:
     """Where `token` starts a word in `low` (not inside a longer word)."""
     found = []
@@ -250,18 +265,24 @@ def detect_people(text: str, low: str) -> list[Span]:
         if kind == "sign_off" and token[-1] != "," and base not in _BARE_SIGN_OFFS \
                 and "\n" not in low:
             continue  # no line for a signature, no comma for "regards, anna"
-        line_field = base in _LINE_FIELDS
-        for position in positions(low, token):
+        if kind == "weak_intro" or base in _LINE_FIELDS:
+            # the common words among the triggers ("this", a speaker's "customer:" on every
+            # chat line) are visited only where a short clause follows them, found by one
+            # compiled pattern per word
+            visits = _short_clause_after(low, token)
+        elif base in _DASHES:
+            # a dash signs off only at the start of a line, not in dates and phone numbers
+            visits = [0] if low.startswith(token) else []
+            index = low.find("\n" + token)
+            while index != -1:
+                visits.append(index + 1)
+                index = low.find("\n" + token, index + 1)
+        else:
+            visits = positions(low, token)
+        for position in visits:
             if kind == "weak_intro":
-                # cheap refusals first: a long clause, "this" not followed by "is"
-                clause = _CLAUSE.match(low, position + len(token))
-                if clause is None or len(clause.group().split()) > 6 or \
-                        _WEAK_INTRO_AT.match(low, position) is None:
+                if _WEAK_INTRO_AT.match(low, position) is None:
                     continue
-            elif line_field:
-                clause = _CLAUSE.match(low, position + len(token))
-                if clause is None or len(clause.group().split()) > 5:
-                    continue  # a speaker label before a chat message
             elif base in _TIME_GREETINGS:
                 if not _preceded_by_greeting(low, position):
                     continue
