@@ -133,6 +133,14 @@ NAMES_IN_CONTEXT = [
     ("That fixed it, thanks a lot.\n\nMany thanks Leopold Ashcombe", "Leopold Ashcombe"),
     ("Agent: this is Saoirse Kavanagh.", "Saoirse Kavanagh"),
     ("I spoke w/ Radomir Petrov yesterday.", "Radomir Petrov"),
+    ("Cheers - Malachy Dunphy", "Malachy Dunphy"),
+    ("All sorted now.\n\nWarm regards Ottilie Fenwick", "Ottilie Fenwick"),
+    ("A woman called Ysolde Farquhar, whom we do not know, took the parcel.", "Ysolde Farquhar"),
+    ("Hartelijke groet,\nJoris Verhoeven", "Joris Verhoeven"),
+    ("Naam: Maaike Terpstra\nKlantnummer: 7781", "Maaike Terpstra"),
+    ("Gentile Dott.ssa Pellegrini,\ngrazie.", "Pellegrini"),
+    ("hi, R. Okonjo here\nthe export failed", "R. Okonjo"),
+    ("Kind regards,\nWendeline M. Habicht\nFinance", "Wendeline M. Habicht"),
 ]
 
 
@@ -149,7 +157,8 @@ NOT_NAMES_IN_CONTEXT = [
     "- renew plan Ironbark\n- check invoices", "Click here.", "The bestelling arrived late.",
     "Is the kiosk on Victoria Road open today?", "To: Customer Support <support@ironbark.example>",
     "Ironbark Cloud <billing@ironbark.example>", "this is urgent.", "it's Monday again.",
-    "Please add milk to the list.",
+    "Please add milk to the list.", "Dear Copper Kettle Cloud team,\nthe sync fails.",
+    "- export broken\n- plan Ironbark Analytics", "I called yesterday, nobody answered.",
 ]
 
 

@@ -29,7 +29,7 @@ _HONORIFICS = frozenset({
     "mme", "mlle", "sr", "sra", "srta", "señor", "senor", "señora", "senora", "signor",
     "signora", "sig", "dott", "dhr", "mevr", "mevrouw", "meneer", "monsieur", "madame",
     "professor", "doctor", "doktor", "rev", "fr", "lady", "lord", "dame", "sig.ra", "sig.na",
-    "gent.ma", "gent.mo"})
+    "gent.ma", "gent.mo", "dott.ssa"})
 # Addressees that are not a person: a name run holding one of these, or stopped by one ("dear
 # acme pay team"), is a group or a department ("sehr geehrte damen und herren").
 _GENERIC = frozenset({
@@ -40,6 +40,7 @@ _GENERIC = frozenset({
     "billing", "sales", "admin", "admins", "administrator", "operations", "office", "group",
     "squad", "people", "friends", "partners", "klant", "kunde", "kunden", "client", "clients",
     "helpline", "hotline", "centre", "center", "store", "shop"})
+_TAIL = re.compile(r"[^\n,:;!?.]{0,30}")
 # Street types: "queen street" or "oxford road" is a place, whatever the lexicons say.
 _STREET_WORDS = frozenset({
     "street", "st", "road", "rd", "avenue", "ave", "lane", "drive", "way", "court", "place",
@@ -67,16 +68,18 @@ _SIGN_OFFS = ("thanks", "thank", "regards", "cheers", "sincerely", "best", "your
               "saludos", "saludo", "grüße", "grüßen", "gruß", "grüsse", "grüssen",
               "atentamente",
               "saluti", "groeten", "merci", "gracias", "danke", "grazie", "bedankt", "thx",
-              "ty", "wishes", "salutations", "respectfully", "—", "--", "–", "-")
+              "ty", "wishes", "salutations", "respectfully", "groet", "groetjes", "saludo",
+              "—", "--", "–", "-")
 _INTRO = ("name", "llamo", "m'appelle", "heiße", "heisse", "chiamo", "nombre", "holder",
           "cardholder", "karteninhaber", "titular", "signed", "behalf", "attn", "attention",
           "c/o", "ansprechpartner", "spoke", "speaking", "talked", "ask", "cc", "from",
           "contact", "agent", "nom", "vorname", "nachname", "customer", "caller", "add",
-          "requester", "recipient", "empfänger", "destinataire", "destinatario")
+          "requester", "recipient", "empfänger", "destinataire", "destinatario", "naam", "nome",
+          "called", "named")
 _FIRST_WORD = re.compile(r"[ \t]*([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
 _PUNCT = (",", ":", "!", ".", ";", "?")
 _PHRASE = (r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|freundlichen|grüßen|"
-           r"grüssen|saludos|salutations|saluti|cordiali|vriendelijke|groeten)){0,4}[ \t]*")
+           r"grüssen|saludos|salutations|saluti|cordiali|vriendelijke|groeten|d'avance)){0,4}[ \t]*")
 _DASHES = frozenset({"—", "--", "–", "-"})
 _SIGN_OFF_END = re.compile(_PHRASE + r"(?:(?P<line>[,!.]?[ \t]*(?:\r?\n|$))|(?P<comma>,))")
 _SIGN_OFF_BARE = re.compile(
@@ -84,7 +87,7 @@ _SIGN_OFF_BARE = re.compile(
 _SIGN_OFF_INLINE = re.compile(
     r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|d'avance|in|advance|beforehand)){0,4}"
     r"[ \t]*[,!.]?[ \t]*(?:[-–—][ \t]*)?(?=[^\W\d_])")
-_SIGN_OFF_WORDS = frozenset({"regards", "wishes", "you", "so", "much", "again", "a", "lot",
+_SIGN_OFF_WORDS = frozenset({"d'avance", "regards", "wishes", "you", "so", "much", "again", "a", "lot",
                              "all", "freundlichen", "grüßen", "grüssen", "saludos",
                              "salutations", "saluti", "cordiali", "vriendelijke", "groeten"})
 _BARE_SIGN_OFFS = frozenset({"thanks", "cheers", "thx", "danke", "merci", "gracias", "grazie",
@@ -111,7 +114,9 @@ _INTRO_AFTER = {
     "from": re.compile(r"from[ \t]*:"), "contact": re.compile(r"contact(?:[ \t]+person)?[ \t]*:"),
     "agent": re.compile(r"agent[ \t]*:"), "nom": re.compile(r"nom[ \t]*:"),
     "customer": re.compile(r"customer[ \t]*:"), "caller": re.compile(r"caller\b[ \t]*:?"),
-    "add": re.compile(r"add\b"), "requester": re.compile(r"requester[ \t]*:"),
+    "add": re.compile(r"add\b"), "naam": re.compile(r"naam[ \t]*:"),
+    "nome": re.compile(r"nome[ \t]*:"), "called": re.compile(r"called\b"),
+    "named": re.compile(r"named\b"), "requester": re.compile(r"requester[ \t]*:"),
     "recipient": re.compile(r"recipient[ \t]*:"), "empfänger": re.compile(r"empfänger[ \t]*:"),
     "destinataire": re.compile(r"destinataire[ \t]*:"),
     "destinatario": re.compile(r"destinatario[ \t]*:"),
@@ -343,7 +348,8 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
         return _after_honorific(low, position, after, base)
     if kind == "salute_strong":
         run = _name_run(low, _skip_honorific(low, after, allow_comma=False))
-        return [(run[0], run[1], 0.8)] if run and _plausible(run, strong=True) else []
+        return [(run[0], run[1], 0.8)] if run and _plausible(run, strong=True) \
+            and not _generic(run, low) else []
     if kind == "salute_weak":
         if base in _TIME_GREETINGS and not _preceded_by_greeting(low, position):
             return []
@@ -352,9 +358,11 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
             run = _name_run(low, _skip_honorific(low, after + 1, allow_comma=False))
             if run is None or run[2] or run[3] not in ("", "\n", "\r", ",", ":", "!"):
                 return []
-            return [(run[0], run[1], 0.75)] if _plausible(run, strong=False) else []
+            return [(run[0], run[1], 0.75)] if _plausible(run, strong=False) \
+                and not _generic(run, low) else []
         run = _name_run(low, _skip_honorific(low, after, allow_comma=False))
-        return [(run[0], run[1], 0.75)] if run and _plausible(run, strong=False) else []
+        return [(run[0], run[1], 0.75)] if run and _plausible(run, strong=False) \
+            and not _generic(run, low) else []
     if kind == "sign_off":
         return _after_sign_off(low, position, after, base)
     if kind == "weak_intro":
@@ -383,14 +391,23 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
     run = _name_run(low, _skip_honorific(low, match.end(), allow_comma=False))
     if run is None or not _plausible(run, strong=True):
         return []
-    if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<") or (
+    if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<", (
+            "." if base == "caller" else "")) or (
             len(run[4]) == 1 and run[4][0] not in lexicon("given_names"))):
         return []  # a chat message after a speaker label ("agreed"), not a name field
+    if base in ("called", "named") and low[max(0, position - 12):position].split()[-1:] not in (
+            ["someone"], ["somebody"], ["person"], ["man"], ["woman"], ["guy"], ["lady"]):
+        return []  # "someone called anna kovacs", not "i called yesterday"
     if base == "add" and not low.startswith(" as ", run[1]):
         return []  # "add anna kovacs as an authorised user", not "add milk"
     if base == "name" and low[match.end() - 1] == "," and run[3] not in ("", "\n", "\r", "."):
         return []  # "in my husband's name, anna kovacs."
     return [(run[0], run[1], 0.8)]
+
+
+# Where a clause starts, looking back from "here": punctuation, but not the period of an
+# initial ("hi, s. hoekstra here").
+_CLAUSE_CUT = re.compile(r"[!?:;,]|(?<![ \t,][^\W\d_])\.")
 
 
 def _here(low: str, spans: dict[tuple[int, int], float]) -> None:
@@ -402,7 +419,8 @@ def _here(low: str, spans: dict[tuple[int, int], float]) -> None:
         if after in ("", ",", ".", "!", "\n", "\r", ":", ";") or low.startswith(" -", index + 5):
             line = low.rfind("\n", 0, index) + 1
             head = low[max(line, index - 60):index]
-            cut = max(head.rfind(c) for c in ".!?:;,")
+            cut = max(_CLAUSE_CUT.findall(head) and [m.start() for m in
+                                                     _CLAUSE_CUT.finditer(head)] or [-1])
             start = max(line, index - 60) + cut + 1
             run = _name_run(low, start, max_tokens=3)
             if run is not None and run[1] == index and run[2] == "here" and \
@@ -460,7 +478,7 @@ def _after_honorific(low: str, position: int, after: int, base: str) -> list:
     if run is None:
         return []
     strong = dotted or base in ("mrs", "mr", "herr", "frau", "mme", "mlle", "monsieur",
-                                "madame", "señor", "señora", "signora", "signor", "dott")
+                                "madame", "señor", "señora", "signora", "signor", "dott", "dott.ssa")
     if not strong:  # miss, ms, dr, sir without a period: a word first, a title only with evidence
         first = run[4][0]
         known = first in lexicon("given_names") or first in lexicon("surnames")
@@ -486,7 +504,7 @@ def _skip_honorific(low: str, start: int, *, allow_comma: bool) -> int:
     return index
 
 
-_HONORIFIC_WORD = re.compile(r"(?:sig\.r?a|sig\.na|gent\.m[ao]|[^\W\d_]+)")
+_HONORIFIC_WORD = re.compile(r"(?:sig\.r?a|sig\.na|gent\.m[ao]|dott\.ssa|[^\W\d_]+)")
 
 
 def _skip_spaces(low: str, index: int) -> int:
@@ -521,7 +539,8 @@ def _name_run(low: str, index: int, max_tokens: int = 4) -> NameRun | None:
         word, word_end = match.group(), match.end()
         initial = _is_initial(low, word_end, word)
         if not (word in _PARTICLES and found) and (
-                (word in stops and not initial) or word in _NOT_NAME or word in _HONORIFICS
+                (word in stops and not initial) or word in _NOT_NAME
+                or (word in _HONORIFICS and not (initial and found))
                 or (len(word) == 1 and not initial) or word_end - index > 30):
             stop_word = word
             break
@@ -558,10 +577,16 @@ def _plausible(run: NameRun, strong: bool) -> bool:
     return ends_cleanly and not run[2] and len(tokens) <= 3
 
 
-def _generic(run: NameRun) -> bool:
-    """A group, not a person: "support-team", "damen und herren", "acme pay team"."""
-    return run[2] in _GENERIC or any(
-        part in _GENERIC for token in run[4] for part in token.split("-"))
+def _generic(run: NameRun, low: str = "") -> bool:
+    """A group, not a person: "support-team", "damen und herren", "acme pay team", and with
+    the text, "blue heron cloud team" (a generic word later on the same line, before a
+    comma)."""
+    if run[2] in _GENERIC or any(part in _GENERIC for token in run[4] for part in token.split("-")):
+        return True
+    if not low:
+        return False
+    tail = _TAIL.match(low, run[1])
+    return tail is not None and any(word in _GENERIC for word in tail.group().split())
 
 
 def _after_sign_off(low: str, position: int, after: int, base: str) -> list:
@@ -570,15 +595,17 @@ def _after_sign_off(low: str, position: int, after: int, base: str) -> list:
         if position > 0 and low[position - 1] not in "\n":
             return []
         found = _name_line(low, after, signature=True)
-        if base == "-" and found and low[found[0][1]:].strip(" \t\r\n") and \
-                not low.startswith(("\n\n", "\r\n\r\n"), found[0][1]):
-            return []  # "- plan renewed": an item of a list, unless it ends the message
+        previous = low[low.rfind("\n", 0, max(0, position - 1)) + 1:position].lstrip(" \t>")
+        if base == "-" and found and (previous.startswith("-") or (
+                low[found[0][1]:].strip(" \t\r\n") and
+                not low.startswith(("\n\n", "\r\n\r\n"), found[0][1]))):
+            return []  # "- plan renewed": an item of a list
         return found
     # One match says whether a line break or a comma follows the sign-off phrase ("best
     # regards,\n", "thank you so much!\n", "cheers, "); most sign-offs in prose fail here.
     match = (_SIGN_OFF_BARE if base in _BARE_SIGN_OFFS else _SIGN_OFF_END).match(low, after)
     if match is None:
-        return []
+        return _inline_sign_off(low, after)
     if match.group("line"):
         return _name_line(low, match.end(), signature=True)
     # "Cheers, Anna" / "Thanks Anna!" on one line: a known name or the end of the line
@@ -588,10 +615,14 @@ def _after_sign_off(low: str, position: int, after: int, base: str) -> list:
         return [(run[0], run[1], 0.75)]
     if run and comma and run[3] in ("", "\n", "\r") and not run[2]:
         return [(run[0], run[1], 0.7)]
-    # "kind regards anna kovacs" / "merci d'avance - anna" as the message's last line
+    return _inline_sign_off(low, after)
+
+
+def _inline_sign_off(low: str, after: int) -> list:
+    """ "kind regards anna kovacs" / "thanks - anna" as the message's last line."""
     inline = _SIGN_OFF_INLINE.match(low, after)
     if inline is not None:
-        run = _name_run(low, inline.end(), max_tokens=3)
+        run = _name_run(low, inline.end(), max_tokens=4)
         if run and not run[2] and run[3] in ("", "\n", "\r") and _plausible(run, strong=True) \
                 and not low[run[1]:].strip(" \t\r\n"):
             return [(run[0], run[1], 0.7)]
