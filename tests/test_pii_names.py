@@ -182,6 +182,18 @@ MORE_ADDRESSES = [
     ("My new address is Plot 42 Adeola Odeku Street, Victoria Island, Lagos 101241.",
      "Plot 42 Adeola Odeku Street, Victoria Island, Lagos 101241"),
     ("Reach us at Herengracht 301-bis, 1016 AW Amsterdam", "Herengracht 301-bis, 1016 AW Amsterdam"),
+    ("Regards,\nJ. Ahrens\nUnter den Linden 77\n10117 Berlin", "Unter den Linden 77\n10117 Berlin"),
+    ("Best,\nR. Iyer\nFlat 22, Green Acres\nHill Road, Bandra\nMumbai, Maharashtra 400050",
+     "Flat 22, Green Acres\nHill Road, Bandra\nMumbai, Maharashtra 400050"),
+    ("Thanks,\nLan\n48 Lê Lợi\nPhường Bến Nghé, Quận 1\nTP. Hồ Chí Minh",
+     "48 Lê Lợi\nPhường Bến Nghé, Quận 1"),
+    ("Regards,\nK. Sato\n〒060-0001 Sapporo, Chuo-ku, Kita 1-jo 2-3", "〒060-0001 Sapporo, Chuo-ku"),
+    ("Ship it to 2-11-3 Meieki, Nakamura-ku, Nagoya 450-0002 please.",
+     "2-11-3 Meieki, Nakamura-ku, Nagoya 450-0002"),
+    ("Kind regards,\nA. Moss\n310 Pine Hollow Road\nBurlington, VT 05401",
+     "310 Pine Hollow Road\nBurlington, VT 05401"),
+    ("Shipping address: 5 Wattle Grove\nBendigo VIC 3550\nCreated: 2024-01-02",
+     "5 Wattle Grove\nBendigo VIC 3550"),
 ]
 
 
@@ -194,7 +206,8 @@ def test_addresses_of_more_countries_and_after_labels(text, address):
 NOT_ADDRESSES_AFTER_LABELS = [
     "Email address: pieter@example.org", "IP address is 10.20.30.40", "We moved to 3.2.1 today.",
     "Please ship to Portugal next week.", "Our web address: https://shop.example/contact",
-    "Send to the usual team, thanks.",
+    "Send to the usual team, thanks.", "The meeting room 4 is free at 3.",
+    "I live am Main, near the station.", "Flat 3 is on the second floor.",
 ]
 
 

@@ -64,7 +64,7 @@ _UNIT = (r"(?:(?:,?[ \t]*|[ \t]*\n[ \t]*)(?:suite|ste\.?|apt\.?|appt\.?|apto\.?|
 _NUMBER_FIRST = re.compile(
     rf"(?P<num>{_NUM_START}{_NUM[2:]})(?:{_G}(?:bis|ter))?,?{_G}"
     rf"(?:{_DIRECTION}{_G})?(?P<name>(?:(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)){_G}){{1,4}}?)"
-    rf"(?P<type>{_TYPES})\.?(?![\w])"
+    rf"(?P<type>{_TYPES})\.?(?![\w])(?![ \t]+(?:{_TYPES})\.?(?![\w]))"
     rf"(?:{_G}{_DIRECTION}(?![\w]))?")
 # number, then a prefix type and the name: "12 rue de la paix", "3 avenida de mayo"
 _NUMBER_THEN_PREFIX = re.compile(
@@ -134,7 +134,8 @@ _HOUSE_NUMBERS = frozenset(f"{n}{letter}{comma}" for n in range(1, 1000)
 _LABEL_WORDS = _variants(("address", "adres", "adresse", "anschrift", "indirizzo", "dirección",
                           "direccion", "endereço", "afleveradres", "lieferadresse", "ship",
                           "deliver", "moved", "relocated", "send", "mail"))
-GATE_WORDS = _TRIGGERS | _HOUSE_NUMBERS | _LABEL_WORDS
+GATE_WORDS = _TRIGGERS | _HOUSE_NUMBERS | _LABEL_WORDS | {"flat", "plot", "room", "số", "p.m.b.",
+                                                          "phường", "quận"}
 
 
 def detect_addresses(text: str, low: str) -> list[Span]:
@@ -162,6 +163,11 @@ def detect_addresses(text: str, low: str) -> list[Span]:
                     block = _labelled_block(low, label.end())
                     if block is not None:
                         labelled.append(block)
+        if token in _BLOCK_STARTS:
+            for position in positions(low, token):
+                block = _block_from_start(low, position, token)
+                if block is not None:
+                    labelled.append(block)
         if token not in _TRIGGERS:
             continue
         for position in positions(low, token):
@@ -175,9 +181,15 @@ def detect_addresses(text: str, low: str) -> list[Span]:
                 jobs.append((_BOX, max(0, position - 14), end + 30))
     for number in numbers:
         for position in positions(low, number):
-            if low[max(0, position - 40):position].rstrip(" \t").endswith(_COMPOUND_SUFFIXES):
+            before = low[max(0, position - 40):position].rstrip(" \t")
+            if before.endswith(_COMPOUND_SUFFIXES):
                 line = low.rfind("\n", 0, position) + 1
                 jobs.append((_NAME_THEN_NUMBER, max(line, position - 80), position + 12))
+            elif _OPENER_BEFORE.search(before):
+                line = low.rfind("\n", 0, position) + 1
+                jobs.append((_OPENER_THEN_NUMBER, max(line, position - 40), position + 12))
+    if "-ku" in low or "〒" in low:
+        labelled.extend(_japanese(low))
     spans: list[Span] = labelled
     for shape, start, end in jobs:
         for match in shape.finditer(low, start, min(end, len(low))):
@@ -188,10 +200,21 @@ def detect_addresses(text: str, low: str) -> list[Span]:
     return resolve_overlaps(list(set(spans)))
 
 
+# German street names that open with a preposition and have no street type ("unter den
+# eichen 12", "am mühlbach 7"): a street only with a postcode and city after it.
+_OPENERS = r"(?:am|an[ \t]+der|auf[ \t]+de[mr]|im|in[ \t]+der|unter[ \t]+den|zum|zur|hinter[ \t]+der)"
+_OPENER_BEFORE = re.compile(rf"(?<![\w]){_OPENERS}[ \t]+{_W}(?:[ \t]+{_W})?$")
+_OPENER_THEN_NUMBER = re.compile(
+    rf"(?<![\w])(?P<name>{_OPENERS}[ \t]+{_W}(?:[ \t]+{_W})?)[ \t]+(?P<num>{_NUM})(?![\w.,]\d)(?!\w)")
+
+
 def _address(low: str, match: re.Match[str]) -> Span | None:
     groups = match.groupdict()
     start, name = match.start(), groups.get("name")
     kind = (groups.get("type") or "").rstrip(".")
+    if match.re is _OPENER_THEN_NUMBER:
+        end = _tail(low, match.end())
+        return Span(start, end, "STREET_ADDRESS", 0.86) if end > match.end() else None
     if match.re is _NAME_THEN_NUMBER:
         start = _street_start(low, match)
         if start is None:
@@ -301,6 +324,7 @@ _LABEL = re.compile(
     r"|(?:ship|deliver|moved|relocated|send|mail)(?:[ \t]+it)?[ \t]+to\b[ \t]*:?)[ \t]*")
 # Words that say the label is about something else: "e-mail address:", "ip address is".
 _OTHER_ADDRESSES = ("mail", "ip", "mac", "web", "wallet", "server", "contract", "return")
+_FIELD_LINE = re.compile(r"[^\W\d_][\w \t]{0,24}:")
 _SENTENCE_END = re.compile(r"[.;!?](?=[ \t]|$)")
 _BLOCK_WORD = re.compile(r"[^\W\d_]+")
 _BLOCK_NUMBER = re.compile(r"(?<![\w.])\d{1,6}(?:[-/]\d{1,6})*[a-z]?(?![\w.]\d)")
@@ -321,6 +345,8 @@ def _labelled_block(low: str, start: int) -> Span | None:
         line_end = low.find("\n", end)
         line_end = len(low) if line_end == -1 else line_end
         line = low[end:line_end]
+        if end > index and _FIELD_LINE.match(line):
+            break  # the next field of a form ("created: ...")
         cut = len(line)
         for word in _BLOCK_WORD.finditer(line):
             token = word.group()
@@ -350,6 +376,47 @@ def _labelled_block(low: str, start: int) -> Span | None:
             len(_BLOCK_WORD.findall(text)) < 2 or re.search(r"\d\.\d", text):
         return None
     return Span(index, end, "STREET_ADDRESS", 0.8)
+
+
+# Words that open an address line whatever the country's order: "flat 12, ...", "plot 7 ...",
+# "room 3, ...", "số 5 ...", "p.m.b. 1234"; and the ward and district of a Vietnamese address,
+# whose street line is the line or clause before.
+_BLOCK_STARTS = frozenset({"flat", "plot", "room", "số", "p.m.b.", "phường", "quận"})
+_UNIT_START = re.compile(r"(?:flat|plot|room|số|p\.m\.b\.)[ \t]*\d{1,6}[a-z]?(?![\w])")
+_STREET_BEFORE_WARD = re.compile(r"(?:số[ \t]*)?\d{1,5}[a-z]?(?:/\d{1,4})?[ \t]+[^\d,\n]{2,40}"
+                                 r"(?:,[ \t]*|[ \t]*\n[ \t>]*)$")
+_POSTCODE_LIKE = re.compile(r"(?<![\w.])\d{3,6}(?:-\d{3,4})?(?![\w.])")
+
+
+def _block_from_start(low: str, position: int, token: str) -> Span | None:
+    if token in ("phường", "quận"):
+        head = low[max(0, position - 60):position]
+        street = _STREET_BEFORE_WARD.search(head)
+        if street is None:
+            return None
+        return _labelled_block(low, max(0, position - 60) + street.start())
+    if _UNIT_START.match(low, position) is None:
+        return None
+    block = _labelled_block(low, position)
+    # a unit or plot number alone is not an address: a postcode, a second line or a comma
+    # with more words must follow it
+    if block is None or not (len(_POSTCODE_LIKE.findall(low, block.start, block.end)) >= 2
+                             or low.count("\n", block.start, block.end)):
+        return None
+    return block
+
+
+_JAPANESE = re.compile(
+    r"〒[ \t]*\d{3}-\d{4}[^\n]{0,60}"
+    r"|(?<![\w-])\d{1,2}-\d{1,3}(?:-\d{1,3})?[ \t]+[^\W\d_]+,[ \t]*[^\W\d_]+-(?:ku|shi|cho|machi)"
+    r"(?:,?[ \t]*\n?[ \t>]*[^\W\d_]+[ \t]+\d{3}-\d{4})?")
+
+
+def _japanese(low: str) -> list[Span]:
+    """Japanese addresses: a postcode after 〒, or a chōme-banchi-gō number, a district and
+    a ward (-ku), then the city and postcode."""
+    return [Span(m.start(), len(m.group().rstrip(" \t.,")) + m.start(), "STREET_ADDRESS", 0.8)
+            for m in _JAPANESE.finditer(low)]
 
 
 def _address_context(low: str, start: int) -> bool:
