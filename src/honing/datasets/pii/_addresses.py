@@ -148,7 +148,7 @@ def detect_addresses(text: str, low: str) -> list[Span]:
     labelled: list[Span] = []
     lines = "\n" in low
     last = low[-12:].rstrip(" \t.!")
-    for token in found:
+    for token in found & GATE_WORDS:  # the words this detector acts on, in one C-level step
         if token in _HOUSE_NUMBERS:
             # a bare number ends a compound street's line ("musterweg 5\n", "... 12" at the
             # end); inside prose it is a count or part of a phone number
@@ -181,6 +181,13 @@ def detect_addresses(text: str, low: str) -> list[Span]:
                 jobs.append((_BOX, max(0, position - 14), end + 30))
     for number in numbers:
         for position in positions(low, number):
+            if low[position - 1:position] not in (" ", "\t"):
+                continue
+            word_end = position - 1
+            while word_end > 0 and low[word_end - 1] in " \t":
+                word_end -= 1
+            if not (low[word_end - 1:word_end].isalpha() or low[word_end - 1:word_end] == "."):
+                continue  # a street name, not a digit or a bracket, comes before the number
             before = low[max(0, position - 40):position].rstrip(" \t")
             if before.endswith(_COMPOUND_SUFFIXES):
                 line = low.rfind("\n", 0, position) + 1

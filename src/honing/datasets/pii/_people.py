@@ -254,11 +254,8 @@ def detect_people(text: str, low: str) -> list[Span]:
     kinds = _token_kinds()
     spans: dict[tuple[int, int], float] = {}
     given: list[str] = []
-    for token in found:
-        entry = kinds.get(token)
-        if entry is None:
-            continue
-        base, kind = entry
+    for token in found & _people_words():  # the words this detector acts on
+        base, kind = kinds[token]
         if kind == "given":
             given.append(base)
             continue
@@ -311,6 +308,11 @@ def detect_people(text: str, low: str) -> list[Span]:
             if name_span is not None and not any(s <= name_span[0] < e for s, e in spans):
                 spans[name_span[:2]] = name_span[2]
     return [Span(start, end, "PERSON", score) for (start, end), score in spans.items()]
+
+
+@cache
+def _people_words() -> frozenset[str]:
+    return frozenset(_token_kinds())
 
 
 @cache
