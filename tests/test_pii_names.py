@@ -141,6 +141,8 @@ NAMES_IN_CONTEXT = [
     ("Gentile Dott.ssa Pellegrini,\ngrazie.", "Pellegrini"),
     ("hi, R. Okonjo here\nthe export failed", "R. Okonjo"),
     ("Kind regards,\nWendeline M. Habicht\nFinance", "Wendeline M. Habicht"),
+    ("Bonjour Inès Ruiz de la Vega,\nmerci.", "Inès Ruiz de la Vega"),
+    ("no answer at home; caller Torvald Eikrem; will retry", "Torvald Eikrem"),
 ]
 
 

@@ -393,8 +393,8 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
     run = _name_run(low, _skip_honorific(low, match.end(), allow_comma=False))
     if run is None or not _plausible(run, strong=True):
         return []
-    if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<", (
-            "." if base == "caller" else "")) or (
+    if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<", *(
+            (".", ";") if base == "caller" else ())) or (
             len(run[4]) == 1 and run[4][0] not in lexicon("given_names"))):
         return []  # a chat message after a speaker label ("agreed"), not a name field
     if base in ("called", "named") and low[max(0, position - 12):position].split()[-1:] not in (
@@ -576,7 +576,7 @@ def _plausible(run: NameRun, strong: bool) -> bool:
         return ends_cleanly or bool(run[2]) or len(tokens) <= 3
     if tokens[0] in lexicon("given_names"):
         return True
-    return ends_cleanly and not run[2] and len(tokens) <= 3
+    return ends_cleanly and not run[2] and sum(t not in _PARTICLES for t in tokens) <= 3
 
 
 def _generic(run: NameRun, low: str = "") -> bool:
