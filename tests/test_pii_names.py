@@ -113,6 +113,111 @@ def test_generic_addressees_and_words_are_not_names(text):
     assert found(text) == []
 
 
+# Contexts of a name beyond the salutation: initials, speaker fields, introductions in a
+# clause, relatives in apposition, display names, quoted or titled signature lines.
+NAMES_IN_CONTEXT = [
+    ("Hi E. Lindqvist,\nyour card was replaced.", "E. Lindqvist"),
+    ("Requester: Bartholomew Achebe\nPriority: high", "Bartholomew Achebe"),
+    ("Customer: O. Fairbanks\nPlan: team", "O. Fairbanks"),
+    ("Morning all. Ingrid Solvang here, chasing the refund.", "Ingrid Solvang"),
+    ("yes, Tomasz Wieczorek here - still no invoice", "Tomasz Wieczorek"),
+    ("Could you add Henrietta Osei as a second admin?", "Henrietta Osei"),
+    ("I am writing for my mother, Dagny Halvorsen.", "Dagny Halvorsen"),
+    ("Le compte est au nom de mon mari, Étienne Rocheteau.", "Étienne Rocheteau"),
+    ("The card is in my wife's name, Lucinda Marchbanks.", "Lucinda Marchbanks"),
+    ("On 3 May, Casimir Wojcik <cwojcik@mailbox.example> wrote:", "Casimir Wojcik"),
+    ("Warm regards,\nProf. Adaeze Nwachukwu\nFaculty of Law", "Adaeze Nwachukwu"),
+    ("> Groeten,\n> Femke de Vries-Bakker", "Femke de Vries-Bakker"),
+    ("Gentile Sig.ra Bellandi,\nla ringraziamo.", "Bellandi"),
+    ("Buenas tardes, Rocío Albarracín:\nle escribimos por su pedido.", "Rocío Albarracín"),
+    ("That fixed it, thanks a lot.\n\nMany thanks Leopold Ashcombe", "Leopold Ashcombe"),
+    ("Agent: this is Saoirse Kavanagh.", "Saoirse Kavanagh"),
+    ("I spoke w/ Radomir Petrov yesterday.", "Radomir Petrov"),
+    ("Cheers - Malachy Dunphy", "Malachy Dunphy"),
+    ("All sorted now.\n\nWarm regards Ottilie Fenwick", "Ottilie Fenwick"),
+    ("A woman called Ysolde Farquhar, whom we do not know, took the parcel.", "Ysolde Farquhar"),
+    ("Hartelijke groet,\nJoris Verhoeven", "Joris Verhoeven"),
+    ("Naam: Maaike Terpstra\nKlantnummer: 7781", "Maaike Terpstra"),
+    ("Gentile Dott.ssa Pellegrini,\ngrazie.", "Pellegrini"),
+    ("hi, R. Okonjo here\nthe export failed", "R. Okonjo"),
+    ("Kind regards,\nWendeline M. Habicht\nFinance", "Wendeline M. Habicht"),
+    ("Bonjour Inès Ruiz de la Vega,\nmerci.", "Inès Ruiz de la Vega"),
+    ("no answer at home; caller Torvald Eikrem; will retry", "Torvald Eikrem"),
+]
+
+
+@pytest.mark.parametrize("text, name", NAMES_IN_CONTEXT, ids=[n for _, n in NAMES_IN_CONTEXT])
+def test_names_are_found_from_clause_and_field_context(text, name):
+    assert found(text, ("PERSON",)) == [("PERSON", name)]
+
+
+NOT_NAMES_IN_CONTEXT = [
+    "Sehr geehrte Damen und Herren,\nanbei die Unterlagen.", "Dear Bluefinch Labs team,",
+    "Hallo Service-Team,\nder Export hängt.", "Beste klantenservice,\nmijn pakket is zoek.",
+    "Gentile assistenza clienti,\nil pacco è arrivato rotto.", "Hi Lumen Cloud support,",
+    "Agent: Frankly the new layout is slower.\nCustomer: Agreed", "Customer: Thanks again!",
+    "- renew plan Ironbark\n- check invoices", "Click here.", "The bestelling arrived late.",
+    "Is the kiosk on Victoria Road open today?", "To: Customer Support <support@ironbark.example>",
+    "Ironbark Cloud <billing@ironbark.example>", "this is urgent.", "it's Monday again.",
+    "Please add milk to the list.", "Dear Copper Kettle Cloud team,\nthe sync fails.",
+    "- export broken\n- plan Ironbark Analytics", "I called yesterday, nobody answered.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NAMES_IN_CONTEXT)
+def test_groups_chat_lines_and_lists_are_not_names(text):
+    assert found(text, ("PERSON",)) == []
+
+
+# Addresses in the shapes of more countries, and after a label that says an address follows.
+MORE_ADDRESSES = [
+    ("Ny adresse: Østerbrogade 112, 4. tv., 2100 København Ø", "Østerbrogade 112, 4. tv., 2100"),
+    ("Please use Ludwig-Erhard-Allee 17c, 40227 Düsseldorf from now on.",
+     "Ludwig-Erhard-Allee 17c, 40227 Düsseldorf"),
+    ("Regards,\nM. Conti\nVicolo del Pozzo, 22/C\n37121 Verona VR", "Vicolo del Pozzo, 22/C"),
+    ("ship to Paseo de Gracia, 71, 2º 1ª, 08008 Barcelona today",
+     "Paseo de Gracia, 71, 2º 1ª, 08008 Barcelona"),
+    ("Delivery address:\n14 Lê Duẩn, Phường Bến Thành, Quận 1\nTP. Hồ Chí Minh\n\nThanks",
+     "14 Lê Duẩn, Phường Bến Thành, Quận 1\nTP. Hồ Chí Minh"),
+    ("Mailing address: 3-8-1 Marunouchi, Chiyoda-ku, Tokyo 100-0005",
+     "3-8-1 Marunouchi, Chiyoda-ku, Tokyo 100-0005"),
+    ("My new address is Plot 42 Adeola Odeku Street, Victoria Island, Lagos 101241.",
+     "Plot 42 Adeola Odeku Street, Victoria Island, Lagos 101241"),
+    ("Reach us at Herengracht 301-bis, 1016 AW Amsterdam", "Herengracht 301-bis, 1016 AW Amsterdam"),
+    ("Regards,\nJ. Ahrens\nUnter den Linden 77\n10117 Berlin", "Unter den Linden 77\n10117 Berlin"),
+    ("Best,\nR. Iyer\nFlat 22, Green Acres\nHill Road, Bandra\nMumbai, Maharashtra 400050",
+     "Flat 22, Green Acres\nHill Road, Bandra\nMumbai, Maharashtra 400050"),
+    ("Thanks,\nLan\n48 Lê Lợi\nPhường Bến Nghé, Quận 1\nTP. Hồ Chí Minh",
+     "48 Lê Lợi\nPhường Bến Nghé, Quận 1"),
+    ("Regards,\nK. Sato\n〒060-0001 Sapporo, Chuo-ku, Kita 1-jo 2-3", "〒060-0001 Sapporo, Chuo-ku"),
+    ("Ship it to 2-11-3 Meieki, Nakamura-ku, Nagoya 450-0002 please.",
+     "2-11-3 Meieki, Nakamura-ku, Nagoya 450-0002"),
+    ("Kind regards,\nA. Moss\n310 Pine Hollow Road\nBurlington, VT 05401",
+     "310 Pine Hollow Road\nBurlington, VT 05401"),
+    ("Shipping address: 5 Wattle Grove\nBendigo VIC 3550\nCreated: 2024-01-02",
+     "5 Wattle Grove\nBendigo VIC 3550"),
+]
+
+
+@pytest.mark.parametrize("text, address", MORE_ADDRESSES, ids=[a for _, a in MORE_ADDRESSES])
+def test_addresses_of_more_countries_and_after_labels(text, address):
+    spans = found(text, ("STREET_ADDRESS",))
+    assert len(spans) == 1 and address in spans[0][1], spans
+
+
+NOT_ADDRESSES_AFTER_LABELS = [
+    "Email address: pieter@example.org", "IP address is 10.20.30.40", "We moved to 3.2.1 today.",
+    "Please ship to Portugal next week.", "Our web address: https://shop.example/contact",
+    "Send to the usual team, thanks.", "The meeting room 4 is free at 3.",
+    "I live am Main, near the station.", "Flat 3 is on the second floor.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_ADDRESSES_AFTER_LABELS)
+def test_labels_without_an_address_after_them_find_nothing(text):
+    assert found(text, ("STREET_ADDRESS",)) == []
+
+
 # -- addresses -----------------------------------------------------------------------------
 
 ADDRESSES = [
