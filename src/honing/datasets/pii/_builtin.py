@@ -8,6 +8,7 @@ from __future__ import annotations
 from honing.datasets.pii._addresses import detect_addresses
 from honing.datasets.pii._dates import MARKERS as BIRTH_MARKERS
 from honing.datasets.pii._dates import dates_of_birth, has_birth_marker
+from honing.datasets.pii._fields import detect_fields
 from honing.datasets.pii._numbers import (
     clusters,
     detect_ibans,
@@ -47,4 +48,5 @@ def detect_builtin(text: str) -> list[Span]:
                                                          after=40, low=low)))
     spans.extend(detect_people(text, low))
     spans.extend(detect_addresses(text, low))
+    spans.extend(detect_fields(text, low))
     return spans

@@ -17,7 +17,7 @@ import re
 from honing.datasets.pii._people import lexicon
 
 # Name particles that are also stop words ("Ilaria De Luca", "Ludwig van Beethoven").
-_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "di", "del", "della", "van", "von",
+NAME_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "di", "del", "della", "van", "von",
                         "der", "den", "ter", "la", "le", "du", "des", "bin", "ibn", "al", "el",
                         "y", "e", "zu", "st", "mc", "mac", "ben", "bint"})
 _STREET_WORDS = frozenset({
@@ -41,7 +41,7 @@ def plausible_person(text: str, start: int, end: int) -> bool:
     stops, given, family = lexicon("stopwords"), lexicon("given_names"), lexicon("surnames")
     lowered = [w.lower().rstrip(".") for w in words]
     for word in lowered:
-        if word in _STREET_WORDS or (word in stops and word not in _PARTICLES
+        if word in _STREET_WORDS or (word in stops and word not in NAME_PARTICLES
                                      and word not in given and word not in family):
             return False
     if _ORG_AFTER.match(text, end):
@@ -49,12 +49,12 @@ def plausible_person(text: str, start: int, end: int) -> bool:
     # A model trained on English reads capitalised German nouns, and more, as names; but a
     # name it found in lower-case running text ("funktioniert der Export") is a phrase.
     if any(not w[0].isupper() for w, low in zip(words, lowered, strict=True)
-           if low not in _PARTICLES):
+           if low not in NAME_PARTICLES):
         return False
     if len(lowered) == 1:
         # a surname alone is too often a word ("Herren" is one); the rules find "Mrs. X"
         return lowered[0] in given
-    return any(w not in _PARTICLES for w in lowered[1:]) or lowered[0] not in _PARTICLES
+    return any(w not in NAME_PARTICLES for w in lowered[1:]) or lowered[0] not in NAME_PARTICLES
 
 
 def person_in_disguise(text: str, start: int, end: int) -> bool:
