@@ -200,33 +200,42 @@ def spacy_backend(nlp: Any, spec: str) -> NerBackend:
 
 # -- GLiNER ---------------------------------------------------------------------------------
 
+GLINER_HINT = ("pip install 'honing[gliner]' (gliner 0.2.24, the last release that accepts the "
+               "train extra's transformers; see docs/decisions/0019-pii-ner-backends.md), or "
+               "pip install gliner beside a transformers it accepts")
+
+
 def _load_gliner(key: str, target: str) -> NerBackend:
     if not Path(target).is_dir():
         raise InvalidInput(f"no GLiNER model directory at {target}",
                            hint="give the directory `GLiNER.save_pretrained` wrote; models are "
                                 "never downloaded")
     try:
+        import gliner
         from gliner import GLiNER
     except ImportError:
         raise InvalidInput(f"PII backend {key!r} needs the gliner package, which is not installed",
-                           hint="pip install gliner (see docs/decisions/0019-pii-ner-backends.md "
-                                "for the transformers versions it accepts)") from None
-    # Offline for this load whatever the environment says: a model directory whose config
-    # names a hub backbone must fail here, not fetch it.
-    previous = os.environ.get("HF_HUB_OFFLINE")
-    os.environ["HF_HUB_OFFLINE"] = "1"
+                           hint=GLINER_HINT) from None
+    # Offline for this load whatever the environment says: a directory without its tokenizer
+    # files, or whose config names a hub encoder, must fail here, not fetch them.
+    # `local_files_only` does not reach every call gliner makes (its tokenizer falls back to
+    # `AutoTokenizer.from_pretrained(config.model_name)`), and huggingface_hub reads
+    # HF_HUB_OFFLINE once, at import, so setting the variable now would change nothing: the
+    # switch its HTTP layer and transformers consult is flipped instead. `load_backend`
+    # holds _LOCK, so two loads never interleave their restores.
+    from huggingface_hub import constants
+
+    previous = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = True
     try:
         model = GLiNER.from_pretrained(target, local_files_only=True)
     except Exception as exc:
         raise InvalidInput(f"GLiNER model at {target} could not be loaded offline: {exc}",
-                           hint="the directory must hold the model and its encoder's files") from exc
+                           hint="the directory must hold the model (gliner_config.json and its "
+                                "weights) and its tokenizer's files") from exc
     finally:
-        if previous is None:
-            os.environ.pop("HF_HUB_OFFLINE", None)
-        else:
-            os.environ["HF_HUB_OFFLINE"] = previous
-    version = getattr(__import__("gliner"), "__version__", "")
-    return gliner_backend(model, key, version=f"gliner {version}".strip())
+        constants.HF_HUB_OFFLINE = previous
+    return gliner_backend(model, key, version=f"gliner {getattr(gliner, '__version__', '')}".strip())
 
 
 def gliner_backend(model: Any, spec: str, *, version: str = "") -> NerBackend:
