@@ -308,9 +308,7 @@ def test_redaction_leaves_nothing_the_model_found(spec):
         redacted = pii.redact(text, "placeholder", backends=[spec])
         assert person not in redacted and street not in redacted
         assert "<PERSON_1>" in redacted and "<STREET_ADDRESS_1>" in redacted
-        # What a second look still flags is Honing's own placeholders, which this small model
-        # reads as addresses; every such span touches one.
-        placeholders = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(redacted)]
-        for span in pii.detect(redacted, backends=[spec]):
-            assert any(span.start < end and start < span.end for start, end in placeholders), \
-                redacted[span.start:span.end]
+        # A second look finds nothing: the model would read Honing's own placeholders as
+        # addresses, but placeholders are cut out of every model guess.
+        assert PLACEHOLDER.search(redacted)
+        assert pii.detect(redacted, backends=[spec]) == []

@@ -445,3 +445,15 @@ def test_foreign_phrases_a_small_english_pipeline_calls_people_are_dropped():
             "Update nicht mehr. Über eine schnelle Rückmeldung würde ich mich freuen.")
     added = set(pii.detect(text, backends=[SPEC])) - set(pii.detect(text))
     assert [s for s in added if s.entity == "PERSON"] == []
+
+
+def test_placeholders_of_every_redaction_mode_are_cut_out_of_model_guesses():
+    text = "Ship to Anna Berg, 12 Elm Street"
+    for mode in ("mask", "placeholder", "hash"):
+        redacted = pii.Redactor(mode, key=b"k" * 32).redact(text)
+        marks = pii_detect.placeholders(redacted)
+        assert marks and all(redacted[m.start] in "<[" for m in marks)
+        # a model that reads the whole redacted line as one address keeps only real text
+        over = pii.Span(0, len(redacted), "STREET_ADDRESS", 0.75)
+        kept = pii_detect.outside_of(redacted, [over], marks)
+        assert all(not any(m.start < k.end and k.start < m.end for m in marks) for k in kept)

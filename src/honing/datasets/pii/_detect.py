@@ -8,6 +8,7 @@ not the process's."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -136,9 +137,24 @@ def detect(text: str, *, entities: Iterable[str] | None = None,
             guesses.extend(found if wanted is None else (s for s in found if s.entity in wanted))
         # A model's PERSON guess is checked once the rule spans are cut out of it (see
         # _model_names): "Robert Brown robert@example.com" is judged as "Robert Brown".
-        spans.extend(g for g in outside_of(text, guesses, spans)
+        # Honing's own placeholders ("<STREET_ADDRESS_1>", "[PERSON]") are cut out of the
+        # guesses too: a model reads them as the thing they replace, and a redacted version
+        # would then count them as PII again.
+        blockers = spans + placeholders(text)
+        spans.extend(g for g in outside_of(text, guesses, blockers)
                      if g.entity != "PERSON" or plausible_person(text, g.start, g.end))
     return resolve_overlaps(spans)
+
+
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*(?:_\d+|:[0-9a-f]{8})>|\[[A-Z][A-Z_]*\]")
+
+
+def placeholders(text: str) -> list[Span]:
+    """The redaction placeholders in `text` (see `Redactor`), as spans that no model guess
+    may cover."""
+    if "<" not in text and "[" not in text:
+        return []
+    return [Span(m.start(), m.end(), "PLACEHOLDER", 1.0) for m in _PLACEHOLDER.finditer(text)]
 
 
 _EDGE = " \t\r\n,;:.()[]<>{}\"'|/-"
