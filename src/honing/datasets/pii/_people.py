@@ -254,6 +254,9 @@ def detect_people(text: str, low: str) -> list[Span]:
     kinds = _token_kinds()
     spans: dict[tuple[int, int], float] = {}
     given: list[str] = []
+    # A word and its punctuated variants ("thanks", "thanks,") find the same positions: each
+    # (position, word) is read once.
+    visited: set[tuple[int, str]] = set()
     for token in found & _people_words():  # the words this detector acts on
         base, kind = kinds[token]
         if kind == "given":
@@ -282,6 +285,10 @@ def detect_people(text: str, low: str) -> list[Span]:
         else:
             visits = positions(low, token)
         for position in visits:
+            key = (position, base)
+            if key in visited:
+                continue
+            visited.add(key)
             if kind == "weak_intro":
                 if _WEAK_INTRO_AT.match(low, position) is None:
                     continue
@@ -302,11 +309,12 @@ def detect_people(text: str, low: str) -> list[Span]:
         _here(low, spans)
     if "<" in low and "@" in low:
         _display_names(low, spans)
-    for name in set(given):
-        for position in positions(low, name):
-            name_span = _after_given_name(low, position, len(name))
-            if name_span is not None and not any(s <= name_span[0] < e for s, e in spans):
-                spans[name_span[:2]] = name_span[2]
+    # in text order, so a name inside one found before it is skipped whatever the set's order
+    for position, length in sorted((position, len(name)) for name in set(given)
+                                   for position in positions(low, name)):
+        name_span = _after_given_name(low, position, length)
+        if name_span is not None and not any(s <= name_span[0] < e for s, e in spans):
+            spans[name_span[:2]] = name_span[2]
     return [Span(start, end, "PERSON", score) for (start, end), score in spans.items()]
 
 
