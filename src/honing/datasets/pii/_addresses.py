@@ -145,8 +145,9 @@ def detect_addresses(text: str, low: str) -> list[Span]:
     if not found:
         return []
     # (shape, window start, window end): each shape runs only where its street type is
-    # a set: "street" and "street," find the same positions, so the same windows
-    jobs: set[tuple[re.Pattern[str], int, int]] = set()
+    # a set: "street" and "street," find the same positions, so the same windows (keyed by
+    # the pattern's id: hashing a compiled pattern hashes its whole program)
+    jobs: dict[tuple[int, int, int], re.Pattern[str]] = {}
     numbers = []
     labelled: list[Span] = []
     read: set[int] = set()  # label and block positions already read
@@ -183,18 +184,19 @@ def detect_addresses(text: str, low: str) -> list[Span]:
         for position in positions(low, token):
             end = position + len(token)
             if token in _SUFFIX_WORDS:
-                jobs.add((_NUMBER_FIRST, max(0, position - 90), end + 12))
+                jobs[id(_NUMBER_FIRST), max(0, position - 90), end + 12] = _NUMBER_FIRST
             if token in _PREFIX_WORDS:
-                jobs.add((_NUMBER_THEN_PREFIX, max(0, position - 14), end + 80))
-                jobs.add((_PREFIX_THEN_NUMBER, position, end + 80))
+                jobs[id(_NUMBER_THEN_PREFIX), max(0, position - 14), end + 80] = _NUMBER_THEN_PREFIX
+                jobs[id(_PREFIX_THEN_NUMBER), position, end + 80] = _PREFIX_THEN_NUMBER
             if token in _BOX_GATE:
-                jobs.add((_BOX, max(0, position - 14), end + 30))
+                jobs[id(_BOX), max(0, position - 14), end + 30] = _BOX
     after_blank: set[int] = set()
+    blanks = (" ", "\t") if "\t" in low else (" ",)
     for number in numbers:
         # only a number after a space or tab, found as " 12" / "\t12" rather than as "12"
         # inside every longer number of the text
         open_end = number[-1].isalnum()
-        for blank in (" ", "\t"):
+        for blank in blanks:
             index = low.find(blank + number)
             while index != -1:
                 end = index + 1 + len(number)
@@ -210,18 +212,18 @@ def detect_addresses(text: str, low: str) -> list[Span]:
         before = low[max(0, position - 40):position].rstrip(" \t")
         if before.endswith(_COMPOUND_SUFFIXES):
             line = low.rfind("\n", 0, position) + 1
-            jobs.add((_NAME_THEN_NUMBER, max(line, position - 80), position + 12))
+            jobs[id(_NAME_THEN_NUMBER), max(line, position - 80), position + 12] = _NAME_THEN_NUMBER
         elif _OPENER_BEFORE.search(before):
             line = low.rfind("\n", 0, position) + 1
-            jobs.add((_OPENER_THEN_NUMBER, max(line, position - 40), position + 12))
+            jobs[id(_OPENER_THEN_NUMBER), max(line, position - 40), position + 12] = _OPENER_THEN_NUMBER
     if "-ku" in low or "〒" in low:
         labelled.extend(_japanese(low))
     spans: list[Span] = labelled
     # overlapping windows find the same match again: each (shape, groups) is read once
-    matched: set[tuple[re.Pattern[str], tuple[tuple[int, int], ...]]] = set()
-    for shape, start, end in jobs:
+    matched: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
+    for (_, start, end), shape in jobs.items():
         for match in shape.finditer(low, start, min(end, len(low))):
-            key = (shape, match.regs)
+            key = (id(shape), match.regs)
             if key in matched:
                 continue
             matched.add(key)
