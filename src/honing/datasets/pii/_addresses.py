@@ -14,6 +14,8 @@ import re
 from honing.datasets.pii._people import context_hits, lexicon, positions
 from honing.datasets.pii._span import Span, resolve_overlaps
 
+_STOPWORDS = lexicon("stopwords")
+
 _G = r"[ \t]+"
 _W = r"[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?"  # a word (st., o'connell, saint-denis)
 # 12, 12a, 221b, 12-14, 135/b, 83-2
@@ -143,9 +145,12 @@ def detect_addresses(text: str, low: str) -> list[Span]:
     if not found:
         return []
     # (shape, window start, window end): each shape runs only where its street type is
-    jobs: list[tuple[re.Pattern[str], int, int]] = []
+    # a set: "street" and "street," find the same positions, so the same windows (keyed by
+    # the pattern's id: hashing a compiled pattern hashes its whole program)
+    jobs: dict[tuple[int, int, int], re.Pattern[str]] = {}
     numbers = []
     labelled: list[Span] = []
+    read: set[int] = set()  # label and block positions already read
     lines = "\n" in low
     last = low[-12:].rstrip(" \t.!")
     for token in found & GATE_WORDS:  # the words this detector acts on, in one C-level step
@@ -157,6 +162,9 @@ def detect_addresses(text: str, low: str) -> list[Span]:
             continue
         if token in _LABEL_WORDS:
             for position in positions(low, token):
+                if position in read:
+                    continue
+                read.add(position)
                 label = _LABEL.match(low, position)
                 if label is not None and not low[max(0, position - 10):position].rstrip(
                         " \t-").endswith(_OTHER_ADDRESSES):
@@ -165,6 +173,9 @@ def detect_addresses(text: str, low: str) -> list[Span]:
                         labelled.append(block)
         if token in _BLOCK_STARTS:
             for position in positions(low, token):
+                if -1 - position in read:
+                    continue
+                read.add(-1 - position)
                 block = _block_from_start(low, position, token)
                 if block is not None:
                     labelled.append(block)
@@ -173,33 +184,49 @@ def detect_addresses(text: str, low: str) -> list[Span]:
         for position in positions(low, token):
             end = position + len(token)
             if token in _SUFFIX_WORDS:
-                jobs.append((_NUMBER_FIRST, max(0, position - 90), end + 12))
+                jobs[id(_NUMBER_FIRST), max(0, position - 90), end + 12] = _NUMBER_FIRST
             if token in _PREFIX_WORDS:
-                jobs.append((_NUMBER_THEN_PREFIX, max(0, position - 14), end + 80))
-                jobs.append((_PREFIX_THEN_NUMBER, position, end + 80))
+                jobs[id(_NUMBER_THEN_PREFIX), max(0, position - 14), end + 80] = _NUMBER_THEN_PREFIX
+                jobs[id(_PREFIX_THEN_NUMBER), position, end + 80] = _PREFIX_THEN_NUMBER
             if token in _BOX_GATE:
-                jobs.append((_BOX, max(0, position - 14), end + 30))
+                jobs[id(_BOX), max(0, position - 14), end + 30] = _BOX
+    after_blank: set[int] = set()
+    blanks = (" ", "\t") if "\t" in low else (" ",)
     for number in numbers:
-        for position in positions(low, number):
-            if low[position - 1:position] not in (" ", "\t"):
-                continue
-            word_end = position - 1
-            while word_end > 0 and low[word_end - 1] in " \t":
-                word_end -= 1
-            if not (low[word_end - 1:word_end].isalpha() or low[word_end - 1:word_end] == "."):
-                continue  # a street name, not a digit or a bracket, comes before the number
-            before = low[max(0, position - 40):position].rstrip(" \t")
-            if before.endswith(_COMPOUND_SUFFIXES):
-                line = low.rfind("\n", 0, position) + 1
-                jobs.append((_NAME_THEN_NUMBER, max(line, position - 80), position + 12))
-            elif _OPENER_BEFORE.search(before):
-                line = low.rfind("\n", 0, position) + 1
-                jobs.append((_OPENER_THEN_NUMBER, max(line, position - 40), position + 12))
+        # only a number after a space or tab, found as " 12" / "\t12" rather than as "12"
+        # inside every longer number of the text
+        open_end = number[-1].isalnum()
+        for blank in blanks:
+            index = low.find(blank + number)
+            while index != -1:
+                end = index + 1 + len(number)
+                if not (open_end and low[end:end + 1].isalnum()):
+                    after_blank.add(index + 1)
+                index = low.find(blank + number, index + 1)
+    for position in after_blank:
+        word_end = position - 1
+        while word_end > 0 and low[word_end - 1] in " \t":
+            word_end -= 1
+        if not (low[word_end - 1:word_end].isalpha() or low[word_end - 1:word_end] == "."):
+            continue  # a street name, not a digit or a bracket, comes before the number
+        before = low[max(0, position - 40):position].rstrip(" \t")
+        if before.endswith(_COMPOUND_SUFFIXES):
+            line = low.rfind("\n", 0, position) + 1
+            jobs[id(_NAME_THEN_NUMBER), max(line, position - 80), position + 12] = _NAME_THEN_NUMBER
+        elif _OPENER_BEFORE.search(before):
+            line = low.rfind("\n", 0, position) + 1
+            jobs[id(_OPENER_THEN_NUMBER), max(line, position - 40), position + 12] = _OPENER_THEN_NUMBER
     if "-ku" in low or "〒" in low:
         labelled.extend(_japanese(low))
     spans: list[Span] = labelled
-    for shape, start, end in jobs:
+    # overlapping windows find the same match again: each (shape, groups) is read once
+    matched: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
+    for (_, start, end), shape in jobs.items():
         for match in shape.finditer(low, start, min(end, len(low))):
+            key = (id(shape), match.regs)
+            if key in matched:
+                continue
+            matched.add(key)
             address = _address(low, match)
             if address is not None:
                 spans.append(address)
@@ -230,7 +257,7 @@ def _address(low: str, match: re.Match[str]) -> Span | None:
             kind = "compound"  # "musterweg": a street whatever follows
     elif name is not None and match.re is not _PREFIX_THEN_NUMBER:
         # after a number, a street name is a few words, not a sentence ("3 of the road")
-        stops = lexicon("stopwords")
+        stops = _STOPWORDS
         if any(t in stops and t not in _PARTICLE_WORDS for t in name.split()):
             return None
     end = match.end()
@@ -260,7 +287,7 @@ def _street_start(low: str, match: re.Match[str]) -> int | None:
     if word_start < type_start:
         return word_start
     tokens = list(re.finditer(r"\S+", low[match.start():type_start]))
-    stops = lexicon("stopwords")
+    stops = _STOPWORDS
     start = type_start
     for token in reversed(tokens[-2:]):
         word = token.group()
@@ -278,23 +305,30 @@ _PARTICLE_WORDS = frozenset({"de", "del", "la", "des", "du", "d'", "l'", "le", "
                              "y", "st", "st."})
 
 
+# The parts as one alternation, tried in their order by one match instead of six.
+_ANY_PART = re.compile("|".join(f"(?:{part.pattern})" for part in _PARTS))
+_AFTER_CITY_PART = _PARTS[[i for i, part in enumerate(_PARTS) if "city" in part.groupindex][0] + 1:]
+
+
 def _tail(low: str, end: int) -> int:
-    stops = lexicon("stopwords")
     for _ in range(3):
-        for part in _PARTS:
+        match = _ANY_PART.match(low, end)
+        if match is None:
+            return end
+        city = match.group("city")
+        if city is None:
+            end = match.end()
+            continue
+        kept = _city_words(city, _STOPWORDS)
+        if kept:
+            end = match.start("city") + len(kept)
+            continue
+        # a postcode before a word that is no city: the parts after that one may still fit
+        for part in _AFTER_CITY_PART:
             match = part.match(low, end)
-            if match is None:
-                continue
-            city = match.groupdict().get("city")
-            if city is not None:
-                kept = _city_words(city, stops)
-                if not kept:
-                    continue
-                return_end = match.start("city") + len(kept)
-                end = return_end
-            else:
+            if match is not None:
                 end = match.end()
-            break
+                break
         else:
             return end
     return end
@@ -346,7 +380,7 @@ def _labelled_block(low: str, start: int) -> Span | None:
         index += 1
     while low.startswith((" ", "\t", ">"), index):
         index += 1
-    stops = lexicon("stopwords")
+    stops = _STOPWORDS
     end = index
     for _ in range(4):
         line_end = low.find("\n", end)

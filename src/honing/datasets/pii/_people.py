@@ -136,6 +136,12 @@ def lexicon(name: str) -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+# Loaded once at import: the detectors read them on every visit.
+_STOPWORDS = lexicon("stopwords")
+_GIVEN = lexicon("given_names")
+_SURNAMES = lexicon("surnames")
+
+
 def _variants(words: tuple[str, ...] | frozenset[str]) -> frozenset[str]:
     # Words as `str.split` returns them: with the punctuation that may stick to them.
     return frozenset(w + p for w in words for p in ("", *_PUNCT))
@@ -204,7 +210,7 @@ def _gate_words() -> frozenset[str]:
 @cache
 def _given_variants() -> frozenset[str]:
     # "i'm theodore," / "this is anna." : the name with the punctuation after it
-    return frozenset(n + p for n in lexicon("given_names") for p in ("", ",", ".", "!"))
+    return frozenset(n + p for n in _GIVEN for p in ("", ",", ".", "!"))
 
 
 def context_hits(low: str) -> frozenset[str]:
@@ -254,6 +260,9 @@ def detect_people(text: str, low: str) -> list[Span]:
     kinds = _token_kinds()
     spans: dict[tuple[int, int], float] = {}
     given: list[str] = []
+    # A word and its punctuated variants ("thanks", "thanks,") find the same positions: each
+    # (position, word) is read once.
+    visited: set[tuple[int, str]] = set()
     for token in found & _people_words():  # the words this detector acts on
         base, kind = kinds[token]
         if kind == "given":
@@ -282,6 +291,10 @@ def detect_people(text: str, low: str) -> list[Span]:
         else:
             visits = positions(low, token)
         for position in visits:
+            key = (position, base)
+            if key in visited:
+                continue
+            visited.add(key)
             if kind == "weak_intro":
                 if _WEAK_INTRO_AT.match(low, position) is None:
                     continue
@@ -302,11 +315,12 @@ def detect_people(text: str, low: str) -> list[Span]:
         _here(low, spans)
     if "<" in low and "@" in low:
         _display_names(low, spans)
-    for name in set(given):
-        for position in positions(low, name):
-            name_span = _after_given_name(low, position, len(name))
-            if name_span is not None and not any(s <= name_span[0] < e for s, e in spans):
-                spans[name_span[:2]] = name_span[2]
+    # in text order, so a name inside one found before it is skipped whatever the set's order
+    for position, length in sorted((position, len(name)) for name in set(given)
+                                   for position in positions(low, name)):
+        name_span = _after_given_name(low, position, length)
+        if name_span is not None and not any(s <= name_span[0] < e for s, e in spans):
+            spans[name_span[:2]] = name_span[2]
     return [Span(start, end, "PERSON", score) for (start, end), score in spans.items()]
 
 
@@ -343,7 +357,7 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
         # the usual case in prose: "hello team", "thanks for", "merci d'avance"
         following = _FIRST_WORD.match(low, after)
         word = following.group(1) if following is not None else ""
-        if word in lexicon("stopwords") and word not in _HONORIFICS and \
+        if word in _STOPWORDS and word not in _HONORIFICS and \
                 word not in _SIGN_OFF_WORDS and not _is_initial(low, following.end(1), word):
             return []
     if kind == "honorific":
@@ -376,8 +390,8 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
                 or not _plausible(run, strong=True):
             return []
         tokens = run[4]
-        if tokens[0] in lexicon("given_names") or (len(tokens) >= 2 and any(
-                t in lexicon("given_names") or t in lexicon("surnames") for t in tokens)):
+        if tokens[0] in _GIVEN or (len(tokens) >= 2 and any(
+                t in _GIVEN or t in _SURNAMES for t in tokens)):
             return [(run[0], run[1], 0.75)]
         return []
     if kind == "apposition":
@@ -395,7 +409,7 @@ def _at_trigger(low: str, position: int, base: str, kind: str) -> list[tuple[int
         return []
     if base in _LINE_FIELDS and (run[2] or run[3] not in ("", "\n", "\r", "<", *(
             (".", ";") if base == "caller" else ())) or (
-            len(run[4]) == 1 and run[4][0] not in lexicon("given_names"))):
+            len(run[4]) == 1 and run[4][0] not in _GIVEN)):
         return []  # a chat message after a speaker label ("agreed"), not a name field
     if base in ("called", "named") and low[max(0, position - 12):position].split()[-1:] not in (
             ["someone"], ["somebody"], ["person"], ["man"], ["woman"], ["guy"], ["lady"]):
@@ -426,7 +440,7 @@ def _here(low: str, spans: dict[tuple[int, int], float]) -> None:
             start = max(line, index - 60) + cut + 1
             run = _name_run(low, start, max_tokens=3)
             if run is not None and run[1] == index and run[2] == "here" and \
-                    (len(run[4]) >= 2 or run[4][0] in lexicon("given_names")) and \
+                    (len(run[4]) >= 2 or run[4][0] in _GIVEN) and \
                     _plausible(run, strong=True):
                 spans.setdefault((run[0], run[1]), 0.75)
         index = low.find(" here", index + 5)
@@ -483,7 +497,7 @@ def _after_honorific(low: str, position: int, after: int, base: str) -> list:
                                 "madame", "señor", "señora", "signora", "signor", "dott", "dott.ssa")
     if not strong:  # miss, ms, dr, sir without a period: a word first, a title only with evidence
         first = run[4][0]
-        known = first in lexicon("given_names") or first in lexicon("surnames")
+        known = first in _GIVEN or first in _SURNAMES
         if not (known or (run[3] in _PUNCT and len(run[4]) <= 3)):
             return []
     return [(run[0], run[1], 0.8)] if _plausible(run, strong=True) else []
@@ -491,7 +505,7 @@ def _after_honorific(low: str, position: int, after: int, base: str) -> list:
 
 def _after_name_word(low: str, position: int) -> bool:
     before = low[max(0, position - 30):position].split()
-    return bool(before) and before[-1].isalpha() and before[-1] not in lexicon("stopwords") \
+    return bool(before) and before[-1].isalpha() and before[-1] not in _STOPWORDS \
         and before[-1] not in _TRIGGER_KIND
 
 
@@ -525,7 +539,7 @@ NameRun = tuple[int, int, str, str, list[str]]  # start, end, stop word, stop ch
 def _name_run(low: str, index: int, max_tokens: int = 4) -> NameRun | None:
     """1-4 name tokens from `index` (after spaces) on one line, ending at punctuation, a stop
     word or the line's end. None when no token qualifies."""
-    stops = lexicon("stopwords")
+    stops = _STOPWORDS
     first = _FIRST_WORD.match(low, index)
     if first is None or (first.group(1) in stops and first.group(1) not in _PARTICLES
                          and not _is_initial(low, first.end(1), first.group(1))):
@@ -574,7 +588,7 @@ def _plausible(run: NameRun, strong: bool) -> bool:
     ends_cleanly = run[3] in ("", "\n", "\r", *_PUNCT, "<", "(", ")", "|", "-", "—", "'", '"')
     if strong:
         return ends_cleanly or bool(run[2]) or len(tokens) <= 3
-    if tokens[0] in lexicon("given_names"):
+    if tokens[0] in _GIVEN:
         return True
     return ends_cleanly and not run[2] and sum(t not in _PARTICLES for t in tokens) <= 3
 
@@ -613,7 +627,7 @@ def _after_sign_off(low: str, position: int, after: int, base: str) -> list:
     # "Cheers, Anna" / "Thanks Anna!" on one line: a known name or the end of the line
     comma = bool(match.group("comma"))
     run = _name_run(low, match.end(), max_tokens=3)
-    if run and run[4][0] in lexicon("given_names") and run[3] in ("", "\n", "\r", "!", "."):
+    if run and run[4][0] in _GIVEN and run[3] in ("", "\n", "\r", "!", "."):
         return [(run[0], run[1], 0.75)]
     if run and comma and run[3] in ("", "\n", "\r") and not run[2]:
         return [(run[0], run[1], 0.7)]
@@ -638,8 +652,8 @@ def _name_line(low: str, index: int, *, signature: bool) -> list:
     run = _name_run(low, _skip_honorific(low, index, allow_comma=False))
     if run is None or run[2] or run[3] not in ("", "\n", "\r", ",", "|"):
         return []
-    if len(run[4]) == 1 and run[4][0] not in lexicon("given_names") \
-            and run[4][0] not in lexicon("surnames") and not signature:
+    if len(run[4]) == 1 and run[4][0] not in _GIVEN \
+            and run[4][0] not in _SURNAMES and not signature:
         return []
     return [(run[0], run[1], 0.75)]
 
@@ -659,10 +673,10 @@ def _given_and_surname(low: str, position: int, length: int) -> tuple[int, int] 
     if len(word) == 1 and low[match.end():match.end() + 1] == ".":
         after = _skip_spaces(low, match.end() + 1)
         match = _WORD.match(low, after)
-        if match is None or after == match.end() or match.group() in lexicon("stopwords"):
+        if match is None or after == match.end() or match.group() in _STOPWORDS:
             return None
         return position, match.end()
-    surnames = lexicon("surnames")
+    surnames = _SURNAMES
     if word not in surnames or word in _STREET_WORDS:
         return None
     last = match.end()
