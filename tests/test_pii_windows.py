@@ -159,9 +159,10 @@ def reference_ssns(text: str) -> list[Span]:
     found = []
     for start, end, digits, run in clusters(text):
         if digits >= 9:
+            window = max(0, start - 2), min(len(text), end + 1)
             if "-" in run:
-                found.extend(_numbers._ssns_in(text, start, end))
-            found.extend(_numbers._loose_ssns_in(text, low, start, end))
+                _numbers._ssns_in(text, *window, found.append)
+            _numbers._loose_ssns_in(text, low, *window, found.append)
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, _count_elements
 
 # Lengths from the SWIFT IBAN registry (release 2024): country code -> total IBAN length.
 IBAN_LENGTHS = {
@@ -97,14 +97,18 @@ def shannon_entropy(text: str) -> float:
     if not text:
         return 0.0
     n = len(text)
-    # The terms c/n * log2(c/n) for this length, computed once and summed in the same order
-    # as before, so the result is the same float; the secret detectors call this per value.
+    # The terms c/n * log2(c/n) for this length, computed once and summed in the order of
+    # the characters' first occurrence as before, so the result is the same float. The
+    # counting is Counter's own C helper without Counter's Python-level setup: the secret
+    # detectors call this for every value after a credential word.
     terms = _ENTROPY_TERMS.get(n)
     if terms is None:
         if n > 256:  # a table per length; longer values are rare
             return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
         terms = _ENTROPY_TERMS[n] = [0.0] + [c / n * math.log2(c / n) for c in range(1, n + 1)]
-    return -sum(map(terms.__getitem__, Counter(text).values()))
+    counts: dict[str, int] = {}
+    _count_elements(counts, text)
+    return -sum(map(terms.__getitem__, counts.values()))
 
 
 _ENTROPY_TERMS: dict[int, list[float]] = {}

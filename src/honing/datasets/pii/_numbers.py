@@ -16,7 +16,12 @@ from honing.datasets.pii._checks import (
     luhn_valid,
     ssn_valid,
 )
-from honing.datasets.pii._phones import IBAN_PREFIX, document_number, phones_in
+from honing.datasets.pii._phones import (
+    IBAN_PREFIX,
+    PHONE_CANDIDATE,
+    best_phone,
+    document_number,
+)
 from honing.datasets.pii._span import Span
 
 # One cheap pass finds runs of digits and separators ("clusters"); the phone, card, SSN and
@@ -68,11 +73,12 @@ _SSN_MARKERS = ("ssn", "ss#", "social", "sozialvers")
 
 
 def clusters(text: str) -> list[Cluster]:
-    found = []
-    for match in _CLUSTER.finditer(text):
-        run = match.group()
-        found.append((match.start(), match.end(), sum(map(str.isdigit, run)), run))
-    return found
+    # ASCII digits only in a cluster: deleting them (in C) counts them
+    return [(match.start(), match.end(), len(run) - len(run.translate(_NOT_DIGITS)), run)
+            for match in _CLUSTER.finditer(text) for run in (match.group(),)]
+
+
+_NOT_DIGITS = str.maketrans("", "", "0123456789")
 
 
 def numbers_in_clusters(text: str, low: str, found: list[Cluster]) -> list[Span]:
@@ -83,31 +89,35 @@ def numbers_in_clusters(text: str, low: str, found: list[Cluster]) -> list[Span]
     ssn_words = (_SSN_MARKERS[0] in low or _SSN_MARKERS[1] in low or _SSN_MARKERS[2] in low
                  or _SSN_MARKERS[3] in low)
     size = len(text)
+    phone_candidates = PHONE_CANDIDATE.finditer
     # On dense text a cluster costs a few microseconds, and a generator per pattern was a
-    # third of that: the phone and card passes append to one list instead.
+    # third of that: every pass appends to one list instead, and the phone pass is inlined.
     for start, end, digits, run in found:
         if digits >= 7:
-            phones_in(text, low, start, end, spans)
+            # the window starts 2 before the cluster ("(+44 ..." clusters from the '+') and
+            # ends 1 after it, so look-arounds see the neighbours
+            window_start = start - 2 if start > 1 else 0
+            window_end = end + 1 if end < size else size
+            for match in phone_candidates(text, window_start, window_end):
+                span = best_phone(text, low, match.start(), match.group())
+                if span is not None:
+                    append(span)
             if digits >= 9:
                 if digits >= 13:
-                    _cards_in(text, start - 2 if start > 1 else 0, min(size, end + 1), append)
+                    _cards_in(text, window_start, window_end, append)
                 if "-" in run:
-                    spans.extend(_ssns_in(text, start, end))
+                    _ssns_in(text, window_start, window_end, append)
                 if ssn_words:
                     # the SSN word must stand in the 80 characters before the number or
                     # in the 50 after it (see _ssn_context)
                     near = low[max(0, start - _SSN_CONTEXT - 2):end + _SSN_AFTER + 1]
                     if (_SSN_MARKERS[0] in near or _SSN_MARKERS[1] in near
                             or _SSN_MARKERS[2] in near or _SSN_MARKERS[3] in near):
-                        spans.extend(_loose_ssns_in(text, low, start, end))
+                        _loose_ssns_in(text, low, window_start, window_end, append)
         if run.count(".") >= 3:
-            spans.extend(_ipv4_in(text, low, start, end))
+            _ipv4_in(text, low, start - 2 if start > 1 else 0, end + 1 if end < size else size,
+                     append)
     return spans
-
-
-def _inside(pattern: re.Pattern[str], text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    # end + 1 so the pattern's look-ahead still sees the character after the cluster
-    return pattern.finditer(text, max(0, start - 2), min(len(text), end + 1))
 
 
 def _cards_in(text: str, window_start: int, window_end: int,
@@ -121,7 +131,13 @@ def _cards_in(text: str, window_start: int, window_end: int,
                 ("-" in value and (" " in value or "\t" in value))
                 or not all(3 <= len(g) <= 6 for g in groups[:-1])):
             continue
-        if IBAN_PREFIX.search(text, max(0, match.start() - 40), match.start()):
+        at = match.start()
+        # An IBAN's start ends in a capital or a digit and a blank right before the number
+        # (or before a line break: '$' matches there too); the regex runs only then.
+        before = text[at - 1] if at else ""
+        if ((before == "\n" or (before in (" ", "\t") and at >= 2
+                                 and (text[at - 2].isupper() or text[at - 2].isdigit())))
+                and IBAN_PREFIX.search(text, max(0, at - 40), at)):
             continue  # the digits of an IBAN after its country and check digits ("ES68 3979 ...")
         # Longest whole-group prefix that is a valid card ("4111 1111 1111 1111 2024").
         digits = "".join(groups)
@@ -133,21 +149,23 @@ def _cards_in(text: str, window_start: int, window_end: int,
                 cut = 0
                 for group in groups[:size]:
                     cut = value.index(group, cut) + len(group)
-                append(Span(match.start(), match.start() + cut, "CREDIT_CARD", 0.95))
+                append(Span(at, at + cut, "CREDIT_CARD", 0.95))
                 break
             digits = digits[:-len(groups[size - 1])]
 
 
-def _ssns_in(text: str, start: int, end: int) -> Iterator[Span]:
-    for match in _inside(_SSN, text, start, end):
+def _ssns_in(text: str, window_start: int, window_end: int,
+             append: Callable[[Span], None]) -> None:
+    for match in _SSN.finditer(text, window_start, window_end):
         if ssn_valid(*match.groups()):
-            yield Span(match.start(), match.end(), "SSN", 0.9)
+            append(Span(match.start(), match.end(), "SSN", 0.9))
 
 
-def _loose_ssns_in(text: str, low: str, start: int, end: int) -> Iterator[Span]:
-    for match in _inside(_SSN_LOOSE, text, start, end):
+def _loose_ssns_in(text: str, low: str, window_start: int, window_end: int,
+                   append: Callable[[Span], None]) -> None:
+    for match in _SSN_LOOSE.finditer(text, window_start, window_end):
         if ssn_valid(*match.groups()) and _ssn_context(low, match.start(), match.end()):
-            yield Span(match.start(), match.end(), "SSN", 0.9)
+            append(Span(match.start(), match.end(), "SSN", 0.9))
 
 
 def _ssn_context(low: str, start: int, end: int) -> bool:
@@ -167,15 +185,22 @@ def _ssn_context(low: str, start: int, end: int) -> bool:
             and not document_number(before[-40:]))
 
 
-def _ipv4_in(text: str, low: str, start: int, end: int) -> Iterator[Span]:
-    for match in _inside(_IPV4_CANDIDATE, text, start, end):
-        if _is_version(low, match.start()):
-            continue
-        try:
-            ipaddress.IPv4Address(match.group())
-        except ValueError:
-            continue
-        yield Span(match.start(), match.end(), "IP_ADDRESS", 0.85)
+def _ipv4_in(text: str, low: str, window_start: int, window_end: int,
+             append: Callable[[Span], None]) -> None:
+    for match in _IPV4_CANDIDATE.finditer(text, window_start, window_end):
+        if _ipv4_valid(match.group()) and not _is_version(low, match.start()):
+            append(Span(match.start(), match.end(), "IP_ADDRESS", 0.85))
+
+
+def _ipv4_valid(value: str) -> bool:
+    """What `ipaddress.IPv4Address` accepts of a dotted quad of 1-3 digit groups: ASCII
+    digits, each group at most 255 and without a leading zero."""
+    if not value.isascii():
+        return False
+    for octet in value.split("."):
+        if (octet[0] == "0" and octet != "0") or int(octet) > 255:
+            return False
+    return True
 
 
 def _is_version(low: str, position: int) -> bool:
