@@ -13,7 +13,13 @@ import pytest
 
 from honing.datasets.pii import _numbers, _secrets
 from honing.datasets.pii._checks import card_brand, luhn_valid
-from honing.datasets.pii._numbers import clusters, lowered, numbers_in_clusters
+from honing.datasets.pii._dates import MARKERS, birth_windows
+from honing.datasets.pii._numbers import (
+    clusters,
+    keyword_windows,
+    lowered,
+    numbers_in_clusters,
+)
 from honing.datasets.pii._span import Span
 
 HEX = "0123456789abcdef"
@@ -217,3 +223,22 @@ def test_every_ssn_word_holds_a_marker_the_cluster_gate_looks_for():
     for alternative in alternatives:
         assert any(marker in alternative for marker in _numbers._SSN_MARKERS), alternative
     assert "(?:AC|SK)" in _secrets._TWILIO.pattern  # the gate on 'AC' or 'SK' before SIDs
+
+
+def test_birth_windows_are_the_windows_around_every_birth_marker():
+    # birth_windows finds the markers with one pattern per first letter; texts made of
+    # markers run together ("doborn", "nanato", "d.o.dob") and random letters around them
+    # must give the windows that a search for each marker gives
+    rng = random.Random(17)
+    markers = list(MARKERS) + ["d.o.", "na", "ge", "bi", "bor", "syn", "Né", "FØD"]
+    fillers = ["", " ", "x", "d", "n", "b", "g", "a", ". ", "\n", "é", "é born "]
+    checked = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(markers) + rng.choice(fillers)
+                       for _ in range(rng.randint(1, 12)))
+        text = text.upper() if rng.random() < 0.2 else text
+        low = lowered(text)
+        expected = keyword_windows(text, MARKERS, before=24, after=40, low=low)
+        assert birth_windows(low) == expected, text
+        checked += bool(expected)
+    assert checked > 2000

@@ -129,7 +129,7 @@ def _cards_in(text: str, window_start: int, window_end: int,
         # separator is either '-' or blanks, so mixing shows as both kinds in the value.
         if len(groups) > 1 and (
                 ("-" in value and (" " in value or "\t" in value))
-                or not all(3 <= len(g) <= 6 for g in groups[:-1])):
+                or not 3 <= min(map(len, groups[:-1])) <= max(map(len, groups[:-1])) <= 6):
             continue
         at = match.start()
         # An IBAN's start ends in a capital or a digit and a blank right before the number
@@ -212,6 +212,9 @@ def _is_version(low: str, position: int) -> bool:
     return _VERSION_WORDS.search(before) is not None and _IP_WORDS.search(before) is None
 
 
+_NOT_BLANK = re.compile(r"[^ \t]+")
+
+
 def detect_ibans(text: str) -> Iterator[Span]:
     for match in _IBAN_CANDIDATE.finditer(text):
         value = match.group()
@@ -222,12 +225,14 @@ def detect_ibans(text: str) -> Iterator[Span]:
         if " " not in value and "\t" not in value:
             end = min(expected, len(value))
         else:
-            count, end = 0, 0
-            for end, char in enumerate(value, start=1):  # noqa: B007 (used after the loop)
-                if char != " " and char != "\t":
-                    count += 1
-                    if count == expected:
-                        break
+            # just after the expected-th character that is not a blank, group by group
+            count, end = 0, len(value)
+            for group in _NOT_BLANK.finditer(value):
+                size = group.end() - group.start()
+                if count + size >= expected:
+                    end = group.start() + expected - count
+                    break
+                count += size
         compact = value[:end].replace(" ", "").replace("\t", "")
         if len(compact) == expected and iban_valid(compact):
             yield Span(match.start(), match.start() + end, "IBAN", 0.95)

@@ -84,6 +84,10 @@ _AFTER_SECRET_WORD = re.compile(
     r"(?P<value>[A-Za-z0-9_\-+/=.~]{20,512})(?![A-Za-z0-9_\-+/=.~])", re.IGNORECASE)
 _SECRET_WORDS = ("key", "token", "secret", "passw", "pwd", "bearer", "authorization",
                  "credential")
+# The words searched for in every text (see `detect_context_secrets`): the credential words
+# and the ASCII password words, "pass" standing for "passw" and the words that share it.
+_FIRST_WORDS = ("key", "token", "secret", "pass", "pw", "bearer", "authorization", "credential",
+                "kennwort", "wachtwoord", "senha", "salasana")
 # Random base62/base64 of 20+ characters carries well over 4 bits per character; English
 # identifiers and sentences such as "reset_password_tomorrow" stay lower.
 _MIN_ENTROPY = 3.3
@@ -267,13 +271,20 @@ def _is_jwt(value: str) -> bool:
 
 def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
     low = lowered(text) if low is None else low
-    if not ("key" in low or "token" in low or "secret" in low or "pass" in low or "pw" in low
-            or "bearer" in low or "authorization" in low or "credential" in low
-            or "kennwort" in low or "wachtwoord" in low or "contrase" in low or "senha" in low
-            or "lösenord" in low or "salasana" in low or "hasło" in low):
-        return
+    # Each word is searched for once, and its first position starts both the credential
+    # words' and the password words' loops: a search over the whole text is most of what a
+    # text without credentials costs, and every text pays for these. Words that extend a
+    # searched one ("passw", "pwd") are searched for only from its first position.
+    find = low.find
+    firsts = dict(zip(_FIRST_WORDS, map(find, _FIRST_WORDS)))
+    extra = not low.isascii()
+    if not extra and max(firsts.values()) == -1:
+        return  # no credential word: the loops below would find nothing
+    first_pass, first_pw = firsts["pass"], firsts["pw"]
+    firsts["passw"] = -1 if first_pass == -1 else find("passw", first_pass)
+    firsts["pwd"] = -1 if first_pw == -1 else find("pwd", first_pw)
     for word in _SECRET_WORDS:
-        position = low.find(word)
+        position = firsts[word]
         while position != -1:
             match = _AFTER_SECRET_WORD.match(text, position + len(word))
             # a sentence's full stop is not part of the secret
@@ -285,36 +296,37 @@ def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
                 found = _assigned_value(text, position, word)
                 if found is not None:
                     yield found
-            position = low.find(word, position + 1)
-    for position, word in _password_words(low):
+            position = find(word, position + 1)
+    for position, word in _password_words(low, firsts, extra):
         found = _assigned_value(text, position, word)
         if found is not None:
             yield found
 
 
-def _password_words(low: str) -> Iterator[tuple[int, str]]:
-    """(position, word) of each password word other than "passw". Words that share "pass"
-    are found with one search, and words with letters outside ASCII are looked for only in
-    text that has such letters: these searches run on every text with a credential word."""
+def _password_words(low: str, firsts: dict[str, int], extra: bool) -> Iterator[tuple[int, str]]:
+    """(position, word) of each password word other than "passw", given each searched word's
+    first position. Words that share "pass" are found with one search, and words with
+    letters outside ASCII are looked for only in text that has such letters (`extra`)."""
+    find = low.find
     for word in _ASCII_PASSWORD_WORDS:
-        position = low.find(word)
+        position = firsts[word]
         while position != -1:
             yield position, word
-            position = low.find(word, position + 1)
-    position = low.find("pass")
+            position = find(word, position + 1)
+    position = firsts["pass"]
     while position != -1:
         if low.startswith(_PASS_WORDS, position):
             word = next(w for w in _PASS_WORDS if low.startswith(w, position))
             yield position, word
         elif low.startswith("mot de ", position - 7):
             yield position - 7, "mot de passe"
-        position = low.find("pass", position + 1)
-    if not low.isascii():
+        position = find("pass", position + 1)
+    if extra:
         for word in _OTHER_PASSWORD_WORDS:
-            position = low.find(word)
+            position = find(word)
             while position != -1:
                 yield position, word
-                position = low.find(word, position + 1)
+                position = find(word, position + 1)
 
 
 # Words that introduce a password in the languages support text is written in, besides
