@@ -70,6 +70,9 @@ Cluster = tuple[int, int, int, str]  # start, end, digit count, the run itself
 # Every word _SSN_WORDS can match contains one of these, so a text without any of them
 # cannot hold a loose SSN and its clusters skip that pattern (keep the two in step).
 _SSN_MARKERS = ("ssn", "ss#", "social", "sozialvers")
+# All four in one pattern: they share the first letter, so the engine skips ahead to each 's'
+# as fast as one substring search, where four searches crossed the text four times.
+_SSN_MARKER = re.compile("|".join(map(re.escape, _SSN_MARKERS)))
 
 
 def clusters(text: str) -> list[Cluster]:
@@ -86,8 +89,8 @@ def numbers_in_clusters(text: str, low: str, found: list[Cluster]) -> list[Span]
     the lower-cased text, for context words."""
     spans: list[Span] = []
     append = spans.append
-    ssn_words = (_SSN_MARKERS[0] in low or _SSN_MARKERS[1] in low or _SSN_MARKERS[2] in low
-                 or _SSN_MARKERS[3] in low)
+    ssn_marker = _SSN_MARKER.search
+    ssn_words = ssn_marker(low) is not None
     size = len(text)
     phone_candidates = PHONE_CANDIDATE.finditer
     # On dense text a cluster costs a few microseconds, and a generator per pattern was a
@@ -110,9 +113,8 @@ def numbers_in_clusters(text: str, low: str, found: list[Cluster]) -> list[Span]
                 if ssn_words:
                     # the SSN word must stand in the 80 characters before the number or
                     # in the 50 after it (see _ssn_context)
-                    near = low[max(0, start - _SSN_CONTEXT - 2):end + _SSN_AFTER + 1]
-                    if (_SSN_MARKERS[0] in near or _SSN_MARKERS[1] in near
-                            or _SSN_MARKERS[2] in near or _SSN_MARKERS[3] in near):
+                    if ssn_marker(low, max(0, start - _SSN_CONTEXT - 2),
+                                  end + _SSN_AFTER + 1) is not None:
                         _loose_ssns_in(text, low, window_start, window_end, append)
         if run.count(".") >= 3:
             _ipv4_in(text, low, start - 2 if start > 1 else 0, end + 1 if end < size else size,
