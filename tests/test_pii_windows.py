@@ -242,3 +242,27 @@ def test_birth_windows_are_the_windows_around_every_birth_marker():
         assert birth_windows(low) == expected, text
         checked += bool(expected)
     assert checked > 2000
+
+
+def test_the_key_marker_gate_is_true_wherever_a_key_pattern_matches():
+    # detect_api_keys runs the key pattern only when has_key_marker finds a prefix, so the
+    # gate must hold wherever the pattern matches: texts built from the prefixes, near misses
+    # and runs of key characters, long enough for every alternative
+    rng = random.Random(29)
+    # written out here, not taken from KEY_MARKERS, so that a prefix missing there shows
+    fragments = [
+        "sk-", "sk-proj-", "sk-ant-api03-", "sk_live_", "sk_test_", "pk_live_", "rk_test_",
+        "AKIA", "ASIA", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xoxb-",
+        "xoxp-", "xapp-", "whsec_", "SG.", "hf_", "glpat-", "npm_", "shpat_", "shpss_", "eyJ",
+        "eyJhbGciOiJIUzI1NiJ9.", "sk", "k_live_", "sk_prod_", "gh", "ghx_", "xoxz-", "xapp",
+        "SG", "AKI", "shpxx_", "github_pat", "glpat", "-", "_", "."]
+    alphabets = [ALNUM, ALNUM + "_-", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", HEX]
+    matched = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(fragments) + "".join(
+            rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+            for alphabet in [rng.choice(alphabets)] for _ in range(rng.randint(1, 4)))
+        if _secrets._KEY.search(text) is not None:
+            matched += 1
+            assert _secrets.has_key_marker(text), text
+    assert matched > 1000
