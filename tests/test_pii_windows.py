@@ -13,7 +13,13 @@ import pytest
 
 from honing.datasets.pii import _numbers, _secrets
 from honing.datasets.pii._checks import card_brand, luhn_valid
-from honing.datasets.pii._numbers import clusters, lowered, numbers_in_clusters
+from honing.datasets.pii._dates import MARKERS, birth_windows
+from honing.datasets.pii._numbers import (
+    clusters,
+    keyword_windows,
+    lowered,
+    numbers_in_clusters,
+)
 from honing.datasets.pii._span import Span
 
 HEX = "0123456789abcdef"
@@ -159,9 +165,10 @@ def reference_ssns(text: str) -> list[Span]:
     found = []
     for start, end, digits, run in clusters(text):
         if digits >= 9:
+            window = max(0, start - 2), min(len(text), end + 1)
             if "-" in run:
-                found.extend(_numbers._ssns_in(text, start, end))
-            found.extend(_numbers._loose_ssns_in(text, low, start, end))
+                _numbers._ssns_in(text, *window, found.append)
+            _numbers._loose_ssns_in(text, low, *window, found.append)
     return found
 
 
@@ -216,3 +223,46 @@ def test_every_ssn_word_holds_a_marker_the_cluster_gate_looks_for():
     for alternative in alternatives:
         assert any(marker in alternative for marker in _numbers._SSN_MARKERS), alternative
     assert "(?:AC|SK)" in _secrets._TWILIO.pattern  # the gate on 'AC' or 'SK' before SIDs
+
+
+def test_birth_windows_are_the_windows_around_every_birth_marker():
+    # birth_windows finds the markers with one pattern per first letter; texts made of
+    # markers run together ("doborn", "nanato", "d.o.dob") and random letters around them
+    # must give the windows that a search for each marker gives
+    rng = random.Random(17)
+    markers = list(MARKERS) + ["d.o.", "na", "ge", "bi", "bor", "syn", "Né", "FØD"]
+    fillers = ["", " ", "x", "d", "n", "b", "g", "a", ". ", "\n", "é", "é born "]
+    checked = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(markers) + rng.choice(fillers)
+                       for _ in range(rng.randint(1, 12)))
+        text = text.upper() if rng.random() < 0.2 else text
+        low = lowered(text)
+        expected = keyword_windows(text, MARKERS, before=24, after=40, low=low)
+        assert birth_windows(low) == expected, text
+        checked += bool(expected)
+    assert checked > 2000
+
+
+def test_the_key_marker_gate_is_true_wherever_a_key_pattern_matches():
+    # detect_api_keys runs the key pattern only when has_key_marker finds a prefix, so the
+    # gate must hold wherever the pattern matches: texts built from the prefixes, near misses
+    # and runs of key characters, long enough for every alternative
+    rng = random.Random(29)
+    # written out here, not taken from KEY_MARKERS, so that a prefix missing there shows
+    fragments = [
+        "sk-", "sk-proj-", "sk-ant-api03-", "sk_live_", "sk_test_", "pk_live_", "rk_test_",
+        "AKIA", "ASIA", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xoxb-",
+        "xoxp-", "xapp-", "whsec_", "SG.", "hf_", "glpat-", "npm_", "shpat_", "shpss_", "eyJ",
+        "eyJhbGciOiJIUzI1NiJ9.", "sk", "k_live_", "sk_prod_", "gh", "ghx_", "xoxz-", "xapp",
+        "SG", "AKI", "shpxx_", "github_pat", "glpat", "-", "_", "."]
+    alphabets = [ALNUM, ALNUM + "_-", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", HEX]
+    matched = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(fragments) + "".join(
+            rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+            for alphabet in [rng.choice(alphabets)] for _ in range(rng.randint(1, 4)))
+        if _secrets._KEY.search(text) is not None:
+            matched += 1
+            assert _secrets.has_key_marker(text), text
+    assert matched > 1000

@@ -6,14 +6,12 @@ separately is larger than the detection itself."""
 from __future__ import annotations
 
 from honing.datasets.pii._addresses import detect_addresses
-from honing.datasets.pii._dates import MARKERS as BIRTH_MARKERS
-from honing.datasets.pii._dates import dates_of_birth, has_birth_marker
+from honing.datasets.pii._dates import birth_windows, dates_of_birth
 from honing.datasets.pii._fields import detect_fields
 from honing.datasets.pii._numbers import (
     clusters,
     detect_ibans,
     detect_ipv6,
-    keyword_windows,
     lowered,
     numbers_in_clusters,
 )
@@ -43,9 +41,9 @@ def detect_builtin(text: str) -> list[Span]:
         spans.extend(detect_ipv6(text))
     spans.extend(detect_ibans(text))
     spans.extend(detect_context_secrets(text, low))
-    if has_birth_marker(low):
-        spans.extend(dates_of_birth(low, keyword_windows(text, BIRTH_MARKERS, before=24,
-                                                         after=40, low=low)))
+    windows = birth_windows(low)
+    if windows:
+        spans.extend(dates_of_birth(low, windows))
     spans.extend(detect_people(text, low))
     spans.extend(detect_addresses(text, low))
     spans.extend(detect_fields(text, low))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, _count_elements
 
 # Lengths from the SWIFT IBAN registry (release 2024): country code -> total IBAN length.
 IBAN_LENGTHS = {
@@ -22,6 +22,11 @@ IBAN_LENGTHS = {
 
 def luhn_valid(digits: str) -> bool:
     """The Luhn (mod 10) check that every payment card number satisfies."""
+    if digits.isascii() and digits.isdigit():
+        # Every second digit from the right is doubled (digit sum taken): a translation
+        # table does that in C, and the digit characters' code points sum to the total.
+        doubled = digits[-2::-2].translate(_LUHN_DOUBLED)
+        return (sum(digits[-1::-2].encode()) + sum(doubled.encode()) - 48 * len(digits)) % 10 == 0
     total = 0
     for position, char in enumerate(reversed(digits)):
         value = ord(char) - 48
@@ -31,6 +36,9 @@ def luhn_valid(digits: str) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def card_brand(digits: str) -> str | None:
@@ -63,11 +71,19 @@ def iban_valid(compact: str) -> bool:
     if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact[2:4].isdigit():
         return False
     rearranged = compact[4:] + compact[:4]
+    converted = rearranged.translate(_BASE36)
+    if converted.isascii() and converted.isdigit():
+        return int(converted) % 97 == 1
     try:
         number = int("".join(str(int(c, 36)) for c in rearranged))
     except ValueError:
         return False
     return number % 97 == 1
+
+
+# Letters as their base-36 values, as int(c, 36) gives them ("A" -> "10").
+_BASE36 = str.maketrans({c: str(int(c, 36)) for c in
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"})
 
 
 def ssn_valid(area: str, group: str, serial: str) -> bool:
@@ -81,4 +97,18 @@ def shannon_entropy(text: str) -> float:
     if not text:
         return 0.0
     n = len(text)
-    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+    # The terms c/n * log2(c/n) for this length, computed once and summed in the order of
+    # the characters' first occurrence as before, so the result is the same float. The
+    # counting is Counter's own C helper without Counter's Python-level setup: the secret
+    # detectors call this for every value after a credential word.
+    terms = _ENTROPY_TERMS.get(n)
+    if terms is None:
+        if n > 256:  # a table per length; longer values are rare
+            return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+        terms = _ENTROPY_TERMS[n] = [0.0] + [c / n * math.log2(c / n) for c in range(1, n + 1)]
+    counts: dict[str, int] = {}
+    _count_elements(counts, text)
+    return -sum(map(terms.__getitem__, counts.values()))
+
+
+_ENTROPY_TERMS: dict[int, list[float]] = {}

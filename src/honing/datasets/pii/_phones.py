@@ -14,7 +14,7 @@ from honing.datasets.pii._span import Span
 _S = r"[ \t]{1,3}"
 _SEP = rf"(?:{_S}|[.\-])"
 # Candidate runs are bounded in length so that a hostile megabyte of digits costs linear time.
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+#/.:$€£@-])(?:\+|\(\+?)?\d[\d() \t.\-]{4,40}\d")
+PHONE_CANDIDATE = re.compile(r"(?<![\w+#/.:$€£@-])(?:\+|\(\+?)?\d[\d() \t.\-]{4,40}\d")
 _PHONE_TOKEN = re.compile(r"[^ \t.\-]+")
 _NANP_IN = re.compile(
     rf"(?<![\d(])(?:1{_SEP})?\(?[2-9]\d\d\)?{_SEP}?\d{{3}}{_SEP}\d{{4}}(?!\d)")
@@ -26,6 +26,9 @@ _TRUNK_BARE = re.compile(r"(?<![\d(])0[1-9]\d{8}(?!\d)")
 # Brazil: a two-digit area code, then NNNN-NNNN or 9NNNN-NNNN.
 _BR_IN = re.compile(rf"(?<![\d(])\(?[1-9]\d\)?{_S}9?\d{{4}}-\d{{4}}(?!\d)")
 _SHAPES = ((_NANP_IN, 0.85), (_TRUNK_IN, 0.8), (_TRUNK_BARE, 0.75), (_BR_IN, 0.8))
+# The shapes by the first digit they allow (after an optional '('): a trunk 0, or 1-9.
+_ZERO_SHAPES = tuple(s for s in _SHAPES if s[0] in (_TRUNK_IN, _TRUNK_BARE))
+_OTHER_SHAPES = tuple(s for s in _SHAPES if s[0] in (_NANP_IN, _BR_IN))
 _SSN_SHAPE = re.compile(rf"\d{{3}}(?:-|{_S})\d{{2}}(?:-|{_S})\d{{4}}")
 _DATE_SHAPE = re.compile(r"\d{1,4}[ .\-/]\d{1,2}[ .\-/]\d{2,4}")
 # Matched in the lower-cased text right after a number: "x12345", "ext. 204", "extension 12".
@@ -100,47 +103,47 @@ _COMPOUND_ENDS = ("nummer", "nr")
 _PHONE_COMPOUNDS = ("telefon", "handy", "ruf", "mobil", "fax", "telefoon", "mobiel", "gsm")
 
 
-def phones_in(text: str, low: str, start: int, end: int,
-              found: list[Span] | None = None) -> list[Span]:
-    """Phone numbers in the cluster text[start:end]; `low` is the lower-cased text. They are
-    appended to `found` when given (one list for all clusters of a text)."""
-    if found is None:
-        found = []
-    for match in _PHONE_CANDIDATE.finditer(text, start - 2 if start > 1 else 0,
-                                           min(len(text), end + 1)):
-        span = _best_phone(text, low, match.start(), match.group())
-        if span is not None:
-            found.append(span)
-    return found
-
-
-def _best_phone(text: str, low: str, base: int, candidate: str) -> Span | None:
+def best_phone(text: str, low: str, base: int, candidate: str) -> Span | None:
     # The candidate may run into a following number ("415-555-0132 2 times"), so shapes are
     # matched at its start, not against all of it. Matching inside it would turn the tail of
     # a 16-digit reference ("4432 0873 6449 7543") into a phone number.
-    before = low[max(0, base - 40):base]
-    if _not_a_phone(text, base, candidate, before):
-        return None
-    if candidate.startswith(("+", "(+", "00")):
+    before = low[base - 40 if base > 40 else 0:base]
+    # _not_a_phone's two commonest cases first, inline: most candidates are neither
+    if ((len(candidate) >= 19 and candidate[3] == "-") or len(candidate) == 10
+            or candidate.startswith("00") or (base >= 2 and text[base - 1] in " \t")):
+        if _not_a_phone(text, base, candidate, before):
+            return None
+    first = candidate[0]
+    if first == "+" or candidate.startswith(("(+", "00")):
         found = _international(base, candidate)
         return None if found is None else _with_extension(low, found)
-    for shape, score in _SHAPES:
+    # Only the shapes that can start with the candidate's first digit are tried (a trunk 0,
+    # or 1-9 for North American and Brazilian numbers), in the order of `_SHAPES`.
+    if first == "(":
+        first = candidate[1:2]
+    for shape, score in (_ZERO_SHAPES if first == "0" else _OTHER_SHAPES):
         match = shape.match(candidate)
         if match is None:
             continue
         value = match.group()
-        digits = _digit_count(value)
-        if shape is _TRUNK_IN and (not 9 <= digits <= 12 or _SSN_SHAPE.fullmatch(value)
-                                   or _DATE_SHAPE.fullmatch(value)):
-            continue  # AAA-GG-SSSS is an SSN's shape, valid or not, never a phone number
+        if shape is _TRUNK_IN:
+            digits = _digit_count(value)
+            if (not 9 <= digits <= 12 or _SSN_SHAPE.fullmatch(value)
+                    or _DATE_SHAPE.fullmatch(value)):
+                continue  # AAA-GG-SSSS is an SSN's shape, valid or not, never a phone number
         if document_number(before + low[base:base + match.start()]):
             return None
         return _with_extension(low, Span(base + match.start(), base + match.end(), "PHONE", score))
     digits = _digit_count(candidate)
-    if (8 <= digits <= 15 and not _DATE_SHAPE.fullmatch(candidate)
-            and not _SSN_SHAPE.fullmatch(candidate) and not document_number(before)
+    # The same conditions as ever, cheapest first: a date shape is at most 12 characters
+    # long, an SSN shape 11 to 17.
+    size = len(candidate)
+    if (8 <= digits <= 15
+            and (size > 12 or not _DATE_SHAPE.fullmatch(candidate))
+            and (not 11 <= size <= 17 or not _SSN_SHAPE.fullmatch(candidate))
             and (digits >= 9 or _LOCAL.fullmatch(candidate))
-            and _phone_context(low, base, base + len(candidate))):
+            and _phone_context(low, base, base + len(candidate))
+            and not document_number(before)):
         return _with_extension(low, Span(base, base + len(candidate), "PHONE", 0.7))
     return None
 
@@ -149,14 +152,17 @@ def _not_a_phone(text: str, base: int, candidate: str, before: str) -> bool:
     """Digit runs whose shape and neighbours make them something else: the digits of an IBAN
     after its country and check digits, a ZIP+4 code after a state, an online shop's order
     number, or any number after a document word (also for 00-prefixed runs)."""
-    if _ORDER_SHAPE.match(candidate):
+    size = len(candidate)
+    # the order shape is 19 characters with a dash at 3, ZIP+4 is 10 with a dash at 5
+    if size >= 19 and candidate[3] == "-" and _ORDER_SHAPE.match(candidate):
         return True
     # An IBAN's groups end in a capital or a digit right before the space: checked first,
     # so that numbers in prose skip the regex.
     if (base >= 2 and text[base - 1] in " \t" and (text[base - 2].isupper() or text[base - 2].isdigit())
             and IBAN_PREFIX.search(text, max(0, base - 40), base)):
         return True
-    if _ZIP4.fullmatch(candidate) and text[max(0, base - 3):base - 1] in _STATES:
+    if (size == 10 and candidate[5] == "-" and _ZIP4.fullmatch(candidate)
+            and text[max(0, base - 3):base - 1] in _STATES):
         return True
     return candidate.startswith("00") and document_number(before)
 
@@ -172,8 +178,8 @@ def _phone_context(low: str, start: int, end: int) -> bool:
     if _phone_word_before(before):
         return True
     # alone on a line under a sign-off, in a phone number's grouping (not 4-4-4 of a reference)
-    if ((_LOCAL.fullmatch(low, start, end) or _digit_count(low[start:end]) <= 11)
-            and _alone_in_signature(low, start, end)):
+    if (_alone_in_signature(low, start, end)
+            and (_LOCAL.fullmatch(low, start, end) or _digit_count(low[start:end]) <= 11)):
         return True
     after = low[end:end + _CONTEXT_AFTER]
     for stop in ("\n", ". ", "; ", "? "):
@@ -200,10 +206,19 @@ def _phone_word_before(before: str) -> bool:
 def _alone_in_signature(low: str, start: int, end: int) -> bool:
     """The number is alone on its line (a label such as "M:" aside, see `_phone_context`)
     and a sign-off stands a few lines above it."""
-    line_start = low.rfind("\n", 0, start) + 1
-    line_end = low.find("\n", end)
-    if low[line_start:start].strip(" \t>") or low[end:len(low) if line_end == -1 else line_end].strip():
+    # Walked outwards from the number: almost always a word stands right next to it, and a
+    # search for the line's start would otherwise cross the whole text when it has no lines.
+    line_start = start
+    while line_start and low[line_start - 1] in " \t>":
+        line_start -= 1
+    if line_start and low[line_start - 1] != "\n":
         return False
+    size = len(low)
+    line_end = end
+    while line_end < size and low[line_end] != "\n":
+        if not low[line_end].isspace():
+            return False
+        line_end += 1
     above = low[max(0, line_start - _SIGNATURE_LINES):line_start]
     sign_offs = list(_SIGN_OFF.finditer(above))
     return bool(sign_offs) and above.count("\n", sign_offs[-1].end()) <= 5
@@ -255,18 +270,23 @@ def document_number(before: str) -> bool:
 def _international(base: int, candidate: str) -> Span | None:
     """+CC or 00CC numbers: at most 15 digits (E.164), so trailing groups past that belong
     to something else."""
-    tokens = [(m.start(), m.end(), _digit_count(m.group()))
-              for m in _PHONE_TOKEN.finditer(candidate)]
     prefix = 2 if candidate.startswith("00") else 0
-    if prefix and tokens[0][1] > 5:  # 00 + a country code of 1-3 digits, then a separator
-        return None
-    digits = sum(t[2] for t in tokens) - prefix
-    while tokens and digits > 15:
-        digits -= tokens.pop()[2]
-    if not tokens or digits < 8:
-        return None
-    end = tokens[-1][1]
-    if candidate.count("(", 0, end) != candidate.count(")", 0, end):
+    if prefix:
+        first = _PHONE_TOKEN.match(candidate)
+        if first is not None and first.end() > 5:
+            return None  # 00 + a country code of 1-3 digits, then a separator
+    digits = _digit_count(candidate) - prefix
+    if digits <= 15:
+        # no group to drop: the number runs to the candidate's end (which is a digit)
+        end = len(candidate)
+    else:
+        tokens = [(m.end(), _digit_count(m.group())) for m in _PHONE_TOKEN.finditer(candidate)]
+        while tokens and digits > 15:
+            digits -= tokens.pop()[1]
+        if not tokens:
+            return None
+        end = tokens[-1][0]
+    if digits < 8 or candidate.count("(", 0, end) != candidate.count(")", 0, end):
         return None
     return Span(base, base + end, "PHONE", 0.9)
 

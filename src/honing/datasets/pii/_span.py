@@ -6,7 +6,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, init=False)
 class Span:
     """A detected entity: text[start:end] is an `entity` (e.g. "EMAIL") with confidence `score`.
     The span carries offsets only, never the value, so it is safe to log."""
@@ -16,9 +16,20 @@ class Span:
     entity: str
     score: float
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.start < self.end:
-            raise ValueError(f"a span needs 0 <= start < end, got {self.start}..{self.end}")
+    def __init__(self, start: int, end: int, entity: str, score: float) -> None:
+        # Written out: dense text makes tens of thousands of spans per megabyte, and setting
+        # the slots through their descriptors costs a third of the generated frozen __init__
+        # with a __post_init__.
+        if not 0 <= start < end:
+            raise ValueError(f"a span needs 0 <= start < end, got {start}..{end}")
+        _set_start(self, start)
+        _set_end(self, end)
+        _set_entity(self, entity)
+        _set_score(self, score)
+
+
+_set_start, _set_end = Span.start.__set__, Span.end.__set__  # type: ignore[attr-defined]
+_set_entity, _set_score = Span.entity.__set__, Span.score.__set__  # type: ignore[attr-defined]
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
