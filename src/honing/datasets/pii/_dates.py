@@ -54,15 +54,6 @@ MARKERS = ("dob", "d.o.b", "birth", "born", "geboren", "geburt", "geboorte", "n�
            "naci", "nasc", "nato", "nata", "fød", "föd", "urodz", "syntym")
 
 
-def has_birth_marker(low: str) -> bool:
-    """Written out rather than looped over: most texts have none, and a Python loop over
-    the words costs more than the substring searches themselves."""
-    return ("birth" in low or "dob" in low or "d.o.b" in low or "born" in low or "geb" in low
-            or "né" in low or "naissance" in low or "naci" in low or "nasc" in low
-            or "nato" in low or "nata" in low or "urodz" in low or "syntym" in low
-            or (not low.isascii() and ("fød" in low or "föd" in low)))
-
-
 _CLOSE = 24  # a date at most this far after the keyword belongs to it
 _FAR = 120  # ... and up to this far when only prose stands between (the next sentence)
 # Between a keyword and a date further away: a different event's words make it that

@@ -98,6 +98,8 @@ _AFTER_SECRET_WORD = re.compile(
     r"(?:ord|d)?s?[\"']?\s{0,3}(?:[:=]|=>|\s(?:is|was)\b)?\s{0,3}[\"']?"
     r"(?:bearer\s+|basic\s+|token\s+)?"
     r"(?P<value>[A-Za-z0-9_\-+/=.~]{20,512})(?![A-Za-z0-9_\-+/=.~])", re.IGNORECASE)
+_VALUE_RUN = re.compile(r"[A-Za-z0-9_\-+/=.~]*")
+_LONGEST_VALUE = 512 + 8  # the value's limit above, plus what may stand before it in a run
 _SECRET_WORDS = ("key", "token", "secret", "passw", "pwd", "bearer", "authorization",
                  "credential")
 # The words searched for in every text (see `detect_context_secrets`): the credential words
@@ -299,10 +301,18 @@ def detect_context_secrets(text: str, low: str | None = None) -> Iterator[Span]:
     first_pass, first_pw = firsts["pass"], firsts["pw"]
     firsts["passw"] = -1 if first_pass == -1 else find("passw", first_pass)
     firsts["pwd"] = -1 if first_pw == -1 else find("pwd", first_pw)
+    run_start = run_end = 0
     for word in _SECRET_WORDS:
         position = firsts[word]
         while position != -1:
-            match = _AFTER_SECRET_WORD.match(text, position + len(word))
+            after = position + len(word)
+            if not run_start <= after < run_end:
+                run_start, run_end = after, _VALUE_RUN.match(text, after).end()
+            # A value is at most 512 characters and must end where the run of value
+            # characters ends: deep inside a longer run ("token=token=..." a megabyte
+            # long) no match is possible, and trying one would read 512 characters each time.
+            match = (_AFTER_SECRET_WORD.match(text, after) if run_end - after <= _LONGEST_VALUE
+                     else None)
             # a sentence's full stop is not part of the secret
             value = match.group("value").rstrip(".") if match is not None else ""
             if _looks_random(value):
