@@ -257,19 +257,26 @@ def detect_ipv6(text: str) -> Iterator[Span]:
             windows.append([max(0, position - _IPV6_BEFORE), position + _IPV6_AFTER])
     for start, end in windows:
         for match in _IPV6_CANDIDATE.finditer(text, start, end):
-            value = match.group()
-            # "from 2001:db8::1: connection refused": the colon ends a clause, not the address.
-            if value.endswith(":") and not value.endswith("::"):
-                value = value[:-1]
-            elif value.endswith(":::"):
-                value = value[:-1]
-            if value == "::" or not any(c.isdigit() for c in value):
-                continue
-            try:
-                ipaddress.IPv6Address(value)
-            except ValueError:
-                continue
-            yield Span(match.start(), match.start() + len(value), "IP_ADDRESS", 0.85)
+            found = ipv6_span(match)
+            if found is not None:
+                yield found
+
+
+def ipv6_span(match: re.Match[str]) -> Span | None:
+    """The IPv6 address an `_IPV6_CANDIDATE` match holds, if it is one."""
+    value = match.group()
+    # "from 2001:db8::1: connection refused": the colon ends a clause, not the address.
+    if value.endswith(":") and not value.endswith("::"):
+        value = value[:-1]
+    elif value.endswith(":::"):
+        value = value[:-1]
+    if value == "::" or not any(c.isdigit() for c in value):
+        return None
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return None
+    return Span(match.start(), match.start() + len(value), "IP_ADDRESS", 0.85)
 
 
 def lowered(text: str) -> str:
