@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from honing import audit, datasets
 from honing._errors import InvalidInput
+from honing.datasets.pii import workspace_backends
 from honing.export._lineage import carried_items
 from honing.export._options import (
     TrainingOptions,
@@ -26,7 +27,6 @@ from honing.export._options import (
     preference_question,
     rating_question,
 )
-from honing.datasets.pii import workspace_backends
 from honing.export._pii import RowScreen
 from honing.export._rows import MissingResponse, render_row, row_columns
 from honing.export._select import (
