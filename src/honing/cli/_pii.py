@@ -130,4 +130,5 @@ def backend_remove(spec: SpecArg, workspace: WorkspaceOpt) -> None:
     with database().writing() as session:
         ws = accounts.get_workspace(session, workspace)
         specs = pii.remove_workspace_backend(session, ws, spec, actor=operator().audit_name)
-    console.print(f"{ws.name}: detectors: " + ", ".join(["rules", *specs]), highlight=False)
+    # named, not loaded: removing a model that no longer loads must work
+    console.print(f"{ws.name}: " + detectors_line(["rules", *specs]), highlight=False)

@@ -17,9 +17,9 @@ from typing import Any
 from honing.datasets.pii import (
     NerBackend,
     Redactor,
+    active_backends,
     check_mode,
     detect,
-    load_backend,
     redact_tool_calls,
 )
 
@@ -50,7 +50,7 @@ class RowScreen:
         self.mode = check_mode(redact) if redact else None
         # The workspace's NER backends (`honing.datasets.pii.workspace_backends`), loaded
         # before anything is written.
-        self.backends = [load_backend(b) if isinstance(b, str) else b for b in backends]
+        self.backends = active_backends(backends)
         if self.mode:
             Redactor(self.mode)  # a missing hash key fails here, before anything is written
         self.action = REDACTED if self.mode else KEPT if allow else LEFT_OUT

@@ -178,9 +178,7 @@ def scan_version(session: Session, workspace: Workspace, ref: str, *,
 def _models(session: Session, workspace: Workspace,
             backends: Sequence[str | NerBackend] | None) -> list[NerBackend]:
     if backends is None:
-        specs = workspace_backends(session, workspace)
-        check_backends_load(workspace, specs)
-        backends = specs
+        return check_backends_load(workspace, workspace_backends(session, workspace))
     return active_backends(backends)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from honing import audit
 from honing._errors import InvalidInput, NotFound
-from honing.datasets.pii._ner import load_backend, normalise_spec
+from honing.datasets.pii._ner import NerBackend, load_backend, normalise_spec
 from honing.storage import Workspace, WorkspaceSetting, utcnow
 
 SETTING = "pii.backends"
@@ -65,15 +65,17 @@ def remove_workspace_backend(session: Session, workspace: Workspace, spec: str, 
                                   actor=actor)
 
 
-def check_backends_load(workspace: Workspace, specs: Iterable[str]) -> None:
-    """Load the workspace's backends, saying which setting to fix when one no longer loads
+def check_backends_load(workspace: Workspace, specs: Iterable[str]) -> list[NerBackend]:
+    """The workspace's backends, loaded, saying which setting to fix when one no longer loads
     (a scan must not quietly run with fewer detectors than the workspace asked for)."""
+    loaded = []
     for spec in specs:
         try:
-            load_backend(spec)
+            loaded.append(load_backend(spec))
         except InvalidInput as exc:
             raise InvalidInput(
                 f"workspace {workspace.name!r} scans with PII backend {spec!r}, which no longer "
                 f"loads: {exc.message}",
                 hint=f"{exc.hint + '; or ' if exc.hint else ''}remove it with `honing pii backend "
                      f"remove {spec} -w {workspace.name}`") from exc
+    return loaded
