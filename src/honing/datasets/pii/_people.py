@@ -56,8 +56,6 @@ _NOT_NAME = frozenset({
 
 # Triggers: word -> kind. "strong": any non-stop word after it is a name; "weak": the first
 # word must be a known given name, or the run must end at punctuation or the line's end.
-_STRONG = "strong"
-_WEAK = "weak"
 _SALUTE_STRONG = ("dear", "geehrte", "geehrter", "cher", "chère", "chers", "estimado",
                   "estimada", "querido", "querida", "liebe", "lieber", "gentile", "caro",
                   "cara", "beste", "geachte")
@@ -184,10 +182,6 @@ for _word in _WEAK_INTROS:
 _WEAK_INTRO_AT = re.compile(
     r"(?:this[ \t]+is|it['’]s|soy|sono|c'est)"
     r"[ \t]+")
-# One scan refuses most visits before any other work: after a weak introduction or a field
-# label, the clause must end within a few words ("i am available most afternoons if ..." and
-# a chat message after "customer:" are turned away here).
-_CLAUSE = re.compile(r"[^\n.,!;?<:]{0,60}(?:[\n.,!;?<:]|$)")
 _TRIGGERS = _variants(tuple(w for w in _TRIGGER_KIND if w not in _KIN)).difference(
     w + p for w in _COLON_ONLY for p in ("", *_PUNCT) if p != ":") | {w + "," for w in _KIN}
 # "name" introduces a name after these words or at the start of a line ("Name: ...").

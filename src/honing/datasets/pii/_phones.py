@@ -34,9 +34,6 @@ _DATE_SHAPE = re.compile(r"\d{1,4}[ .\-/]\d{1,2}[ .\-/]\d{2,4}")
 # Matched in the lower-cased text right after a number: "x12345", "ext. 204", "extension 12".
 _EXTENSION = re.compile(r"(?:[ \t]{0,3},)?[ \t]{0,3}(?:x|ext\.?|extension)[ \t]{0,3}\d{1,6}(?!\d)")
 
-PHONE_WORDS = ("phone", "tel", "call", "mobile", "cell", "fax", "whatsapp", "sms", "handy",
-               "tél", "portable", "móvil", "cellulare", "numéro", "número", "rufnummer",
-               "number", "llám", "appel", "rückruf", "ring", "text me", "reach me")
 # Phone words in en, de, nl, fr, es, it, pt and the Nordic languages, and their usual
 # abbreviations ("Tel:", "M:", "alt no.", "cb" for call back), matched as words in the few
 # characters before a number that has no national shape of its own.
