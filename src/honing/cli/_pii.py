@@ -37,8 +37,9 @@ def detectors_line(detectors: list[str] | tuple[str, ...]) -> str:
 @pii_app.command("scan")
 def scan(ref: RefArg, workspace: WorkspaceOpt, entity: EntitiesOpt = None,
          json: JsonFlag = False) -> None:
-    """Count PII per entity type (items affected, spans) with a few masked examples, using
-    the rules and the workspace's NER backends."""
+    """Count PII per entity type (items, spans) with masked examples.
+
+    Uses the rules and the workspace's NER backends."""
     with database().reading() as session:
         ws = accounts.get_workspace(session, workspace)
         report = pii.scan_version(session, ws, ref, entities=entity)
@@ -86,8 +87,9 @@ def redact(
 
 @pii_app.command("backends")
 def backends(workspace: WorkspaceOpt, json: JsonFlag = False) -> None:
-    """The detectors the workspace's scans run: the rules, then each NER backend with the
-    entity types it adds and its version."""
+    """List the detectors the workspace's scans run.
+
+    The rules, then each NER backend with the entity types it adds and its version."""
     with database().reading() as session:
         ws = accounts.get_workspace(session, workspace)
         specs = pii.workspace_backends(session, ws)
