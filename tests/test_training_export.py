@@ -340,7 +340,10 @@ def honing_demo(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_demo_queue_exports(demo_home, tmp_path, fmt):
     home, _ = demo_home
     out = tmp_path / f"{fmt}.jsonl"
-    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out))
+    # Which conversations the simulated raters reach depends on the day the demo is built, and
+    # they write only a handful of ideal responses; SFT takes the accepted responses instead.
+    extra = ["--from-ratings", "helpfulness", "--min-rating", "4"] if fmt == "sft" else []
+    done = honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(out), *extra)
     assert done.returncode == 0, done.stderr
     rows = read(out)
     assert rows and f"wrote {len(rows)} train {fmt} rows from queue helpdesk-review" in done.stdout
@@ -356,7 +359,7 @@ def test_demo_queue_exports(demo_home, tmp_path, fmt):
     assert not exported & contaminated
     allowed = tmp_path / f"{fmt}-all.jsonl"
     assert honing_demo(home, "export", "helpdesk-review", "--format", fmt, "--out", str(allowed),
-                       "--allow-contaminated").returncode == 0
+                       "--allow-contaminated", *extra).returncode == 0
     kept = {r["item_id"] for r in read(allowed)} - exported
     assert kept == {r["item_id"] for r in read(allowed)} & contaminated
     if fmt == "kto":  # one row per rated response: the format with the most rows to lose
