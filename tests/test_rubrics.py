@@ -562,6 +562,17 @@ def test_bad_gold_or_tolerance_is_refused(demo, gold, tolerances, field):
     assert [p.field for p in info.value.problems] == [field]
 
 
+def test_a_misspelt_tolerance_names_the_ones_the_question_takes(demo):
+    """A typo in a knob is refused with the knobs that question's type accepts, not only
+    pydantic's 'extra inputs are not permitted'."""
+    [problem] = gold_problems(demo, {}, {"helpfulness": {"withn": 1}})
+    assert problem.field == "tolerances.helpfulness.withn"
+    assert problem.message == "'withn' is not a tolerance"
+    assert problem.hint == "likert takes: within"
+    [problem] = gold_problems(demo, {}, {"preference": {"within": 1}})  # right key, wrong type
+    assert problem.hint == "pairwise takes: direction_only"
+
+
 def test_good_gold_has_no_problems(demo):
     gold = {"helpfulness": {"A": 5, "B": None}, "preference": "A>B", "rationale": "x"}
     assert gold_problems(demo, gold, {"helpfulness": {"within": 1},

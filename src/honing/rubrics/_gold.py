@@ -109,17 +109,22 @@ def _tolerances(rubric: Rubric, tolerances: Mapping[str, Any] | None,
         except KeyError:
             problems.append(Problem(f"{qid!r} is not a question of this rubric", field=field))
             continue
+        allowed = _KNOBS.get(type(q), set())
+        takes = f"{q.type} takes: {', '.join(sorted(allowed)) or 'none'}"
         try:
             tol = raw if isinstance(raw, Tolerance) else Tolerance.model_validate(raw)
         except ValidationError as exc:
-            problems += [Problem(e["msg"], field=f"{field}.{'.'.join(map(str, e['loc']))}")
+            # A misspelt knob ("withn") is named with the knobs this question does take.
+            problems += [Problem(f"{e['loc'][0]!r} is not a tolerance"
+                                 if e["type"] == "extra_forbidden" and e["loc"] else e["msg"],
+                                 field=f"{field}.{'.'.join(map(str, e['loc']))}",
+                                 hint=takes if e["type"] == "extra_forbidden" else None)
                          for e in exc.errors()]
             continue
-        allowed = _KNOBS.get(type(q), set())
         for knob in sorted(tol.model_fields_set - allowed):
             problems.append(Problem(f"{knob!r} does not apply to a {q.type} question",
                                     field=f"{field}.{knob}",
-                                    hint=f"{q.type} takes: {', '.join(sorted(allowed)) or 'none'}"))
+                                    hint=takes))
         result[qid] = tol
     return result
 
