@@ -102,7 +102,8 @@ def test_queue_create_with_options(database_url, seeded):
     result = create_queue(database_url, "--overlap", "2", "--gold-rate", "0.1", "--audit-rate",
                           "0.05", "--order", "stratified", "--stratify-by", "intent", "--no-blind",
                           "--show-metadata", "language, intent", "--per-rater-cap", "5",
-                          "--lease-seconds", "600", "--qualification-min-score", "0.8", "--json")
+                          "--lease-seconds", "600", "--qualification-min-score", "0.8",
+                          "--turnaround-hours", "36", "--json")
     assert result.returncode == 0, result.stderr
     queue = json.loads(result.stdout)
     assert (queue["dataset_version"], queue["rubric_version"]) == ("tickets@1",
@@ -111,10 +112,12 @@ def test_queue_create_with_options(database_url, seeded):
     assert {k: queue["policy"][k] for k in ["overlap", "gold_rate", "audit_rate", "order",
                                             "stratify_by", "blind", "show_metadata",
                                             "per_rater_cap", "lease_seconds",
-                                            "qualification_min_score"]} == {
+                                            "qualification_min_score", "turnaround_hours"]} == {
         "overlap": 2, "gold_rate": 0.1, "audit_rate": 0.05, "order": "stratified",
         "stratify_by": "intent", "blind": False, "show_metadata": ["language", "intent"],
-        "per_rater_cap": 5, "lease_seconds": 600, "qualification_min_score": 0.8}
+        "per_rater_cap": 5, "lease_seconds": 600, "qualification_min_score": 0.8,
+        "turnaround_hours": 36}
+    assert "due 36h" in run_cli(database_url, "queue", "show", "triage", "-w", "helpdesk").stdout
 
     plain = run_cli(database_url, "queue", "create", "second", "-w", "helpdesk", "-d", "tickets",
                     "-r", "helpdesk-compare@1")

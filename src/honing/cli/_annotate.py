@@ -126,6 +126,8 @@ def queue_create(
     lease_seconds: Annotated[int | None, typer.Option(help="How long a claim is held.")] = None,
     per_rater_cap: Annotated[int | None, typer.Option(
         help="Live labels per rater at most.")] = None,
+    turnaround_hours: Annotated[float | None, typer.Option(
+        help="Hours until an item's labels are due (the quality report's on-time rate).")] = None,
     qualification_min_score: Annotated[float | None, typer.Option(
         help="Accuracy (0-1) a rater needs on the qualification items before live items.")] = None,
     blind: Annotated[bool | None, typer.Option(
@@ -141,6 +143,7 @@ def queue_create(
         "overlap": overlap, "gold_rate": gold_rate, "audit_rate": audit_rate, "order": order,
         "stratify_by": stratify_by, "priority_field": priority_field,
         "lease_seconds": lease_seconds, "per_rater_cap": per_rater_cap,
+        "turnaround_hours": turnaround_hours,
         "qualification_min_score": qualification_min_score,
         "blind": blind, "seed": seed,
         "show_metadata": None if show_metadata is None
@@ -306,5 +309,7 @@ def _policy_summary(policy: annotate.QueuePolicy) -> str:
         parts.append(f"cap {policy.per_rater_cap} per rater")
     if policy.qualification_min_score is not None:
         parts.append(f"qualification {policy.qualification_min_score:.0%}")
+    if policy.turnaround_hours is not None:
+        parts.append(f"due {policy.turnaround_hours:g}h")
     parts.append("shows " + (", ".join(policy.show_metadata) or "no metadata"))
     return ", ".join(parts)
