@@ -49,6 +49,12 @@ def test_verify_cli_exits_1_naming_the_tampered_event(db, workspace, database_ur
     ok = run_cli(database_url, "audit", "verify")
     assert ok.returncode == 0, ok.stderr
     assert "4 events verified" in ok.stdout
+    # -w as on every other command: the whole chain is walked, the workspace's share counted
+    scoped = run_cli(database_url, "audit", "verify", "-w", workspace)
+    assert scoped.returncode == 0, scoped.stderr
+    assert f"4 events verified (1 in workspace {workspace})" in scoped.stdout
+    unknown = run_cli(database_url, "audit", "verify", "-w", "nope")
+    assert unknown.returncode != 0 and "nope" in unknown.stderr
 
     with db.engine.begin() as connection:
         target = connection.execute(text(

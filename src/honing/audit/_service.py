@@ -100,11 +100,15 @@ class Verification:
     broken_event_id: int | None = None
     reason: str | None = None
     pending: int = 0  # stored but not yet sealed into the chain
+    in_workspace: int | None = None  # of the verified events, those of the workspace asked for
 
 
-def verify(session: Session) -> Verification:
-    """Walk the chain from its first event; report the first event that does not hold."""
-    expected_prev, checked = GENESIS, 0
+def verify(session: Session, *, workspace: str | None = None) -> Verification:
+    """Walk the chain from its first event; report the first event that does not hold.
+    There is one chain for the whole site (each event links to the one before it, whatever
+    its workspace), so a workspace's events are verified by walking all of it; `workspace`
+    only counts how many of the verified events are its own."""
+    expected_prev, checked, own = GENESIS, 0, 0
     events = session.scalars(select(AuditEvent).where(AuditEvent.seq.is_not(None))
                              .order_by(AuditEvent.seq).execution_options(yield_per=1000))
     for event in events:
@@ -120,8 +124,10 @@ def verify(session: Session) -> Verification:
             )
         expected_prev = event.hash
         checked += 1
+        own += workspace is not None and event.workspace == workspace
     pending = session.scalar(select(func.count()).select_from(_table).where(_table.c.seq.is_(None)))
-    return Verification(True, checked, pending=pending or 0)
+    return Verification(True, checked, pending=pending or 0,
+                        in_workspace=own if workspace is not None else None)
 
 
 def recent(session: Session, *, workspace: str | None = None, limit: int = 100) -> list[AuditEvent]:

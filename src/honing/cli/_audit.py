@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from honing import audit
+from honing import accounts, audit
 from honing._errors import CheckFailed
 from honing.cli._accounts import JsonFlag
 from honing.cli._common import console, database, print_json
@@ -16,21 +16,30 @@ audit_app = typer.Typer(help="Read and verify the audit log.", no_args_is_help=T
 
 
 @audit_app.command("verify")
-def verify(json: JsonFlag = False) -> None:
+def verify(
+    workspace: Annotated[str | None, typer.Option(
+        "--workspace", "-w",
+        help="Also count this workspace's events (the chain is one for the whole site).")] = None,
+    json: JsonFlag = False,
+) -> None:
     """Check the hash chain. Exit 0 when intact, 1 naming the first broken event.
     Events still waiting for the server's sealer are sealed first."""
     db = database()
+    if workspace is not None:
+        with db.reading() as session:
+            accounts.get_workspace(session, workspace)  # an unknown name is an error, not 0
     with db.writing() as session:
         audit.seal_pending(session)
     with db.reading() as session:
-        result = audit.verify(session)
+        result = audit.verify(session, workspace=workspace)
     if json:
         print_json(result.__dict__)
     if not result.ok:
         raise CheckFailed(f"audit chain broken at event {result.broken_event_id}: {result.reason}",
                           hint=f"{result.checked} event(s) before it verified")
     if not json:
-        console.print(f"audit chain intact: {result.checked} events verified")
+        own = f" ({result.in_workspace} in workspace {workspace})" if workspace is not None else ""
+        console.print(f"audit chain intact: {result.checked} events verified{own}", highlight=False)
 
 
 @audit_app.command("log")
