@@ -147,8 +147,9 @@ def test_transformers_target_answers_with_a_local_model(tmp_path, monkeypatch):
             pytest.fail(f"CI installs the train extra, yet {', '.join(missing)} is missing")
         pytest.skip(f"needs {', '.join(missing)}")
     import torch
-    from test_trl_training import tiny_config, tiny_tokenizer
     from transformers import GPT2LMHeadModel
+
+    from test_trl_training import tiny_config, tiny_tokenizer
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     torch.manual_seed(0)

@@ -10,9 +10,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from honing.charts._svg import (AXIS, INK, MIN_WIDTH, MUTED, PALETTE, TITLE_H, Scale, el,
-                                empty_chart, fit, fmt, nice_ticks, num, svg, text, text_width,
-                                tick_labels, tooltip, value_grid)
+from honing.charts._svg import (
+    AXIS,
+    INK,
+    MIN_WIDTH,
+    MUTED,
+    PALETTE,
+    TITLE_H,
+    Scale,
+    el,
+    empty_chart,
+    fit,
+    fmt,
+    nice_ticks,
+    num,
+    svg,
+    text,
+    text_width,
+    tick_labels,
+    tooltip,
+    value_grid,
+)
 
 if TYPE_CHECKING:
     from honing.stats import Estimate

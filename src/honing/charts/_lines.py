@@ -7,9 +7,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from honing.charts._svg import (MIN_WIDTH, MUTED, TITLE_H, Scale, colour, el, empty_chart,
-                                fmt, legend, nice_ticks, num, svg, text, text_width,
-                                tick_labels, tooltip, value_grid)
+from honing.charts._svg import (
+    MIN_WIDTH,
+    MUTED,
+    TITLE_H,
+    Scale,
+    colour,
+    el,
+    empty_chart,
+    fmt,
+    legend,
+    nice_ticks,
+    num,
+    svg,
+    text,
+    text_width,
+    tick_labels,
+    tooltip,
+    value_grid,
+)
 
 X = date | datetime | float
 

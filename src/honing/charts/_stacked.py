@@ -6,9 +6,27 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from honing.charts._svg import (INK, MIN_WIDTH, MUTED, TITLE_H, Scale, colour, el,
-                                empty_chart, fit, fmt, ink_on, legend, nice_ticks, num, svg,
-                                text, text_width, tooltip, value_grid)
+from honing.charts._svg import (
+    INK,
+    MIN_WIDTH,
+    MUTED,
+    TITLE_H,
+    Scale,
+    colour,
+    el,
+    empty_chart,
+    fit,
+    fmt,
+    ink_on,
+    legend,
+    nice_ticks,
+    num,
+    svg,
+    text,
+    text_width,
+    tooltip,
+    value_grid,
+)
 
 ROW_H = 30
 BAR_T = 18

@@ -45,7 +45,6 @@ from honing.rubrics._values import PAIRWISE_DIRECTION, PAIRWISE_STRENGTH, is_per
 from honing.stats import Estimate
 
 
-
 @dataclass(frozen=True)
 class QuestionAgreement:
     question: str  # question id, or "question:option" for one option of a multi_label

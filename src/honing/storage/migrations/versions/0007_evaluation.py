@@ -6,8 +6,8 @@ Revises: 0006
 Create Date: 2026-12-05
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0007'
