@@ -245,6 +245,9 @@ def test_dedup_report_and_deduplicated_version_with_lineage_and_audit(db, worksp
     assert report.ref == "tickets@1" and report.items == 15 and report.empty == 0
     assert [(c.kind, c.positions) for c in report.clusters] == [("exact", [2, 12]), ("near", [5, 13, 14])]
     assert report.clusters[1].item_ids == [ids[5], ids[13], ids[14]] and report.removable == 3
+    # and by the ids the records were imported with, which is how their owner knows them
+    assert report.clusters[1].record_ids == ["t-00005", "t-00013", "t-00014"]
+    assert report.as_dict()["clusters"][0]["keep_record_id"] == "t-00002"
     kept, copy = report.clusters[0].previews
     assert copy.lower().startswith(kept[:60]) and copy != kept  # the upper-cased copy
     assert all(len(p) <= 80 for c in report.clusters for p in c.previews)
@@ -445,6 +448,7 @@ def test_cli_dedup_reports_and_writes(db, database_url, workspace, tmp_path):
     assert shown.exit_code == 0, shown.output
     assert "2 clusters (1 exact, 1 near), 3 items removable" in shown.output
     assert "cluster sizes: 2: 1, 3: 1" in shown.output
+    assert "t-00005, t-00013, t-00014" in shown.output and "record ids" in shown.output
 
     written = runner.invoke(app, ["dedup", "tickets@1", "-w", workspace, "--write", "--json"], env=env)
     assert written.exit_code == 0, written.output

@@ -81,9 +81,12 @@ def _print_dedup(report: DedupReport, examples: int) -> None:
     if not report.clusters:
         return
     console.print("cluster sizes: " + ", ".join(f"{size}: {n}" for size, n in report.sizes().items()))
-    table = Table("kind", "size", "item ids", "previews (first kept)")
+    table = Table("kind", "size", "record ids", "previews (first kept)")
     for cluster in report.clusters[:examples]:
-        ids = ", ".join(map(str, cluster.item_ids[:5])) + (" …" if cluster.size > 5 else "")
+        # the ids the records were imported with; the store's own id where a record had none
+        ids = ", ".join(record if record is not None else f"item {item}" for record, item
+                        in zip(cluster.record_ids[:5], cluster.item_ids[:5], strict=True))
+        ids += " …" if cluster.size > 5 else ""
         table.add_row(cluster.kind, str(cluster.size), ids, "\n".join(cluster.previews))
     console.print(table)
     if len(report.clusters) > examples:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from honing import audit
@@ -26,7 +27,7 @@ from honing.datasets._versions import (
 )
 from honing.datasets.dedup._near import Kind, near_duplicates
 from honing.domain import Item
-from honing.storage import Workspace
+from honing.storage import ItemRow, Workspace
 
 Field = Literal["user", "messages", "responses", "all"]
 # Called as progress(phase, done, total) while items are read ("comparing").
@@ -80,6 +81,9 @@ class DuplicateCluster:
     positions: list[int]
     item_ids: list[int]
     previews: list[str]  # of the first few members
+    # The ids the records were imported with (None for a record that had none): what the
+    # user knows their data by, where item_ids are the store's own.
+    record_ids: list[str | None]
 
     @property
     def size(self) -> int:
@@ -87,7 +91,8 @@ class DuplicateCluster:
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "size": self.size, "positions": self.positions,
-                "item_ids": self.item_ids, "keep": self.item_ids[0], "previews": self.previews}
+                "item_ids": self.item_ids, "record_ids": self.record_ids, "keep": self.item_ids[0],
+                "keep_record_id": self.record_ids[0], "previews": self.previews}
 
 
 @dataclass(frozen=True)
@@ -159,12 +164,25 @@ def dedup_version(session: Session, workspace: Workspace, ref: str, *, threshold
         progress("comparing", found.documents, version.item_count)
     shown = {ids[p] for c in found.clusters for p in c.members[:_PREVIEWED_MEMBERS]}
     previews = {s.id: preview(item_text(s.item, field)) for s in iter_loaded(session, sorted(shown))}
+    records = _record_ids(session, [ids[p] for c in found.clusters for p in c.members])
     clusters = [DuplicateCluster(c.kind, list(c.members), [ids[p] for p in c.members],
-                                 [previews[ids[p]] for p in c.members[:_PREVIEWED_MEMBERS]])
+                                 [previews[ids[p]] for p in c.members[:_PREVIEWED_MEMBERS]],
+                                 [records.get(ids[p]) for p in c.members])
                 for c in found.clusters]
     return DedupReport(dataset=name, version=version.number, content_hash=version.content_hash,
                        items=found.documents, empty=found.empty, field=field, threshold=threshold,
                        parameters=found.parameters, clusters=clusters)
+
+
+def _record_ids(session: Session, item_ids: list[int]) -> dict[int, str | None]:
+    """Imported record ids of the clustered items only, read in chunks: a version's other
+    items never need theirs."""
+    found: dict[int, str | None] = {}
+    for start in range(0, len(item_ids), 1000):
+        chunk = item_ids[start:start + 1000]
+        rows = session.execute(select(ItemRow.id, ItemRow.external_id).where(ItemRow.id.in_(chunk)))
+        found.update(rows.tuples().all())
+    return found
 
 
 def write_deduplicated(session: Session, workspace: Workspace, ref: str, report: DedupReport,
