@@ -60,6 +60,26 @@ def test_import_export_and_versions_through_the_cli(database_url, tmp_path):
     assert log[0]["action"] == "dataset.export"
 
 
+
+def test_tables_piped_without_columns_are_not_cut_at_80(database_url, tmp_path):
+    """`honing ... | grep` and redirects get whole rows: no COLUMNS and no terminal used to
+    mean Rich's 80 columns, with names cut to '…'."""
+    import os
+    import subprocess
+    import sys
+
+    assert run_cli(database_url, "workspace", "create", "helpdesk").returncode == 0
+    dataset = "customer-support-conversations-emea-region-second-quarter-2026"
+    path = write_jsonl(tmp_path / "logs.jsonl", [record(i) for i in range(3)])
+    assert run_cli(database_url, "import", str(path), "-w", "helpdesk", "-d", dataset).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env["HONING_DATABASE_URL"] = database_url
+    piped = subprocess.run([sys.executable, "-m", "honing", "dataset", "list", "-w", "helpdesk"],
+                           env=env, text=True, capture_output=True, timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    row = next(line for line in piped.stdout.splitlines() if dataset[:20] in line)
+    assert dataset in row and "…" not in row and len(row) > 80
+
 @pytest.mark.parametrize("args, code, needle", [
     (["import", "missing.jsonl", "-w", "helpdesk", "-d", "x"], 2, "does not exist"),
     (["export", "nope", "-w", "helpdesk", "--out", "x.jsonl"], 2, "does not exist"),

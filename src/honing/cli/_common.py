@@ -13,8 +13,20 @@ from rich.console import Console
 from honing.accounts import Principal
 from honing.storage import Database, open_database
 
-console = Console()
-errors = Console(stderr=True)
+# Wider than any line the commands print when the output is piped or redirected and no
+# COLUMNS is set: Rich would otherwise cut tables to 80 columns ("…") for `| grep` and files.
+PIPED_WIDTH = 1000
+
+
+def _console(*, stderr: bool = False) -> Console:
+    made = Console(stderr=stderr)
+    if not made.is_terminal and "COLUMNS" not in os.environ:
+        made.width = PIPED_WIDTH
+    return made
+
+
+console = _console()
+errors = _console(stderr=True)
 
 
 def database() -> Database:
