@@ -48,9 +48,20 @@ def test_rubric_push_is_versioned_by_content(team):
     assert {(p["field"], p["line"]) for p in bad.json()["problems"]} >= {("questions", 2)}
 
 
+def test_a_new_queue_shows_raters_no_metadata_unless_listed(team, db, tmp_path):
+    """Metadata can carry what biases a rater (a model, a customer tier, an answer key):
+    a queue created without `show_metadata` shows none of it."""
+    client, t = team
+    queue = seed_queue(db, client, t["lead"], tmp_path, items=1)
+    assert queue["policy"]["show_metadata"] == []
+    task = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t["ann"])).json()
+    assert task["assignment"]["item"]["metadata"] == {}
+
 def test_claim_submit_overlap_and_payload(team, db, tmp_path):
     client, t = team
-    seed_queue(db, client, t["lead"], tmp_path, items=2, overlap=2, blind=True)
+    queue = seed_queue(db, client, t["lead"], tmp_path, items=2, overlap=2, blind=True,
+                       show_metadata=["language"])
+    assert queue["policy"]["show_metadata"] == ["language"]
     seen = {}
     for rater in ["ann", "bob", "cy"]:
         while True:
@@ -62,7 +73,7 @@ def test_claim_submit_overlap_and_payload(team, db, tmp_path):
             # Blind: no model names; no hints of item kind or ids.
             assert set(task["item"]["responses"][0]) == {"label", "content"}
             assert "kind" not in str(task.keys()) and "item_id" not in task
-            assert task["item"]["metadata"] == {"language": "en"}
+            assert task["item"]["metadata"] == {"language": "en"}  # what the lead listed, only
             assert task["submitted_so_far"] == len(seen.get(rater, []))
             # A reload returns the same lease.
             again = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=h(t[rater])).json()

@@ -29,9 +29,12 @@ class QueuePolicy(BaseModel):
         default=None, gt=0, le=365 * 24,
         description="hours from when an item enters the queue until all its labels are due "
                     "(the on-time rate of the quality report is measured against it)")
+    # None by default: metadata can carry what biases a rater (the model, a customer tier,
+    # an answer key), so a lead names each field raters may see.
     show_metadata: list[str] = Field(
-        default_factory=lambda: ["language", "surface"],
-        description="metadata fields raters may see (gold markers must never be listed)")
+        default_factory=list,
+        description="metadata fields raters may see (none unless listed; gold markers must "
+                    "never be listed)")
     seed: int = 0
 
     @model_validator(mode="after")

@@ -181,7 +181,7 @@ def _record_ids(session: Session, item_ids: list[int]) -> dict[int, str | None]:
     for start in range(0, len(item_ids), 1000):
         chunk = item_ids[start:start + 1000]
         rows = session.execute(select(ItemRow.id, ItemRow.external_id).where(ItemRow.id.in_(chunk)))
-        found.update(rows.tuples().all())
+        found.update((item_id, record) for item_id, record in rows)
     return found
 
 
