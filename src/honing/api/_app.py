@@ -26,6 +26,7 @@ from honing.api import _annotate, _datasets, _evaluate, _quality, _tokens, _work
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
 from honing.api._ids import missing_row
+from honing.api._limits import RequestBodyLimit
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
 from honing.storage import Database, LoopDatabase
@@ -112,6 +113,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     mount_web(app)
     _install_error_handlers(app)
     app.add_middleware(RaterFastPath)  # raters' claims and submits, answered before routing
+    # Outermost, so no body reaches the fast path or a route past the limit.
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_json_bytes, answer=error_response)
     return app
 
 
