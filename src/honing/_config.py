@@ -14,6 +14,9 @@ class Settings:
     # Uploads bigger than this are refused before anything is parsed.
     max_upload_bytes: int = 512 * 1024 * 1024
     session_days: int = 14
+    # Any other request body (JSON, forms) bigger than this is refused with a 413, before
+    # or while it is read: drafts and labels are kilobytes, and what is stored is served back.
+    max_json_bytes: int = 1024 * 1024
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -21,4 +24,5 @@ class Settings:
         home = Path(env.get("HONING_HOME") or Path.cwd() / ".honing").expanduser()
         url = env.get("HONING_DATABASE_URL") or f"sqlite:///{home / 'honing.db'}"
         max_upload = int(env.get("HONING_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
-        return cls(home=home, database_url=url, max_upload_bytes=max_upload)
+        max_json = int(env.get("HONING_MAX_JSON_BYTES", 1024 * 1024))
+        return cls(home=home, database_url=url, max_upload_bytes=max_upload, max_json_bytes=max_json)

@@ -33,6 +33,7 @@ from honing.api._annotate_schemas import (
 )
 from honing.api._auth import DB, CurrentPrincipal, ReadSession, Recent, RecentAccess
 from honing.api._auth import look_up as auth_look_up
+from honing.api._ids import PathId
 from honing.api._schemas import ERROR_RESPONSES
 from honing.storage import (
     Database,
@@ -47,7 +48,7 @@ from honing.storage import (
 router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["annotation"], responses=ERROR_RESPONSES)
 WorkspaceName = Annotated[str, Path(max_length=64)]
 QueueName = Annotated[str, Path(max_length=64)]
-Id = Annotated[int, Path(ge=1, le=2**62)]
+Id = PathId
 
 
 def _queue(session: Session, principal: Principal, workspace: str, queue: str, role: Role):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from honing import accounts, datasets, ingest
 from honing._errors import InvalidInput, PayloadTooLarge
 from honing.accounts import Role
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
+from honing.api._ids import PathId
 from honing.api._schemas import (
     ERROR_RESPONSES,
     DatasetOut,
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["datasets"], resp
 WorkspaceName = Annotated[str, Path(max_length=64)]
 DatasetName = Annotated[str, Path(max_length=64)]
 VersionRef = Annotated[str, Path(max_length=64, description="a number, a hash prefix or 'latest'")]
-ItemId = Annotated[int, Path(ge=1, le=2**62)]
+ItemId = PathId
 
 
 def _version_out(info: datasets.VersionInfo) -> VersionOut:

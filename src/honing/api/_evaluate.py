@@ -20,6 +20,7 @@ from honing import accounts
 from honing._errors import NotFound
 from honing.accounts import Role
 from honing.api._auth import CurrentPrincipal, ReadSession
+from honing.api._ids import MAX_ROW_ID, PathId
 from honing.api._schemas import ERROR_RESPONSES
 from honing.evaluate._compare import compare_runs
 from honing.evaluate._results import STATUSES, get_run, summarize_run
@@ -29,7 +30,7 @@ from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuiteVersion, 
 
 router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["evaluation"], responses=ERROR_RESPONSES)
 WorkspaceName = Annotated[str, Path(max_length=64)]
-RunId = Annotated[int, Path(ge=1, le=2**62)]
+RunId = PathId
 # Scenario ids may hold "/" (e.g. "billing/refund-1"): the route takes the rest of the path.
 ScenarioId = Annotated[str, Path(min_length=1, max_length=200)]
 Status = Literal["pass", "fail", "inconclusive", "unscored", "error"]
@@ -169,7 +170,7 @@ def suites(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadS
 @router.get("/runs", response_model=list[dict[str, Any]])
 def runs(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession,
          limit: Annotated[int, Query(ge=1, le=MAX_RUNS)] = 100,
-         before: Annotated[int | None, Query(ge=1, le=2**62, description="only runs with a lower id")] = None,
+         before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="only runs with a lower id")] = None,
          ) -> list[dict[str, Any]]:
     """Runs newest first, each with its counts by status and pass rate (Wilson 95%, n =
     decided results; errors are counted apart, never as failures)."""

@@ -33,6 +33,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, text in [(400, "The body could not be parsed"), (401, "No valid credential"), (403, "The role is not enough"),
                          (404, "Unknown workspace, dataset, version or item"),
                          (409, "Conflicts with existing data"),
+                         (413, "The request body is larger than the server's limit"),
                          (422, "The request or its data is not valid")]
 }
 

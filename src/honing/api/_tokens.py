@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from honing import accounts
 from honing.api._auth import DB, CurrentPrincipal, ReadSession, forget_recent
+from honing.api._ids import PathId
 from honing.api._schemas import ERROR_RESPONSES, TokenCreated, TokenIn, TokenOut
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=ERROR_RESPONSES)
@@ -31,7 +30,7 @@ def create_token(body: TokenIn, principal: CurrentPrincipal, db: DB) -> TokenCre
 
 
 @router.delete("/{token_id}", status_code=204)
-def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**62)], principal: CurrentPrincipal,
+def revoke_token(token_id: PathId, principal: CurrentPrincipal,
                  db: DB, request: Request) -> Response:
     with db.writing() as session:
         accounts.revoke_token(session, principal, token_id, owner=principal.name)

@@ -16,6 +16,7 @@ from honing import audit
 from honing._errors import Conflict, InvalidInput, NotFound
 from honing._names import check_name, is_name
 from honing.storage import (
+    MAX_ROW_ID,
     Dataset,
     DatasetVersion,
     DatasetVersionItem,
@@ -126,8 +127,11 @@ def resolve_version(session: Session, dataset: Dataset, version: str | int | Non
         return found
     text = str(version)
     query = select(DatasetVersion).where(DatasetVersion.dataset_id == dataset.id)
-    if text.isdigit():
-        found = session.scalar(query.where(DatasetVersion.number == int(text)))
+    if text.isascii() and text.removeprefix("-").isdigit():
+        # No version is numbered below 1 or beyond what the database holds (SQLite cannot
+        # even bind such a number): those are simply not found.
+        number = int(text)
+        found = session.scalar(query.where(DatasetVersion.number == number)) if 1 <= number <= MAX_ROW_ID else None
     elif len(text) >= 6 and all(c in "0123456789abcdef" for c in text):
         matches = list(session.scalars(query.where(DatasetVersion.content_hash.startswith(text))))
         found = matches[0] if len(matches) == 1 else None

@@ -28,6 +28,7 @@ from honing.storage._judge_tables import JudgeCalibration
 from honing.storage._loop import LoopDatabase
 from honing.storage._settings_tables import WorkspaceSetting
 from honing.storage._tables import (
+    MAX_ROW_ID,
     ApiToken,
     AuditEvent,
     Base,
@@ -75,6 +76,7 @@ __all__ = [
     "DatasetVersionItem",
     "DatasetVersionParent",
     "ItemRow",
+    "MAX_ROW_ID",
     "Membership",
     "ResponseRow",
     "User",

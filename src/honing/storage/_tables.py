@@ -38,6 +38,9 @@ NAMING_CONVENTION = {
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+# The largest whole number either database stores (BIGINT; SQLite's INTEGER): a larger
+# one cannot name a row, and SQLite's driver cannot even bind it (OverflowError).
+MAX_ROW_ID = 2**63 - 1
 
 
 def utcnow() -> datetime:

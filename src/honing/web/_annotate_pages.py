@@ -13,6 +13,7 @@ from sqlalchemy import select
 from honing import accounts, annotate, datasets, quality
 from honing._errors import NotFound
 from honing.accounts import Principal, Role
+from honing.api._ids import PathId
 from honing.domain import ContextDocument, Message, ToolCall
 from honing.stats import Estimate
 from honing.storage import Escalation, Label, Queue, User
@@ -66,7 +67,7 @@ class TaskPanel:
 
 
 @router.get("/w/{workspace}/assignments/{assignment_id}/panel", response_class=HTMLResponse)
-def task_panel(request: Request, workspace: str, assignment_id: int, principal: PagePrincipal,
+def task_panel(request: Request, workspace: str, assignment_id: PathId, principal: PagePrincipal,
                session: PageSession) -> HTMLResponse:
     ws = accounts.authorize(session, principal, workspace, Role.rater)
     assignment = annotate.own_assignment(session, assignment_id, principal.user_id)
@@ -152,7 +153,7 @@ class AdjudicationPage:
 
 
 @router.get("/w/{workspace}/queues/{queue}/items/{queue_item_id}", response_class=HTMLResponse)
-def adjudication(request: Request, workspace: str, queue: str, queue_item_id: int,
+def adjudication(request: Request, workspace: str, queue: str, queue_item_id: PathId,
                  principal: PagePrincipal, session: PageSession) -> HTMLResponse:
     ws = accounts.authorize(session, principal, workspace, Role.lead)
     q = annotate.get_queue(session, ws, queue)

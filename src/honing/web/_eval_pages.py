@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from honing import accounts
 from honing.accounts import Principal, Role
 from honing.api._evaluate import RunRow, get_result, list_runs, repeats_of, scenario_spec
+from honing.api._ids import PathId, QueryId
 from honing.charts import Bar, Chart, Stack, bar_chart, stacked_bar_chart
 from honing.domain import Message
 from honing.evaluate._compare import Comparison, compare_runs
@@ -30,7 +31,7 @@ from honing.storage import EvalResult, EvalRun, EvalSuiteVersion
 from honing.web._pages import PagePrincipal, PageSession, _render
 
 router = APIRouter(include_in_schema=False)
-RunId = Annotated[int, Path(ge=1, le=2**62)]
+RunId = PathId
 RUNS_SHOWN = 200
 FAILURES_SHOWN = 50
 # Run settings worth seeing next to the numbers they produced, in this order.
@@ -54,8 +55,8 @@ class RunsPage:
 
 @router.get("/w/{workspace}/runs", response_class=HTMLResponse)
 def runs(request: Request, workspace: str, principal: PagePrincipal, session: PageSession,
-         a: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-         b: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
+         a: QueryId = None,
+         b: QueryId = None) -> Response:
     ws = accounts.authorize(session, principal, workspace, Role.viewer)
     if a is not None and b is not None:  # the compare form: baseline a, candidate b
         return RedirectResponse(f"/w/{quote(ws.name, safe='')}/runs/{a}/compare/{b}", status_code=303)

@@ -13,6 +13,7 @@ from honing import accounts, datasets
 from honing._errors import HoningError, Unauthenticated
 from honing.accounts import Principal, Role
 from honing.api._auth import SESSION_COOKIE, ReadSession, forget_recent
+from honing.api._ids import PathId
 from honing.web._render import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -193,7 +194,7 @@ class ItemPageContext:
 
 
 @router.get("/w/{workspace}/items/{item_id}", response_class=HTMLResponse)
-def item(request: Request, workspace: str, item_id: int, principal: PagePrincipal,
+def item(request: Request, workspace: str, item_id: PathId, principal: PagePrincipal,
          session: PageSession, back: str | None = None) -> HTMLResponse:
     ws = accounts.authorize(session, principal, workspace, Role.viewer)
     stored = datasets.get_item(session, ws, item_id)
