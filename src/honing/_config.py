@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from honing._errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -17,6 +19,12 @@ class Settings:
     # Any other request body (JSON, forms) bigger than this is refused with a 413, before
     # or while it is read: drafts and labels are kilobytes, and what is stored is served back.
     max_json_bytes: int = 1024 * 1024
+    # API tokens: the lifetime when none is asked for, and the longest one allowed.
+    token_default_days: int = 90
+    token_max_days: int = 365
+    # Reverse proxies whose X-Forwarded-Proto/-For are believed (they terminate TLS);
+    # forwarded headers from any other peer are ignored, as anyone can send them.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -24,5 +32,23 @@ class Settings:
         home = Path(env.get("HONING_HOME") or Path.cwd() / ".honing").expanduser()
         url = env.get("HONING_DATABASE_URL") or f"sqlite:///{home / 'honing.db'}"
         max_upload = int(env.get("HONING_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
+        default_days = _positive_int(env, "HONING_TOKEN_DEFAULT_DAYS", 90)
+        max_days = _positive_int(env, "HONING_TOKEN_MAX_DAYS", 365)
+        if default_days > max_days:
+            raise InvalidInput(f"HONING_TOKEN_DEFAULT_DAYS ({default_days}) is longer than "
+                               f"HONING_TOKEN_MAX_DAYS ({max_days})",
+                               hint="make the default lifetime at most the maximum")
+        proxies = tuple(p.strip() for p in env.get("HONING_TRUSTED_PROXIES", "").split(",") if p.strip())
         max_json = int(env.get("HONING_MAX_JSON_BYTES", 1024 * 1024))
-        return cls(home=home, database_url=url, max_upload_bytes=max_upload, max_json_bytes=max_json)
+        return cls(home=home, database_url=url, max_upload_bytes=max_upload, max_json_bytes=max_json,
+                   token_default_days=default_days, token_max_days=max_days,
+                   trusted_proxies=proxies)
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput(f"{name} must be a whole number of days, at least 1 (got {raw!r})")
+    return int(raw)

@@ -19,6 +19,7 @@ REPORT_CSS = """
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px; }
   .charts figure { margin: 0; background: #fff; border: 1px solid #d1d9e0; border-radius: 8px; padding: 8px; }
   .charts svg { width: 100%; height: auto; }
+  svg.chart { max-width: 100%; height: auto; }
 """
 
 

@@ -7,16 +7,19 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from honing import audit
-from honing._errors import NotFound, Unauthenticated
+from honing._errors import Forbidden, InvalidInput, NotFound, Problem, Unauthenticated
 from honing.accounts._passwords import verify_password
 from honing.accounts._service import Principal, get_user
 from honing.storage import ApiToken, User, utcnow
 
 TOKEN_PREFIX = "hon_"
+# Lifetimes of API tokens when the caller does not say (Settings holds the server's own).
+DEFAULT_DAYS = 90
+MAX_DAYS = 365
 
 
 def _digest(secret: str) -> str:
@@ -24,18 +27,49 @@ def _digest(secret: str) -> str:
 
 
 def create_token(session: Session, actor: Principal, username: str, name: str,
-                 *, days: int | None = None) -> tuple[ApiToken, str]:
-    """A new API token for `username`. The secret is returned once and never stored."""
+                 *, days: int | None = None, default_days: int = DEFAULT_DAYS,
+                 max_days: int = MAX_DAYS, minted_with: str | None = None,
+                 outlive_session: bool = False) -> tuple[ApiToken, str]:
+    """A new API token for `username`, lasting `days` (`default_days` when not given, at
+    most `max_days`). The secret is returned once and never stored.
+
+    `minted_with` is the credential the request came with. A token asked for from a browser
+    session (or with a token that is itself bound to one) ends with that session: it expires
+    no later and is revoked at its logout, so signing out ends everything the session made.
+    Only a site admin may let it outlive the session (`outlive_session`)."""
+    days = default_days if days is None else days
+    if not 1 <= days <= max_days:
+        raise InvalidInput(f"a token can last from 1 to {max_days} days, not {days}",
+                           hint="ask for fewer days (the server's HONING_TOKEN_MAX_DAYS sets the maximum)",
+                           problems=[Problem(f"must be between 1 and {max_days}", field="days")])
+    if outlive_session and not actor.is_site_admin:
+        raise Forbidden("only a site admin may create a token that outlives the browser session",
+                        hint="leave out outlive_session: the token then ends when you sign out")
     user = get_user(session, username)
+    expires_at = utcnow() + timedelta(days=days)
+    bound = None if outlive_session or minted_with is None else _session_behind(session, minted_with)
+    if bound is not None and bound.expires_at is not None:
+        expires_at = min(expires_at, bound.expires_at)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, kind="api", name=name, token_hash=_digest(secret),
-                     prefix=secret[:12],
-                     expires_at=utcnow() + timedelta(days=days) if days else None)
+                     prefix=secret[:12], expires_at=expires_at,
+                     session_id=bound.id if bound is not None else None)
     session.add(token)
     session.flush()
     audit.record(session, actor=actor.audit_name, action="token.create",
-                 target=f"user:{username}", details={"token_id": token.id, "name": name})
+                 target=f"user:{username}", details={"token_id": token.id, "name": name,
+                                                     "ends_with_session": bound is not None})
     return token, secret
+
+
+def _session_behind(session: Session, secret: str) -> ApiToken | None:
+    """The browser session a credential is, or is bound to; None for a free-standing token."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if row is None:
+        return None
+    if row.kind == "session":
+        return row
+    return session.get(ApiToken, row.session_id) if row.session_id is not None else None
 
 
 def list_tokens(session: Session, username: str) -> list[ApiToken]:
@@ -68,9 +102,14 @@ def login(session: Session, username: str, password: str, *, days: int = 14) -> 
 
 
 def logout(session: Session, secret: str) -> None:
+    """End a browser session and every API token created in it."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
+        if token.kind == "session":
+            session.execute(update(ApiToken).where(ApiToken.session_id == token.id,
+                                                   ApiToken.revoked_at.is_(None))
+                            .values(revoked_at=token.revoked_at))
 
 
 def principal_for(session: Session, secret: str, *, kind: str) -> Principal:

@@ -13,7 +13,6 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError
@@ -25,6 +24,7 @@ from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _annotate, _datasets, _evaluate, _quality, _tokens, _workspaces
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
+from honing.api._headers import SecurityHeaders
 from honing.api._ids import missing_row
 from honing.api._limits import RequestBodyLimit
 from honing.api._schemas import Health
@@ -113,8 +113,11 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     mount_web(app)
     _install_error_handlers(app)
     app.add_middleware(RaterFastPath)  # raters' claims and submits, answered before routing
-    # Outermost, so no body reaches the fast path or a route past the limit.
+    # Outside the fast path, so no body reaches it or a route past the limit.
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_json_bytes, answer=error_response)
+    # Outermost: every answer, a 413 included, carries the headers, and the scheme a trusted
+    # proxy forwarded is set before anything reads it.
+    app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)
     return app
 
 
@@ -127,12 +130,27 @@ def _mount_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title="Honing API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
+        # No inline script (the pages' Content-Security-Policy forbids it): the start-up
+        # code is a static file that reads the schema's address from the page.
+        return HTMLResponse(_DOCS_PAGE.format(openapi_url=app.openapi_url or "/openapi.json"))
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+<link rel="icon" href="/static/swagger/favicon-32x32.png">
+<title>Honing API</title>
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
 
 
 def _wants_html(request: Request) -> bool:

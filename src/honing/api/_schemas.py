@@ -126,7 +126,11 @@ class ImportOut(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    days: int | None = Field(default=None, ge=1, le=3650)
+    days: int | None = Field(default=None, ge=1, le=3650, description=(
+        "lifetime in days; the server's default (90) when left out, at most its maximum (365)"))
+    outlive_session: bool = Field(default=False, description=(
+        "site admins only: a token asked for from a browser session otherwise expires with "
+        "that session and is revoked when it signs out"))
 
 
 class TokenOut(BaseModel):

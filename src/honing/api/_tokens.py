@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from honing import accounts
-from honing.api._auth import DB, CurrentPrincipal, ReadSession, forget_recent
+from honing.api._auth import DB, CurrentPrincipal, ReadSession, credential, forget_recent
 from honing.api._ids import PathId
 from honing.api._schemas import ERROR_RESPONSES, TokenCreated, TokenIn, TokenOut
 
@@ -22,10 +22,16 @@ def list_tokens(principal: CurrentPrincipal, session: ReadSession) -> list[Token
 
 
 @router.post("", response_model=TokenCreated, status_code=201)
-def create_token(body: TokenIn, principal: CurrentPrincipal, db: DB) -> TokenCreated:
+def create_token(body: TokenIn, principal: CurrentPrincipal, db: DB, request: Request) -> TokenCreated:
+    """A token made from a browser session ends with that session, unless a site admin asks
+    for `outlive_session`."""
+    settings = request.app.state.settings
+    _, credential_secret = credential(request)
     with db.writing() as session:
-        token, secret = accounts.create_token(session, principal, principal.name, body.name,
-                                              days=body.days)
+        token, secret = accounts.create_token(
+            session, principal, principal.name, body.name, days=body.days,
+            default_days=settings.token_default_days, max_days=settings.token_max_days,
+            minted_with=credential_secret, outlive_session=body.outlive_session)
         return TokenCreated(**_out(token).model_dump(), token=secret)
 
 

@@ -215,7 +215,7 @@ def svg(kind: str, heading: str, width: float, height: float, body: Iterable[str
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart chart-{esc(kind)}"'
             f' viewBox="0 0 {px(width)} {px(height)}" width="{px(width)}" height="{px(height)}"'
             f' aria-label="{esc(summary)}" font-family="{esc(FONT_STACK)}"'
-            f' font-size="{FONT_SIZE}" fill="{INK}" style="max-width:100%;height:auto">')
+            f' font-size="{FONT_SIZE}" fill="{INK}">')  # sized by the page's CSS (svg.chart)
     # 14px bold runs about 1.25 times as wide as the 12px text_width measures.
     visible = text(0, 18, fit(heading, width * 0.8, limit=120), tip=heading, font_size=14,
                    font_weight="600", class_="chart-title")

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from honing import accounts
+from honing._config import Settings
 from honing._errors import InvalidInput
 from honing.cli._common import console, database, operator, print_json
 
@@ -106,12 +107,17 @@ def member_list(workspace: WorkspaceOpt, json: JsonFlag = False) -> None:
 def token_create(
     user: Annotated[str, typer.Option("--user", "-u", help="Whose token.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
-    days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
+    days: Annotated[int | None, typer.Option(
+        help="Expire after this many days (default HONING_TOKEN_DEFAULT_DAYS, 90; "
+             "at most HONING_TOKEN_MAX_DAYS, 365).")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Create an API token. The token is printed once; only its hash is stored."""
+    settings = Settings.from_env()
     with database().writing() as session:
-        token, secret = accounts.create_token(session, operator(), user, name, days=days)
+        token, secret = accounts.create_token(session, operator(), user, name, days=days,
+                                              default_days=settings.token_default_days,
+                                              max_days=settings.token_max_days)
     if json:
         print_json({"id": token.id, "user": user, "name": name, "token": secret})
     else:
@@ -129,10 +135,12 @@ def token_list(user: Annotated[str, typer.Option("--user", "-u")], json: JsonFla
     if json:
         print_json(data)
         return
-    table = Table("id", "name", "prefix", "created", "revoked")
+    table = Table("id", "name", "prefix", "created", "expires", "revoked")
     for row in data:
+        # Tokens made before lifetimes existed may have none: they keep working.
+        expires = row["expires_at"].strftime("%Y-%m-%d") if row["expires_at"] else "never"
         table.add_row(str(row["id"]), row["name"], row["prefix"],
-                      row["created_at"].strftime("%Y-%m-%d"), "yes" if row["revoked"] else "")
+                      row["created_at"].strftime("%Y-%m-%d"), expires, "yes" if row["revoked"] else "")
     console.print(table)
 
 

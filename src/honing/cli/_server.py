@@ -72,9 +72,10 @@ def _run(host: str, port: int, workers: int = 1) -> None:
         console.print(f"Honing is serving on http://{host}:{port} with {workers} worker "
                       "processes  (API docs: /docs)")
         uvicorn.run("honing.api._app:serving_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", access_log=False)
+                    workers=workers, log_level="info", access_log=False, proxy_headers=False)
         return
     tune_for_serving()
     app = create_app(database())
     console.print(f"Honing is serving on http://{host}:{port}  (API docs: /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    # Forwarded headers are the app's to judge (HONING_TRUSTED_PROXIES), not uvicorn's default.
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False)

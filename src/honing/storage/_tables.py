@@ -119,6 +119,10 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The browser session an API token was created in and ends with (it expires no later
+    # and is revoked at that session's logout); None for tokens that stand on their own.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_token.id", ondelete="CASCADE"), index=True)
 
 
 class ItemRow(Base):

@@ -13,6 +13,7 @@ from honing import accounts, datasets
 from honing._errors import HoningError, Unauthenticated
 from honing.accounts import Principal, Role
 from honing.api._auth import SESSION_COOKIE, ReadSession, forget_recent
+from honing.api._headers import is_https
 from honing.api._ids import PathId
 from honing.web._render import TEMPLATES
 
@@ -76,7 +77,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
                        LoginPage(next=_safe_next(next), error=error.message, username=username), 401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https",
+                        secure=is_https(request),
                         max_age=request.app.state.settings.session_days * 86400)
     return response
 

@@ -453,6 +453,8 @@ setInterval(() => {
 for (const type of ["mousemove", "scroll", "click"]) document.addEventListener(type, () => { lastInput = Date.now(); }, { passive: true });
 
 document.getElementById("submit").addEventListener("click", submit);
+// Answers are sent by the keys and buttons above, never by the form itself (Enter in a box).
+document.addEventListener("submit", (event) => { if (event.target.id === "answers") event.preventDefault(); });
 document.getElementById("skip").addEventListener("click", skip);
 document.getElementById("flag").addEventListener("click", flag);
 document.getElementById("escalate").addEventListener("click", escalate);
