@@ -149,7 +149,7 @@ def test_parallel_guesses_get_no_more_checks_than_the_limit(db, ada):
         results = list(pool.map(lambda _: attempt(db, "ada", WRONG, ThrottlePolicy()), range(12)))
     refused = [int(r) for r in results if r != "denied"]
     assert results.count("denied") == 5 and len(refused) == 7
-    assert all(50 <= wait <= 60 for wait in refused)  # real time passes on a busy machine
+    assert all(50 <= wait <= 60 for wait in refused), refused  # real time passes here
 
 
 def test_old_throttle_rows_are_pruned(db, ada, policy, clock):

@@ -82,6 +82,7 @@ def admit(session: Session, policy: ThrottlePolicy, username: str, address: str)
     by_address = session.scalar(select(LoginThrottle).where(
         LoginThrottle.scope == ADDRESS, LoginThrottle.key == _address_key(address)))
     account = _locked_row(session, ACCOUNT, account_key(username), now)
+    now = _forget_if_quiet(account, policy)
     waits = [w for w in (_wait(by_address, now), _wait(account, now)) if w is not None]
     if waits:
         return max(waits)
@@ -91,9 +92,8 @@ def admit(session: Session, policy: ThrottlePolicy, username: str, address: str)
 
 def failed(session: Session, policy: ThrottlePolicy, address: str) -> None:
     """Count a wrong password (or unknown name) against the client address."""
-    now = policy.clock()
-    _count_failure(_locked_row(session, ADDRESS, _address_key(address), now), now, policy,
-                   policy.address_failures)
+    row = _locked_row(session, ADDRESS, _address_key(address), policy.clock())
+    _count_failure(row, _forget_if_quiet(row, policy), policy, policy.address_failures)
 
 
 def succeeded(session: Session, username: str) -> None:
@@ -108,8 +108,9 @@ def _address_key(address: str) -> str:
 
 
 def _locked_row(session: Session, scope: str, key: str, now: datetime) -> LoginThrottle:
-    """The row, created if missing and locked for this transaction (PostgreSQL: FOR UPDATE;
-    SQLite writers are serialized anyway), so concurrent failures all count."""
+    """The row, created if missing (as already forgettable at `now`) and locked for this
+    transaction (PostgreSQL: FOR UPDATE; SQLite writers are serialized anyway), so that
+    concurrent failures all count."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for _ in range(3):  # a concurrent prune may remove it between the two statements
         session.execute(insert(LoginThrottle).values(
@@ -118,10 +119,18 @@ def _locked_row(session: Session, scope: str, key: str, now: datetime) -> LoginT
             LoginThrottle.scope == scope, LoginThrottle.key == key)
             .with_for_update().execution_options(populate_existing=True))
         if row is not None:
-            if row.forget_at <= now:  # quiet for a whole window since its last lockout
-                row.failures, row.lockouts, row.locked_until = 0, 0, None
             return row
     raise HoningError("the sign-in throttle could not be updated; try again")
+
+
+def _forget_if_quiet(row: LoginThrottle, policy: ThrottlePolicy) -> datetime:
+    """Start the row afresh if it has been quiet for a whole window since its last lockout.
+    Returns "now", read after the row's lock was granted: waiting for it takes time, and
+    Retry-After counts from the moment of the answer."""
+    now = policy.clock()
+    if row.forget_at <= now:
+        row.failures, row.lockouts, row.locked_until = 0, 0, None
+    return now
 
 
 def _wait(row: LoginThrottle | None, now: datetime) -> int | None:
