@@ -28,5 +28,4 @@ def test_build_demo_is_idempotent(db):
     assert cohorts == {u: c for u, _, _, c in DEMO_USERS}
     assert cohorts["rater3"] == "vendor-acme"
     for username, password in first.created_users.items():
-        with db.writing() as session:
-            assert accounts.login(session, username, password)[0].username == username
+        assert accounts.login(db, username, password)[0].username == username

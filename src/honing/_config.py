@@ -22,9 +22,18 @@ class Settings:
     # API tokens: the lifetime when none is asked for, and the longest one allowed.
     token_default_days: int = 90
     token_max_days: int = 365
-    # Reverse proxies whose X-Forwarded-Proto/-For are believed (they terminate TLS);
-    # forwarded headers from any other peer are ignored, as anyone can send them.
+    # Reverse proxies whose X-Forwarded-Proto/-For are believed (they terminate TLS and name
+    # the real client); forwarded headers from any other peer are ignored, as anyone can
+    # send them.
     trusted_proxies: tuple[str, ...] = ()
+    # Sign-in throttling (see docs/decisions/0021-login-throttling.md): this many failures
+    # within the window lock an account name, or a client address, for a delay that
+    # doubles with each lockout up to the maximum.
+    login_account_failures: int = 5
+    login_address_failures: int = 20
+    login_window_seconds: int = 15 * 60
+    login_lockout_seconds: int = 60
+    login_lockout_max_seconds: int = 15 * 60
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -32,23 +41,30 @@ class Settings:
         home = Path(env.get("HONING_HOME") or Path.cwd() / ".honing").expanduser()
         url = env.get("HONING_DATABASE_URL") or f"sqlite:///{home / 'honing.db'}"
         max_upload = int(env.get("HONING_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
-        default_days = _positive_int(env, "HONING_TOKEN_DEFAULT_DAYS", 90)
-        max_days = _positive_int(env, "HONING_TOKEN_MAX_DAYS", 365)
+        default_days = _positive(env, "HONING_TOKEN_DEFAULT_DAYS", 90)
+        max_days = _positive(env, "HONING_TOKEN_MAX_DAYS", 365)
         if default_days > max_days:
             raise InvalidInput(f"HONING_TOKEN_DEFAULT_DAYS ({default_days}) is longer than "
                                f"HONING_TOKEN_MAX_DAYS ({max_days})",
                                hint="make the default lifetime at most the maximum")
         proxies = tuple(p.strip() for p in env.get("HONING_TRUSTED_PROXIES", "").split(",") if p.strip())
         max_json = int(env.get("HONING_MAX_JSON_BYTES", 1024 * 1024))
-        return cls(home=home, database_url=url, max_upload_bytes=max_upload, max_json_bytes=max_json,
-                   token_default_days=default_days, token_max_days=max_days,
-                   trusted_proxies=proxies)
+        return cls(
+            home=home, database_url=url, max_upload_bytes=max_upload, max_json_bytes=max_json,
+            token_default_days=default_days, token_max_days=max_days, trusted_proxies=proxies,
+            login_account_failures=_positive(env, "HONING_LOGIN_ACCOUNT_FAILURES", 5),
+            login_address_failures=_positive(env, "HONING_LOGIN_ADDRESS_FAILURES", 20),
+            login_window_seconds=_positive(env, "HONING_LOGIN_WINDOW_SECONDS", 15 * 60),
+            login_lockout_seconds=_positive(env, "HONING_LOGIN_LOCKOUT_SECONDS", 60),
+            login_lockout_max_seconds=_positive(env, "HONING_LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60),
+        )
 
 
-def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+def _positive(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise InvalidInput(f"{name} must be a whole number of days, at least 1 (got {raw!r})")
+        raise InvalidInput(f"{name} must be a whole number of at least 1, not {raw!r}",
+                           hint=f"unset {name} to use the default, {default}")
     return int(raw)

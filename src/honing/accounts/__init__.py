@@ -1,11 +1,13 @@
 """Accounts: workspaces, users, roles, API tokens and browser sessions."""
 
+from honing.accounts._client import Client
 from honing.accounts._credentials import (
     create_token,
     list_tokens,
     login,
     logout,
     principal_for,
+    record_quietly,
     revoke_token,
 )
 from honing.accounts._passwords import hash_password, verify_password
@@ -26,8 +28,10 @@ from honing.accounts._service import (
     set_role,
     workspace_access,
 )
+from honing.accounts._throttle import ThrottlePolicy, TooManyAttempts
 
 __all__ = [
+    "Client",
     "Principal",
     "Role",
     "WorkspaceAccess",
@@ -48,7 +52,10 @@ __all__ = [
     "remove_member",
     "revoke_token",
     "role_in",
+    "record_quietly",
     "set_role",
+    "ThrottlePolicy",
+    "TooManyAttempts",
     "verify_password",
     "workspace_access",
 ]

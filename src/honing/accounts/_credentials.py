@@ -1,25 +1,32 @@
-"""Bearer tokens and browser sessions. Only SHA-256 digests are stored: the secrets are
+"""Bearer tokens, browser sessions and signing in. Only SHA-256 digests are stored: the secrets are
 long random strings, so a fast hash is enough and lookups stay a single indexed query."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from honing import audit
 from honing._errors import Forbidden, InvalidInput, NotFound, Problem, Unauthenticated
-from honing.accounts._passwords import verify_password
+from honing.accounts import _throttle
+from honing.accounts._client import LOCAL, Client
+from honing.accounts._passwords import dummy_hash, verify_password
 from honing.accounts._service import Principal, get_user
-from honing.storage import ApiToken, User, utcnow
+from honing.accounts._throttle import ThrottlePolicy, TooManyAttempts
+from honing.storage import ApiToken, Database, User, utcnow
 
 TOKEN_PREFIX = "hon_"
 # Lifetimes of API tokens when the caller does not say (Settings holds the server's own).
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
+DEFAULT_POLICY = ThrottlePolicy()
+log = logging.getLogger("honing.accounts")
 
 
 def _digest(secret: str) -> str:
@@ -88,28 +95,77 @@ def revoke_token(session: Session, actor: Principal, token_id: int, *, owner: st
                  target=f"user:{user.username}", details={"token_id": token_id})
 
 
-def login(session: Session, username: str, password: str, *, days: int = 14) -> tuple[User, str]:
-    """Check a password and open a browser session; the same message for every failure."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(password, user.password_hash):
-        raise Unauthenticated("unknown user or wrong password")
-    secret = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, kind="session", name="browser",
-                         token_hash=_digest(secret), prefix="session",
-                         expires_at=utcnow() + timedelta(days=days)))
-    audit.record(session, actor=f"user:{username}", action="session.login", target=f"user:{username}")
-    return user, secret
+def login(db: Database, username: str, password: str, *, client: Client = LOCAL,
+          days: int = 14, throttle: ThrottlePolicy = DEFAULT_POLICY) -> tuple[User, str]:
+    """Check a password and open a browser session; the same message for every failure.
+
+    Throttled (see `_throttle`): TooManyAttempts while the account name or the client
+    address is locked out, even for the right password. An unknown, inactive or
+    password-less user costs one password hash too, so the time taken does not tell
+    whether a name exists. Failures are audited as `session.login_failed`."""
+    with db.writing() as session:
+        wait = _throttle.admit(session, throttle, username, client.address)
+        user = session.scalar(select(User).where(User.username == username))
+        if wait is not None:
+            _record_failure(session, username, user, client, "throttled")
+    if wait is not None:
+        raise TooManyAttempts(wait)
+    usable = user is not None and user.is_active and bool(user.password_hash)
+    if verify_password(password, user.password_hash if usable else dummy_hash()) and usable:
+        secret = secrets.token_urlsafe(32)
+        with db.writing() as session:
+            _throttle.succeeded(session, username)
+            session.add(ApiToken(user_id=user.id, kind="session", name="browser",
+                                 token_hash=_digest(secret), prefix="session",
+                                 expires_at=utcnow() + timedelta(days=days)))
+            audit.record(session, actor=f"user:{username}", action="session.login",
+                         target=f"user:{username}", details=client.audit_details())
+        return user, secret
+    reason = "unknown user" if user is None else "inactive" if not user.is_active else "wrong password"
+    with db.writing() as session:
+        _throttle.failed(session, throttle, client.address)
+        _record_failure(session, username, user, client, reason)
+    raise Unauthenticated("unknown user or wrong password")
 
 
-def logout(session: Session, secret: str) -> None:
-    """End a browser session and every API token created in it."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is not None and token.revoked_at is None:
-        token.revoked_at = utcnow()
-        if token.kind == "session":
-            session.execute(update(ApiToken).where(ApiToken.session_id == token.id,
-                                                   ApiToken.revoked_at.is_(None))
-                            .values(revoked_at=token.revoked_at))
+def logout(session: Session, secret: str, *, client: Client = LOCAL) -> None:
+    """End a browser session and every API token created in it; audited as `session.logout`
+    (once: a second call is a no-op)."""
+    row = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                          .where(ApiToken.token_hash == _digest(secret),
+                                 ApiToken.kind == "session")).first()
+    if row is None or row[0].revoked_at is not None:
+        return
+    token, user = row
+    token.revoked_at = utcnow()
+    session.execute(update(ApiToken).where(ApiToken.session_id == token.id,
+                                           ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=token.revoked_at))
+    record_quietly(session, actor=f"user:{user.username}", action="session.logout",
+                   target=f"user:{user.username}", details=client.audit_details())
+
+
+def record_quietly(session: Session, **event: Any) -> None:
+    """An audit event that must not cost the caller its answer or its other writes: written
+    in a savepoint, and if that fails only the failure's kind is logged (never content)."""
+    try:
+        with session.begin_nested():
+            audit.record(session, seal=False, **event)
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, the sign-in goes on
+        log.warning("could not record %s in the audit log (%s)", event.get("action"),
+                    type(error).__name__)
+
+
+def _record_failure(session: Session, username: str, user: User | None, client: Client,
+                    reason: str) -> None:
+    # A name nobody has is kept as a digest: it may be a password typed into the wrong
+    # field, and the audit log is never rewritten.
+    if user is None:
+        target, extra = "user:?", {"username_sha256": _throttle.account_key(username)[:16]}
+    else:
+        target, extra = f"user:{user.username}", {}
+    record_quietly(session, actor="anonymous", action="session.login_failed", target=target,
+                   details={"reason": reason, **extra, **client.audit_details()})
 
 
 def principal_for(session: Session, secret: str, *, kind: str) -> Principal:

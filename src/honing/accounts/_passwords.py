@@ -19,6 +19,14 @@ def hash_password(password: str) -> str:
     return "$".join(["scrypt", str(_N), str(_R), str(_P), _b64(salt), _b64(digest)])
 
 
+def dummy_hash() -> str:
+    """A hash no password matches, with today's algorithm and cost: checking a password
+    against it takes as long as against a real one (for names that do not exist), and
+    making it costs nothing."""
+    digest = secrets.token_bytes(64)  # hashlib.scrypt's default length, as hash_password uses
+    return "$".join(["scrypt", str(_N), str(_R), str(_P), _b64(secrets.token_bytes(16)), _b64(digest)])
+
+
 def verify_password(password: str, stored: str | None) -> bool:
     if not stored:
         return False

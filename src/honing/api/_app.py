@@ -22,6 +22,7 @@ from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _annotate, _datasets, _evaluate, _quality, _tokens, _workspaces
+from honing.api._access_audit import record_denial
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
 from honing.api._headers import SecurityHeaders
@@ -171,6 +172,8 @@ def error_response(request: Request, error: HoningError, headers: dict[str, str]
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HoningError)
     async def honing_error(request: Request, error: HoningError):  # type: ignore[no-untyped-def]
+        if error.status_code == 403:
+            await record_denial(request, error)
         return error_response(request, error)
 
     @app.exception_handler(RequestValidationError)

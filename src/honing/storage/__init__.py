@@ -25,6 +25,7 @@ from honing.storage._evaluation_tables import (
 )
 from honing.storage._governance_tables import DatasetCardFields, RetentionPolicy, VersionCheck
 from honing.storage._judge_tables import JudgeCalibration
+from honing.storage._login_tables import LoginThrottle
 from honing.storage._loop import LoopDatabase
 from honing.storage._settings_tables import WorkspaceSetting
 from honing.storage._tables import (
@@ -56,6 +57,7 @@ __all__ = [
     "EvalSuiteVersion",
     "JudgeCalibration",
     "Label",
+    "LoginThrottle",
     "LoopDatabase",
     "Qualification",
     "Queue",

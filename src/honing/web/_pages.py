@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from honing import accounts, datasets
 from honing._errors import HoningError, Unauthenticated
 from honing.accounts import Principal, Role
+from honing.api._access_audit import client_of
 from honing.api._auth import SESSION_COOKIE, ReadSession, forget_recent
 from honing.api._headers import is_https
 from honing.api._ids import PathId
@@ -67,18 +68,24 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):  # type: ignore[no-untyped-def]
-    db = request.app.state.db
+    settings = request.app.state.settings
+    page = LoginPage(next=_safe_next(next), username=username)
     try:
-        with db.writing() as session:
-            _, secret = accounts.login(session, username, password,
-                                       days=request.app.state.settings.session_days)
+        _, secret = accounts.login(request.app.state.db, username, password,
+                                   client=client_of(request), days=settings.session_days,
+                                   throttle=accounts.ThrottlePolicy.from_settings(settings))
+    except accounts.TooManyAttempts as error:
+        page.error = error.message
+        response = _render(request, "login.html", page, 429)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     except Unauthenticated as error:
-        return _render(request, "login.html",
-                       LoginPage(next=_safe_next(next), error=error.message, username=username), 401)
+        page.error = error.message
+        return _render(request, "login.html", page, 401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
                         secure=is_https(request),
-                        max_age=request.app.state.settings.session_days * 86400)
+                        max_age=settings.session_days * 86400)
     return response
 
 
@@ -87,7 +94,7 @@ def logout(request: Request) -> RedirectResponse:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with request.app.state.db.writing() as session:
-            accounts.logout(session, cookie)
+            accounts.logout(session, cookie, client=client_of(request))
         forget_recent(request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
