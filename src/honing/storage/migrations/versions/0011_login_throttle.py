@@ -1,7 +1,7 @@
 """Sign-in throttling: failed sign-ins per account name and per client address, so every
 server process refuses the same attempts.
 
-Revision ID: 0011_login_throttle
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_login_throttle'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """Token lifetimes: an API token created in a browser session records that session, so it
 ends with it (revoked at its logout). Existing tokens keep their expiry, none or not.
 
-Revision ID: 0012_token_lifetimes
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_token_lifetimes"
+revision = "0012"
 down_revision = '0011'
 branch_labels = None
 depends_on = None
