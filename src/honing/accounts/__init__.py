@@ -9,7 +9,7 @@ from honing.accounts._credentials import (
     revoke_token,
 )
 from honing.accounts._passwords import hash_password, verify_password
-from honing.accounts._roles import Role
+from honing.accounts._roles import Permission, Role
 from honing.accounts._service import (
     Principal,
     WorkspaceAccess,
@@ -28,6 +28,7 @@ from honing.accounts._service import (
 )
 
 __all__ = [
+    "Permission",
     "Principal",
     "Role",
     "WorkspaceAccess",

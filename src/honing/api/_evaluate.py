@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from honing import accounts
 from honing._errors import NotFound
-from honing.accounts import Role
+from honing.accounts import Permission
 from honing.api._auth import CurrentPrincipal, ReadSession
 from honing.api._schemas import ERROR_RESPONSES
 from honing.evaluate._compare import compare_runs
@@ -156,13 +156,13 @@ def repeats_of(session: Session, run: EvalRun, scenario_id: str) -> list[tuple[i
 # --- Endpoints ---------------------------------------------------------------------------
 
 def _run(session: Session, principal: accounts.Principal, workspace: str, run_id: int) -> EvalRun:
-    return get_run(session, accounts.authorize(session, principal, workspace, Role.viewer), run_id)
+    return get_run(session, accounts.authorize(session, principal, workspace, Permission.read), run_id)
 
 
 @router.get("/suites", response_model=list[dict[str, Any]])
 def suites(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[dict[str, Any]]:
     """Every stored version of every suite: name, number, content hash, scenarios per tier."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return [suite_version_dict(name, version) for name, version in list_suite_versions(session, ws)]
 
 
@@ -173,7 +173,7 @@ def runs(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSes
          ) -> list[dict[str, Any]]:
     """Runs newest first, each with its counts by status and pass rate (Wilson 95%, n =
     decided results; errors are counted apart, never as failures)."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return [row.as_dict() for row in list_runs(session, ws, limit=limit, before=before)]
 
 
@@ -224,5 +224,5 @@ def compare(workspace: WorkspaceName, run_a: RunId, run_b: RunId, principal: Cur
     slice read off that interval at its Holm-adjusted level; regressions, fixes and new
     errors with their inputs and outputs; latency and cost deltas. 422 for runs of
     different suite versions unless `match` says how to pair their scenarios."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return compare_runs(session, ws, run_a, run_b, match=match, examples=examples).as_dict()

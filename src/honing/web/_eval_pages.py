@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from honing import accounts
-from honing.accounts import Principal, Role
+from honing.accounts import Permission, Principal
 from honing.api._evaluate import RunRow, get_result, list_runs, repeats_of, scenario_spec
 from honing.charts import Bar, Chart, Stack, bar_chart, stacked_bar_chart
 from honing.domain import Message
@@ -56,7 +56,7 @@ class RunsPage:
 def runs(request: Request, workspace: str, principal: PagePrincipal, session: PageSession,
          a: Annotated[int | None, Query(ge=1, le=2**62)] = None,
          b: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     if a is not None and b is not None:  # the compare form: baseline a, candidate b
         return RedirectResponse(f"/w/{quote(ws.name, safe='')}/runs/{a}/compare/{b}", status_code=303)
     return _render(request, "eval_runs.html", RunsPage(
@@ -118,7 +118,7 @@ def run_charts(summary: RunSummary) -> list[tuple[str, str]]:
 @router.get("/w/{workspace}/runs/{run_id}", response_class=HTMLResponse)
 def run(request: Request, workspace: str, run_id: RunId, principal: PagePrincipal,
         session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     found = get_run(session, ws, run_id)
     summary = summarize_run(session, found)
     failures = failed_results(session, found, limit=FAILURES_SHOWN, statuses=("fail", "inconclusive"))
@@ -153,7 +153,7 @@ def compare(request: Request, workspace: str, run_a: RunId, run_b: RunId, princi
             session: PageSession, match: Annotated[Literal["same-id", "same-content"] | None, Query()] = None,
             ) -> HTMLResponse:
     """Run B against baseline A: the same comparison as `honing eval compare`, drawn."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     found = compare_runs(session, ws, run_a, run_b, match=match)
     return _render(request, "eval_compare.html", ComparePage(principal, ws, run_a, run_b, found,
                                                              comparison_charts(found)))
@@ -196,7 +196,7 @@ class ResultPage:
 def result(request: Request, workspace: str, run_id: RunId, scenario_id: Annotated[str, Path(max_length=200)],
            principal: PagePrincipal, session: PageSession,
            repeat: Annotated[int, Query(ge=0, le=1000)] = 0) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     found = get_run(session, ws, run_id)
     row = get_result(session, found, scenario_id, repeat)
     spec = scenario_spec(session, found, scenario_id)
