@@ -221,12 +221,19 @@ def _check_role(ws: Workspace, principal: Principal, role: Role | None, needed: 
         raise NotFound(f"workspace {ws.name!r} does not exist")
     if role.allows(needed) if isinstance(needed, Role) else role.can(needed):
         return
-    able = [r.value for r in roles_that_can(needed)]
-    names = able[0] if len(able) == 1 else ", ".join(able[:-1]) + " or " + able[-1]
-    message = f"this needs the {names} role in workspace {ws.name!r}; you are {role.value}"
+    message = f"this needs {_roles_phrase(needed)} in workspace {ws.name!r}; you are {role.value}"
     if role is Role.rater and Permission.read in _wanted(needed):
         message += "; raters see items through their assignments"
     raise Forbidden(message)
+
+
+def _roles_phrase(needed: Role | Permission) -> str:
+    """'the admin role', 'the lead role (or admin)', 'the viewer role (or reviewer, lead or admin)'."""
+    first, *others = [r.value for r in roles_that_can(needed)]
+    if not others:
+        return f"the {first} role"
+    alternatives = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} or {others[-1]}"
+    return f"the {first} role (or {alternatives})"
 
 
 def _wanted(needed: Role | Permission) -> frozenset[Permission]:
