@@ -5,8 +5,8 @@ adjudication. The charts are the same inline SVG as the weekly report's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
