@@ -1,6 +1,7 @@
 """Evaluation endpoints: suite versions, runs with what they found, and their results, a
-page at a time or one with its scenario. Read-only for viewers and above: runs are started
-where the target's credentials live (the CLI); the API and the pages report the results.
+page at a time or one with its scenario. Read-only, for whoever may read the workspace (not
+raters, decision 0021): runs are started where the target's credentials live (the CLI);
+the API and the pages report the results.
 
 The small queries the pages share with these endpoints (a page of runs with their counts,
 a page of results, one result with its scenario) live here, next to their only callers."""

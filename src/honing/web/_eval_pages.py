@@ -3,7 +3,7 @@ with their intervals and n, charts, cost and latency, flaky scenarios, and the f
 to drill into, errors apart), and one result with its scenario, trajectory and scores.
 
 Viewers may read them: a run's findings are for everyone deciding on a release, not only
-for whoever started it."""
+for whoever started it. Raters may not: scenarios and outputs are workspace data (0021)."""
 
 from __future__ import annotations
 
