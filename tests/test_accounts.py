@@ -7,7 +7,7 @@ import pytest
 from conftest import OPERATOR, make_user
 from honing import accounts
 from honing._errors import Forbidden, NotFound
-from honing.accounts import Principal, Role
+from honing.accounts import Permission, Principal, Role
 from honing.storage import Database, User
 
 
@@ -32,7 +32,7 @@ def test_workspace_access_agrees_with_authorize(db: Database, workspace: str) ->
         access = accounts.workspace_access(session, workspace)
         outcomes = {}
         for principal in principals:
-            for needed in Role:
+            for needed in [*Role, *Permission]:
                 expected = _outcome(accounts.authorize, session, principal, workspace, needed)
                 assert _outcome(access.authorize, principal, needed) == expected
                 outcomes[principal.name, needed] = expected[0]
@@ -43,3 +43,18 @@ def test_workspace_access_agrees_with_authorize(db: Database, workspace: str) ->
     assert outcomes["lena", Role.lead] == "ok" and outcomes["lena", Role.admin] == "Forbidden"
     assert outcomes["otto", Role.viewer] == "NotFound"  # an admin elsewhere is nobody here
     assert outcomes["ada", Role.admin] == "ok" and outcomes[OPERATOR.name, Role.admin] == "ok"
+    # A rater labels but does not read the workspace's data; a lead does both.
+    assert outcomes["rita", Permission.label] == "ok" and outcomes["rita", Role.viewer] == "Forbidden"
+    assert outcomes["rita", Permission.read] == "Forbidden" and outcomes["rita", Permission.enter] == "ok"
+    assert outcomes["lena", Permission.read] == "ok" and outcomes["lena", Role.rater] == "ok"
+
+
+def test_viewer_and_rater_are_siblings_below_reviewer() -> None:
+    below = {(a, b) for a in Role for b in Role if a.allows(b)}
+    assert below == {(a, a) for a in Role} | {
+        (Role.reviewer, Role.viewer), (Role.reviewer, Role.rater),
+        (Role.lead, Role.viewer), (Role.lead, Role.rater), (Role.lead, Role.reviewer),
+        (Role.admin, Role.viewer), (Role.admin, Role.rater), (Role.admin, Role.reviewer), (Role.admin, Role.lead)}
+    assert [r for r in Role if r.can(Permission.read)] == [Role.viewer, Role.reviewer, Role.lead, Role.admin]
+    assert [r for r in Role if r.can(Permission.label)] == [Role.rater, Role.reviewer, Role.lead, Role.admin]
+    assert all(r.can(Permission.enter) for r in Role)

@@ -25,6 +25,7 @@ def tokens(db, workspace):
     return {
         "admin": make_user(db, "ada", Role.admin),
         "lead": make_user(db, "lee", Role.lead),
+        "viewer": make_user(db, "vic", Role.viewer),
         "rater": make_user(db, "ray", Role.rater),
         "outsider": make_user(db, "otto", None),
         "site": make_user(db, "root", None, site_admin=True),
@@ -76,9 +77,9 @@ def test_admin_manages_members_and_it_is_audited(client, tokens):
 
 
 def test_read_endpoints(client, tokens):
-    h = auth(tokens["rater"])
+    h = auth(tokens["viewer"])
     workspaces = client.get("/api/workspaces", headers=h).json()
-    assert [(w["name"], w["role"]) for w in workspaces] == [("helpdesk", "rater")]
+    assert [(w["name"], w["role"]) for w in workspaces] == [("helpdesk", "viewer")]
     listed = client.get("/api/workspaces/helpdesk/datasets", headers=h).json()
     assert listed[0]["name"] == "logs" and listed[0]["head"]["item_count"] == 12
     versions = client.get("/api/workspaces/helpdesk/datasets/logs/versions", headers=h).json()

@@ -11,7 +11,7 @@ from honing.accounts._credentials import (
     revoke_token,
 )
 from honing.accounts._passwords import hash_password, verify_password
-from honing.accounts._roles import Role
+from honing.accounts._roles import Permission, Role
 from honing.accounts._service import (
     Principal,
     WorkspaceAccess,
@@ -32,6 +32,7 @@ from honing.accounts._throttle import ThrottlePolicy, TooManyAttempts
 
 __all__ = [
     "Client",
+    "Permission",
     "Principal",
     "Role",
     "WorkspaceAccess",

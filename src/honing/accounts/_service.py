@@ -12,7 +12,7 @@ from honing import audit
 from honing._errors import Conflict, Forbidden, InvalidInput, NotFound
 from honing._names import check_name, is_name
 from honing.accounts._passwords import hash_password
-from honing.accounts._roles import Role
+from honing.accounts._roles import Permission, Role, roles_that_can
 from honing.storage import Membership, User, Workspace
 
 MIN_PASSWORD_LENGTH = 10
@@ -163,10 +163,11 @@ def role_in(session: Session, principal: Principal, workspace: Workspace) -> Rol
     return Role(role) if role else None
 
 
-def authorize(session: Session, principal: Principal, workspace: str, needed: Role) -> Workspace:
-    """The workspace, if the principal holds at least `needed` in it; 404 if not a member
-    at all (so outsiders cannot probe which workspaces exist), 403 if the role is too low.
-    One query: every request of every rater goes through here."""
+def authorize(session: Session, principal: Principal, workspace: str, needed: Role | Permission) -> Workspace:
+    """The workspace, if the principal's role there has the permission `needed` (or, given
+    a role, everything that role may do); 404 if not a member at all (so outsiders cannot
+    probe which workspaces exist), 403 if the role may not. One query: every request of
+    every rater goes through here."""
     row = session.execute(
         select(Workspace, Membership.role).outerjoin(
             Membership, (Membership.workspace_id == Workspace.id)
@@ -188,7 +189,7 @@ class WorkspaceAccess:
     workspace: Workspace
     roles: dict[int, Role]
 
-    def authorize(self, principal: Principal, needed: Role) -> Workspace:
+    def authorize(self, principal: Principal, needed: Role | Permission) -> Workspace:
         """As `authorize`, against this snapshot."""
         role = self.roles.get(principal.user_id) if principal.user_id is not None else None
         _check_role(self.workspace, principal, role, needed)
@@ -213,11 +214,27 @@ def _no_workspace(name: str) -> NotFound:
     return NotFound(f"workspace {name!r} does not exist", hint="list workspaces with `honing workspace list`")
 
 
-def _check_role(ws: Workspace, principal: Principal, role: Role | None, needed: Role) -> None:
+def _check_role(ws: Workspace, principal: Principal, role: Role | None, needed: Role | Permission) -> None:
     if principal.is_site_admin or principal.user_id is None:
         role = Role.admin
     if role is None:
         raise NotFound(f"workspace {ws.name!r} does not exist")
-    if not role.allows(needed):
-        raise Forbidden(f"this needs the {needed.value} role in workspace {ws.name!r}; "
-                        f"you are {role.value}")
+    if role.allows(needed) if isinstance(needed, Role) else role.can(needed):
+        return
+    message = f"this needs {_roles_phrase(needed)} in workspace {ws.name!r}; you are {role.value}"
+    if role is Role.rater and Permission.read in _wanted(needed):
+        message += "; raters see items through their assignments"
+    raise Forbidden(message)
+
+
+def _roles_phrase(needed: Role | Permission) -> str:
+    """'the admin role', 'the lead role (or admin)', 'the viewer role (or reviewer, lead or admin)'."""
+    first, *others = [r.value for r in roles_that_can(needed)]
+    if not others:
+        return f"the {first} role"
+    alternatives = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} or {others[-1]}"
+    return f"the {first} role (or {alternatives})"
+
+
+def _wanted(needed: Role | Permission) -> frozenset[Permission]:
+    return needed.permissions if isinstance(needed, Role) else frozenset({needed})

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from honing import accounts, annotate
 from honing._errors import InvalidInput, NotFound
-from honing.accounts import Principal, Role
+from honing.accounts import Permission, Principal
 from honing.api._annotate_schemas import (
     AdjudicationIn,
     AdjudicationOut,
@@ -51,8 +51,8 @@ QueueName = Annotated[str, Path(max_length=64)]
 Id = PathId
 
 
-def _queue(session: Session, principal: Principal, workspace: str, queue: str, role: Role):  # type: ignore[no-untyped-def]
-    ws = accounts.authorize(session, principal, workspace, role)
+def _queue(session: Session, principal: Principal, workspace: str, queue: str, needed: Permission):  # type: ignore[no-untyped-def]
+    ws = accounts.authorize(session, principal, workspace, needed)
     return ws, annotate.get_queue(session, ws, queue)
 
 
@@ -94,13 +94,13 @@ async def _cached_async(recent: Recent, key: tuple[Any, ...], request: Request, 
 
 def _rater_workspace(recent: Recent, session: Session, principal: Principal, workspace: str) -> Workspace:
     access = _cached(session, recent, ("access", workspace), accounts.workspace_access, workspace)
-    return access.authorize(principal, Role.rater)
+    return access.authorize(principal, Permission.label)
 
 
 async def _rater_workspace_on_loop(request: Request, recent: Recent, principal: Principal,
                                    workspace: str) -> Workspace:
     access = await _cached_async(recent, ("access", workspace), request, accounts.workspace_access, workspace)
-    return access.authorize(principal, Role.rater)
+    return access.authorize(principal, Permission.label)
 
 
 def _rater_queue(recent: Recent, session: Session, principal: Principal, workspace: str,
@@ -139,7 +139,7 @@ def _label_out(session: Session, label: Label, queue: Queue, *, rater: str | Non
 @router.post("/rubrics", response_model=RubricOut, status_code=201)
 def push_rubric(workspace: WorkspaceName, body: RubricPushIn, principal: CurrentPrincipal, db: DB) -> RubricOut:
     with db.writing() as session:
-        ws = accounts.authorize(session, principal, workspace, Role.lead)
+        ws = accounts.authorize(session, principal, workspace, Permission.manage)
         result = annotate.push_rubric(session, ws, body.yaml, source=body.source, actor=principal.audit_name)
     return RubricOut(name=result.name, number=result.number, ref=result.ref,
                      content_hash=result.content_hash, created=result.created)
@@ -147,7 +147,7 @@ def push_rubric(workspace: WorkspaceName, body: RubricPushIn, principal: Current
 
 @router.get("/rubrics", response_model=list[RubricOut])
 def list_rubrics(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[RubricOut]:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return [RubricOut(name=name, number=v.number, ref=f"{name}@{v.number}", content_hash=v.content_hash)
             for name, v in annotate.list_rubric_versions(session, ws)]
 
@@ -155,7 +155,7 @@ def list_rubrics(workspace: WorkspaceName, principal: CurrentPrincipal, session:
 @router.post("/queues", response_model=QueueOut, status_code=201)
 def create_queue(workspace: WorkspaceName, body: QueueIn, principal: CurrentPrincipal, db: DB) -> QueueOut:
     with db.writing() as session:
-        ws = accounts.authorize(session, principal, workspace, Role.lead)
+        ws = accounts.authorize(session, principal, workspace, Permission.manage)
         queue = annotate.create_queue(session, ws, name=body.name, dataset_ref=body.dataset,
                                       rubric_ref=body.rubric, policy=body.policy,
                                       actor=principal.audit_name)
@@ -164,14 +164,14 @@ def create_queue(workspace: WorkspaceName, body: QueueIn, principal: CurrentPrin
 
 @router.get("/queues", response_model=list[QueueOut])
 def list_queues(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[QueueOut]:
-    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    ws = accounts.authorize(session, principal, workspace, Permission.label)
     return [_queue_out(session, q, stats=False) for q in annotate.list_queues(session, ws)]
 
 
 @router.get("/queues/{queue}", response_model=QueueOut)
 def get_queue(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
               session: ReadSession) -> QueueOut:
-    _, q = _queue(session, principal, workspace, queue, Role.rater)
+    _, q = _queue(session, principal, workspace, queue, Permission.label)
     return _queue_out(session, q)
 
 
@@ -188,7 +188,7 @@ def add_reference_items(workspace: WorkspaceName, queue: QueueName, body: Refere
     if problems:
         raise InvalidInput("some items are not valid; nothing was added", problems=problems[:50])
     with db.writing() as session:
-        ws, q = _queue(session, principal, workspace, queue, Role.lead)
+        ws, q = _queue(session, principal, workspace, queue, Permission.manage)
         added = annotate.add_reference_items(session, ws, q, body.kind, records, actor=principal.audit_name)
     return {"added": added}
 
@@ -197,7 +197,7 @@ def add_reference_items(workspace: WorkspaceName, queue: QueueName, body: Refere
 def add_suggestions(workspace: WorkspaceName, body: SuggestionsIn, principal: CurrentPrincipal,
                     db: DB) -> dict[str, int]:
     with db.writing() as session:
-        ws = accounts.authorize(session, principal, workspace, Role.lead)
+        ws = accounts.authorize(session, principal, workspace, Permission.manage)
         added = annotate.add_suggestions(session, ws, [r.model_dump() for r in body.records],
                                          actor=principal.audit_name)
     return {"added": added}
@@ -342,7 +342,7 @@ def my_feedback(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
                 session: ReadSession) -> list[LabelOut]:
     """The caller's own reviewed labels and gold results (their QA feedback), answers in the
     order the caller was shown each item: what a rework takes back unchanged."""
-    _, q = _queue(session, principal, workspace, queue, Role.rater)
+    _, q = _queue(session, principal, workspace, queue, Permission.label)
     labels = [label for label in session.scalars(
         select(Label).where(Label.queue_id == q.id, Label.rater_id == principal.user_id)
         .order_by(Label.id.desc()).limit(500))
@@ -357,7 +357,7 @@ def rework(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: Answe
            principal: CurrentPrincipal, db: DB) -> LabelOut:
     """Answer a returned label again, in the shown order its feedback gives."""
     with db.writing() as session:
-        ws, q = _queue(session, principal, workspace, queue, Role.rater)
+        ws, q = _queue(session, principal, workspace, queue, Permission.label)
         label = annotate.get_label(session, q, label_id)
         if label.rater_id != principal.user_id:
             raise NotFound(f"label {label_id} does not exist or is not yours")
@@ -371,7 +371,7 @@ def rework(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: Answe
 @router.post("/queues/{queue}/reviews/next", response_model=LabelOut | None)
 def next_review(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
                 session: ReadSession) -> LabelOut | None:
-    _, q = _queue(session, principal, workspace, queue, Role.reviewer)
+    _, q = _queue(session, principal, workspace, queue, Permission.review)
     label = annotate.next_review(session, q, principal.user_id)
     if label is None:
         return None
@@ -382,7 +382,7 @@ def next_review(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
 def review(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: ReviewIn,
            principal: CurrentPrincipal, db: DB) -> LabelOut:
     with db.writing() as session:
-        ws, q = _queue(session, principal, workspace, queue, Role.reviewer)
+        ws, q = _queue(session, principal, workspace, queue, Permission.review)
         label = annotate.get_label(session, q, label_id)
         annotate.review(session, q, label, reviewer_id=principal.user_id, verdict=body.verdict,
                         reason=body.reason, actor=principal.audit_name, workspace=ws.name)
@@ -393,7 +393,7 @@ def review(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: Revie
 def list_labels(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, session: ReadSession,
                 status: Annotated[str | None, Query(max_length=16)] = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[LabelOut]:
-    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    _, q = _queue(session, principal, workspace, queue, Permission.manage)
     query = select(Label, User.username).join(User, User.id == Label.rater_id).where(Label.queue_id == q.id)
     if status:
         query = query.where(Label.status == status)
@@ -404,7 +404,7 @@ def list_labels(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
 @router.get("/queues/{queue}/escalations", response_model=list[EscalationOut])
 def list_escalations(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
                      session: ReadSession) -> list[EscalationOut]:
-    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    _, q = _queue(session, principal, workspace, queue, Permission.manage)
     rows = session.execute(select(Escalation, User.username).join(User, User.id == Escalation.rater_id)
                            .where(Escalation.queue_id == q.id).order_by(Escalation.id.desc()))
     return [_escalation_out(e, q, name) for e, name in rows]
@@ -414,14 +414,14 @@ def list_escalations(workspace: WorkspaceName, queue: QueueName, principal: Curr
 def list_disagreements(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
                        session: ReadSession, question: Annotated[str | None, Query(max_length=64)] = None,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[DisagreementOut]:
-    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    _, q = _queue(session, principal, workspace, queue, Permission.manage)
     return [DisagreementOut(**d.__dict__) for d in annotate.disagreements(session, q, question=question)[:limit]]
 
 
 @router.get("/queues/{queue}/items/{queue_item_id}/labels", response_model=list[LabelOut])
 def item_labels(workspace: WorkspaceName, queue: QueueName, queue_item_id: Id, principal: CurrentPrincipal,
                 session: ReadSession) -> list[LabelOut]:
-    _, q = _queue(session, principal, workspace, queue, Role.lead)
+    _, q = _queue(session, principal, workspace, queue, Permission.manage)
     return [_label_out(session, label, q, rater=name)
             for label, name in annotate.labels_side_by_side(session, q, queue_item_id)]
 
@@ -430,7 +430,7 @@ def item_labels(workspace: WorkspaceName, queue: QueueName, queue_item_id: Id, p
 def adjudicate(workspace: WorkspaceName, queue: QueueName, queue_item_id: Id, body: AdjudicationIn,
                principal: CurrentPrincipal, db: DB) -> AdjudicationOut:
     with db.writing() as session:
-        ws, q = _queue(session, principal, workspace, queue, Role.lead)
+        ws, q = _queue(session, principal, workspace, queue, Permission.manage)
         d = annotate.adjudicate(session, q, queue_item_id, body.question, body.answer, body.note,
                                 actor_id=principal.user_id, actor=principal.audit_name, workspace=ws.name)
         return AdjudicationOut(id=d.id, queue_item_id=d.queue_item_id, question=d.question,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 
 from honing import accounts, datasets, ingest
 from honing._errors import InvalidInput, PayloadTooLarge
-from honing.accounts import Role
+from honing.accounts import Permission
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
 from honing.api._ids import PathId
 from honing.api._schemas import (
@@ -33,8 +33,8 @@ def _version_out(info: datasets.VersionInfo) -> VersionOut:
     return VersionOut.model_validate(info.as_dict())
 
 
-def _resolve(session, workspace: str, dataset: str, version: str | None, principal, role=Role.viewer):  # type: ignore[no-untyped-def]
-    ws = accounts.authorize(session, principal, workspace, role)
+def _resolve(session, workspace: str, dataset: str, version: str | None, principal):  # type: ignore[no-untyped-def]
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     ds = datasets.get_dataset(session, ws, dataset)
     v = datasets.resolve_version(session, ds, None if version in (None, "latest") else version)
     return ws, ds, v
@@ -42,7 +42,7 @@ def _resolve(session, workspace: str, dataset: str, version: str | None, princip
 
 @router.get("/datasets", response_model=list[DatasetOut])
 def list_datasets(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[DatasetOut]:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return [
         DatasetOut(name=d.name, description=d.description, created_at=d.created_at,
                    head=_version_out(datasets.version_info(session, d, v)) if v else None)
@@ -53,7 +53,7 @@ def list_datasets(workspace: WorkspaceName, principal: CurrentPrincipal, session
 @router.get("/datasets/{dataset}", response_model=DatasetOut)
 def get_dataset(workspace: WorkspaceName, dataset: DatasetName, principal: CurrentPrincipal,
                 session: ReadSession) -> DatasetOut:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     d = datasets.get_dataset(session, ws, dataset)
     head = datasets.head_version(session, d)
     return DatasetOut(name=d.name, description=d.description, created_at=d.created_at,
@@ -63,7 +63,7 @@ def get_dataset(workspace: WorkspaceName, dataset: DatasetName, principal: Curre
 @router.get("/datasets/{dataset}/versions", response_model=list[VersionOut])
 def list_versions(workspace: WorkspaceName, dataset: DatasetName, principal: CurrentPrincipal,
                   session: ReadSession) -> list[VersionOut]:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return [_version_out(v) for v in datasets.list_versions(session, datasets.get_dataset(session, ws, dataset))]
 
 
@@ -91,7 +91,7 @@ def list_items(
 @router.get("/items/{item_id}", response_model=ItemOut)
 def get_item(workspace: WorkspaceName, item_id: ItemId, principal: CurrentPrincipal,
              session: ReadSession) -> ItemOut:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return ItemOut(**datasets.get_item(session, ws, item_id).as_dict())
 
 
@@ -105,7 +105,7 @@ def import_file(
     mapping: Annotated[list[str], Form(description="FIELD=COLUMN, repeatable")] = [],  # noqa: B006
 ) -> ImportOut:
     with db.reading() as session:
-        accounts.authorize(session, principal, workspace, Role.lead)
+        accounts.authorize(session, principal, workspace, Permission.manage)
     limit = request.app.state.settings.max_upload_bytes
     name = FilePath(file.filename or "upload").name
     with tempfile.TemporaryDirectory(prefix="honing-upload-") as tmp:

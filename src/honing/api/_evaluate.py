@@ -1,6 +1,7 @@
 """Evaluation endpoints: suite versions, runs with what they found, and their results, a
-page at a time or one with its scenario. Read-only for viewers and above: runs are started
-where the target's credentials live (the CLI); the API and the pages report the results.
+page at a time or one with its scenario. Read-only, for whoever may read the workspace (not
+raters, decision 0021): runs are started where the target's credentials live (the CLI);
+the API and the pages report the results.
 
 The small queries the pages share with these endpoints (a page of runs with their counts,
 a page of results, one result with its scenario) live here, next to their only callers."""
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from honing import accounts
 from honing._errors import NotFound
-from honing.accounts import Role
+from honing.accounts import Permission
 from honing.api._auth import CurrentPrincipal, ReadSession
 from honing.api._ids import MAX_ROW_ID, PathId
 from honing.api._schemas import ERROR_RESPONSES
@@ -157,13 +158,13 @@ def repeats_of(session: Session, run: EvalRun, scenario_id: str) -> list[tuple[i
 # --- Endpoints ---------------------------------------------------------------------------
 
 def _run(session: Session, principal: accounts.Principal, workspace: str, run_id: int) -> EvalRun:
-    return get_run(session, accounts.authorize(session, principal, workspace, Role.viewer), run_id)
+    return get_run(session, accounts.authorize(session, principal, workspace, Permission.read), run_id)
 
 
 @router.get("/suites", response_model=list[dict[str, Any]])
 def suites(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[dict[str, Any]]:
     """Every stored version of every suite: name, number, content hash, scenarios per tier."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return [suite_version_dict(name, version) for name, version in list_suite_versions(session, ws)]
 
 
@@ -174,7 +175,7 @@ def runs(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSes
          ) -> list[dict[str, Any]]:
     """Runs newest first, each with its counts by status and pass rate (Wilson 95%, n =
     decided results; errors are counted apart, never as failures)."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return [row.as_dict() for row in list_runs(session, ws, limit=limit, before=before)]
 
 
@@ -225,5 +226,5 @@ def compare(workspace: WorkspaceName, run_a: RunId, run_b: RunId, principal: Cur
     slice read off that interval at its Holm-adjusted level; regressions, fixes and new
     errors with their inputs and outputs; latency and cost deltas. 422 for runs of
     different suite versions unless `match` says how to pair their scenarios."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     return compare_runs(session, ws, run_a, run_b, match=match, examples=examples).as_dict()

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 
 from honing import accounts, annotate, quality
-from honing.accounts import Role
+from honing.accounts import Permission
 from honing.api._auth import CurrentPrincipal, ReadSession
 from honing.api._schemas import ERROR_RESPONSES
 
@@ -26,7 +26,7 @@ def agreement(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrin
               period: PeriodQuery = "all", resamples: ResamplesQuery = 500) -> list[dict[str, Any]]:
     """Agreement per rubric question with the coefficient its type calls for, its 95%
     bootstrap interval and n; NaN figures are null with a `reason`."""
-    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
     rows = quality.agreement_only(session, ws, q, quality.parse_period(period), n_resamples=resamples)
     return [row.as_dict() for row in rows]
@@ -39,7 +39,7 @@ def raters(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincip
     """Scorecards per rater or per cohort (team or vendor), each figure with its n: gold
     accuracy and agreement with adjudicated answers in items (answers beside), pairwise
     kappa against the other raters and per partner with a bootstrap interval over items."""
-    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
     return [card.as_dict() for card in quality.rater_scorecards(
         session, ws, q, quality.parse_period(period), by=by, n_resamples=resamples)]
@@ -49,6 +49,6 @@ def raters(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincip
 def report(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, session: ReadSession,
            period: PeriodQuery = "7d", resamples: ResamplesQuery = 500) -> dict[str, Any]:
     """Every figure of the weekly quality report."""
-    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
     return quality.quality_report(session, ws, q, quality.parse_period(period), n_resamples=resamples).as_dict()

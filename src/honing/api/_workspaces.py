@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from honing import accounts, audit
 from honing._errors import Forbidden
-from honing.accounts import Role
+from honing.accounts import Permission, Role
 from honing.api._auth import DB, CurrentPrincipal, ReadSession, forget_recent
 from honing.api._schemas import (
     ERROR_RESPONSES,
@@ -51,14 +51,15 @@ def create_workspace(body: WorkspaceIn, principal: CurrentPrincipal, db: DB) -> 
 
 @router.get("/workspaces/{workspace}", response_model=WorkspaceOut)
 def get_workspace(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> WorkspaceOut:
-    w = accounts.authorize(session, principal, workspace, Role.viewer)
+    # Any member may see the workspace itself and their role in it; its data is another matter.
+    w = accounts.authorize(session, principal, workspace, Permission.enter)
     return WorkspaceOut(name=w.name, title=w.title, created_at=w.created_at,
                         role=accounts.role_in(session, principal, w))
 
 
 @router.get("/workspaces/{workspace}/members", response_model=list[MemberOut])
 def list_members(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[MemberOut]:
-    accounts.authorize(session, principal, workspace, Role.admin)
+    accounts.authorize(session, principal, workspace, Permission.administer)
     return [MemberOut(username=u.username, display_name=u.display_name, role=role)
             for u, role in accounts.members(session, workspace)]
 
@@ -67,7 +68,7 @@ def list_members(workspace: WorkspaceName, principal: CurrentPrincipal, session:
 def set_member(workspace: WorkspaceName, username: Username, body: MemberIn,
                principal: CurrentPrincipal, db: DB, request: Request) -> MemberOut:
     with db.writing() as session:
-        accounts.authorize(session, principal, workspace, Role.admin)
+        accounts.authorize(session, principal, workspace, Permission.administer)
         accounts.set_role(session, principal, workspace, username, body.role)
         user = accounts.get_user(session, username)
     forget_recent(request)
@@ -78,7 +79,7 @@ def set_member(workspace: WorkspaceName, username: Username, body: MemberIn,
 def remove_member(workspace: WorkspaceName, username: Username, principal: CurrentPrincipal, db: DB,
                   request: Request) -> Response:
     with db.writing() as session:
-        accounts.authorize(session, principal, workspace, Role.admin)
+        accounts.authorize(session, principal, workspace, Permission.administer)
         accounts.remove_member(session, principal, workspace, username)
     forget_recent(request)
     return Response(status_code=204)
@@ -87,7 +88,7 @@ def remove_member(workspace: WorkspaceName, username: Username, principal: Curre
 @router.get("/workspaces/{workspace}/audit", response_model=list[AuditEventOut])
 def workspace_audit(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEventOut]:
-    accounts.authorize(session, principal, workspace, Role.admin)
+    accounts.authorize(session, principal, workspace, Permission.administer)
     return [AuditEventOut.model_validate(e, from_attributes=True)
             for e in audit.recent(session, workspace=workspace, limit=limit)]
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from honing import accounts, annotate, datasets, quality
 from honing._errors import NotFound
-from honing.accounts import Principal, Role
+from honing.accounts import Permission, Principal, Role
 from honing.api._ids import PathId
 from honing.domain import ContextDocument, Message, ToolCall
 from honing.stats import Estimate
@@ -32,9 +32,9 @@ class QueuesPage:
 
 @router.get("/w/{workspace}/queues", response_class=HTMLResponse)
 def queues(request: Request, workspace: str, principal: PagePrincipal, session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    ws = accounts.authorize(session, principal, workspace, Permission.label)
     role = accounts.role_in(session, principal, ws)
-    rows = [(q, annotate.queue_stats(session, q) if role.allows(Role.lead) else None)
+    rows = [(q, annotate.queue_stats(session, q) if role.can(Permission.manage) else None)
             for q in annotate.list_queues(session, ws)]
     return _render(request, "queues.html", QueuesPage(principal, ws, role, rows))
 
@@ -49,7 +49,7 @@ class WorkbenchPage:
 @router.get("/w/{workspace}/queues/{queue}/work", response_class=HTMLResponse)
 def workbench(request: Request, workspace: str, queue: str, principal: PagePrincipal,
               session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    ws = accounts.authorize(session, principal, workspace, Permission.label)
     return _render(request, "workbench.html", WorkbenchPage(principal, ws, annotate.get_queue(session, ws, queue)))
 
 
@@ -69,7 +69,7 @@ class TaskPanel:
 @router.get("/w/{workspace}/assignments/{assignment_id}/panel", response_class=HTMLResponse)
 def task_panel(request: Request, workspace: str, assignment_id: PathId, principal: PagePrincipal,
                session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    ws = accounts.authorize(session, principal, workspace, Permission.label)
     assignment = annotate.own_assignment(session, assignment_id, principal.user_id)
     queue = session.get(Queue, assignment.queue_id)
     if queue.workspace_id != ws.id:
@@ -101,7 +101,7 @@ class FeedbackPage:
 @router.get("/w/{workspace}/queues/{queue}/feedback", response_class=HTMLResponse)
 def feedback(request: Request, workspace: str, queue: str, principal: PagePrincipal,
              session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.rater)
+    ws = accounts.authorize(session, principal, workspace, Permission.label)
     q = annotate.get_queue(session, ws, queue)
     mine = list(session.scalars(select(Label).where(Label.queue_id == q.id, Label.rater_id == principal.user_id)
                                 .order_by(Label.updated_at.desc())))
@@ -128,7 +128,7 @@ class ConsolePage:
 @router.get("/w/{workspace}/queues/{queue}", response_class=HTMLResponse)
 def console(request: Request, workspace: str, queue: str, principal: PagePrincipal,
             session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
     labels = list(session.execute(select(Label, User.username).join(User, User.id == Label.rater_id)
                                   .where(Label.queue_id == q.id).order_by(Label.id.desc()).limit(100)))
@@ -155,7 +155,7 @@ class AdjudicationPage:
 @router.get("/w/{workspace}/queues/{queue}/items/{queue_item_id}", response_class=HTMLResponse)
 def adjudication(request: Request, workspace: str, queue: str, queue_item_id: PathId,
                  principal: PagePrincipal, session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
     labels = annotate.labels_side_by_side(session, q, queue_item_id)
     if not labels:
@@ -180,7 +180,7 @@ class ReviewPage:
 @router.get("/w/{workspace}/queues/{queue}/review", response_class=HTMLResponse)
 def review_desk(request: Request, workspace: str, queue: str, principal: PagePrincipal,
                 session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.reviewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.review)
     q = annotate.get_queue(session, ws, queue)
     label = annotate.next_review(session, q, principal.user_id)
     return _render(request, "review.html", ReviewPage(

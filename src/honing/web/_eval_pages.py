@@ -3,7 +3,7 @@ with their intervals and n, charts, cost and latency, flaky scenarios, and the f
 to drill into, errors apart), and one result with its scenario, trajectory and scores.
 
 Viewers may read them: a run's findings are for everyone deciding on a release, not only
-for whoever started it."""
+for whoever started it. Raters may not: scenarios and outputs are workspace data (0021)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from honing import accounts
-from honing.accounts import Principal, Role
+from honing.accounts import Permission, Principal
 from honing.api._evaluate import RunRow, get_result, list_runs, repeats_of, scenario_spec
 from honing.api._ids import PathId, QueryId
 from honing.charts import Bar, Chart, Stack, bar_chart, stacked_bar_chart
@@ -57,7 +57,7 @@ class RunsPage:
 def runs(request: Request, workspace: str, principal: PagePrincipal, session: PageSession,
          a: QueryId = None,
          b: QueryId = None) -> Response:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     if a is not None and b is not None:  # the compare form: baseline a, candidate b
         return RedirectResponse(f"/w/{quote(ws.name, safe='')}/runs/{a}/compare/{b}", status_code=303)
     return _render(request, "eval_runs.html", RunsPage(
@@ -119,7 +119,7 @@ def run_charts(summary: RunSummary) -> list[tuple[str, str]]:
 @router.get("/w/{workspace}/runs/{run_id}", response_class=HTMLResponse)
 def run(request: Request, workspace: str, run_id: RunId, principal: PagePrincipal,
         session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     found = get_run(session, ws, run_id)
     summary = summarize_run(session, found)
     failures = failed_results(session, found, limit=FAILURES_SHOWN, statuses=("fail", "inconclusive"))
@@ -154,7 +154,7 @@ def compare(request: Request, workspace: str, run_a: RunId, run_b: RunId, princi
             session: PageSession, match: Annotated[Literal["same-id", "same-content"] | None, Query()] = None,
             ) -> HTMLResponse:
     """Run B against baseline A: the same comparison as `honing eval compare`, drawn."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     found = compare_runs(session, ws, run_a, run_b, match=match)
     return _render(request, "eval_compare.html", ComparePage(principal, ws, run_a, run_b, found,
                                                              comparison_charts(found)))
@@ -197,7 +197,7 @@ class ResultPage:
 def result(request: Request, workspace: str, run_id: RunId, scenario_id: Annotated[str, Path(max_length=200)],
            principal: PagePrincipal, session: PageSession,
            repeat: Annotated[int, Query(ge=0, le=1000)] = 0) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     found = get_run(session, ws, run_id)
     row = get_result(session, found, scenario_id, repeat)
     spec = scenario_spec(session, found, scenario_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from honing import accounts, datasets
 from honing._errors import HoningError, Unauthenticated
-from honing.accounts import Principal, Role
+from honing.accounts import Permission, Principal, Role
 from honing.api._access_audit import client_of
 from honing.api._auth import SESSION_COOKIE, ReadSession, forget_recent
 from honing.api._headers import is_https
@@ -123,11 +123,13 @@ class WorkspacePage:
 
 
 @router.get("/w/{workspace}", response_class=HTMLResponse)
-def workspace(request: Request, workspace: str, principal: PagePrincipal, session: PageSession) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
-    rows = datasets.list_datasets(session, ws)
-    return _render(request, "workspace.html",
-                   WorkspacePage(principal, ws, accounts.role_in(session, principal, ws), rows))
+def workspace(request: Request, workspace: str, principal: PagePrincipal, session: PageSession) -> Response:
+    ws = accounts.authorize(session, principal, workspace, Permission.enter)
+    role = accounts.role_in(session, principal, ws)
+    if not role.can(Permission.read):
+        # A rater's way into a workspace is their queues: the datasets are not theirs to read.
+        return RedirectResponse(f"/w/{quote(ws.name, safe='')}/queues", status_code=303)
+    return _render(request, "workspace.html", WorkspacePage(principal, ws, role, datasets.list_datasets(session, ws)))
 
 
 @dataclass
@@ -148,7 +150,7 @@ class DatasetPage:
 def dataset(request: Request, workspace: str, dataset: str, principal: PagePrincipal,
             session: PageSession, version: str | None = None,
             page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     ds = datasets.get_dataset(session, ws, dataset)
     v = datasets.resolve_version(session, ds, version or None)
     # Every other query parameter filters on metadata: ?intent=vpn_issue&language=de
@@ -183,7 +185,7 @@ class CardPage:
 def dataset_card(request: Request, workspace: str, dataset: str, principal: PagePrincipal,
                  session: PageSession, version: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
     """The version's dataset card: the same Markdown `honing dataset card show` writes."""
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     ds = datasets.get_dataset(session, ws, dataset)
     ref = f"{ds.name}@{version}" if version else ds.name
     card = datasets.build_card(session, ws, ref)
@@ -204,7 +206,7 @@ class ItemPageContext:
 @router.get("/w/{workspace}/items/{item_id}", response_class=HTMLResponse)
 def item(request: Request, workspace: str, item_id: PathId, principal: PagePrincipal,
          session: PageSession, back: str | None = None) -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.viewer)
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
     stored = datasets.get_item(session, ws, item_id)
     # Map each tool call to its result so the page can show them together.
     results = {m.tool_call_id: m.text for m in stored.item.messages if m.role == "tool"}

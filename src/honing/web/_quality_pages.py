@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from honing import accounts, annotate, quality
-from honing.accounts import Principal, Role
+from honing.accounts import Permission, Principal
 from honing.web._pages import PagePrincipal, PageSession, _render
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ class QualityPage:
 @router.get("/w/{workspace}/queues/{queue}/quality", response_class=HTMLResponse)
 def dashboard(request: Request, workspace: str, queue: str, principal: PagePrincipal, session: PageSession,
               period: Annotated[str, Query(max_length=16)] = "14d") -> HTMLResponse:
-    ws = accounts.authorize(session, principal, workspace, Role.lead)
+    ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
     report = quality.quality_report(session, ws, q, quality.parse_period(period), n_resamples=500)
     return _render(request, "quality.html", QualityPage(
