@@ -12,6 +12,7 @@ see."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -212,10 +213,10 @@ def build_world(db: Database, client: TestClient, tmp_path) -> World:  # type: i
     assert label.status_code == 200, label.text
     second = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=rater).json()["assignment"]
     run_id = seed_run(db)
-    with db.writing() as session:
-        sessions = {caller: accounts.login(session, name, PASSWORD)[1] for caller, name in MEMBERS.items()}
-        sessions["outsider"] = accounts.login(session, "otto", PASSWORD)[1]
-        sessions["site_admin"] = accounts.login(session, "root", PASSWORD)[1]
+    sessions = {caller: accounts.login(db, name, PASSWORD)[1] for caller, name in MEMBERS.items()}
+    sessions["outsider"] = accounts.login(db, "otto", PASSWORD)[1]
+    sessions["site_admin"] = accounts.login(db, "root", PASSWORD)[1]
+    with db.reading() as session:
         item_id = session.scalar(select(QueueItem.item_id).where(QueueItem.id == label.json()["queue_item_id"]))
     ids = {"workspace": "helpdesk", "dataset": "logs", "version": "1", "item_id": item_id, "queue": "review",
            "assignment_id": second["assignment_id"], "label_id": label.json()["id"],
@@ -226,6 +227,9 @@ def build_world(db: Database, client: TestClient, tmp_path) -> World:  # type: i
 
 @pytest.fixture
 def world(db, settings, workspace, tmp_path):
+    # Every caller posts a wrong password to /login: sign-in throttling (tested on its own in
+    # test_login_abuse.py) would answer 429 from the sixth on, whoever asks.
+    settings = dataclasses.replace(settings, login_account_failures=1000, login_address_failures=1000)
     with TestClient(create_app(db, settings)) as client:
         yield client, build_world(db, client, tmp_path)
 
@@ -242,8 +246,7 @@ def _send(client: TestClient, world: World, db: Database, method: str, template:
             headers["Authorization"] = f"Bearer {world.tokens[caller]}"
         elif call.own_session:
             name = {"outsider": "otto", "site_admin": "root"}.get(caller) or MEMBERS[caller]
-            with db.writing() as session:
-                cookies["honing_session"] = accounts.login(session, name, PASSWORD)[1]
+            cookies["honing_session"] = accounts.login(db, name, PASSWORD)[1]
         else:
             cookies["honing_session"] = world.sessions[caller]
     client.cookies.clear()
