@@ -19,6 +19,7 @@ from honing.accounts._service import (
     create_workspace,
     get_user,
     get_workspace,
+    hash_new_password,
     list_workspaces,
     members,
     remove_member,
@@ -26,6 +27,7 @@ from honing.accounts._service import (
     set_role,
     workspace_access,
 )
+from honing.accounts._users import generate_password, list_users, reset_password, set_user_active
 
 __all__ = [
     "Principal",
@@ -36,19 +38,24 @@ __all__ = [
     "create_token",
     "create_user",
     "create_workspace",
+    "generate_password",
     "get_user",
     "get_workspace",
+    "hash_new_password",
     "hash_password",
     "list_tokens",
+    "list_users",
     "list_workspaces",
     "login",
     "logout",
     "members",
     "principal_for",
     "remove_member",
+    "reset_password",
     "revoke_token",
     "role_in",
     "set_role",
+    "set_user_active",
     "verify_password",
     "workspace_access",
 ]

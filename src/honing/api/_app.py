@@ -27,6 +27,7 @@ from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
+from honing.api._users import router as users
 from honing.storage import Database, LoopDatabase
 
 log = logging.getLogger("honing.api")
@@ -105,6 +106,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
     app.include_router(_evaluate.router)
+    app.include_router(users)
 
     from honing.web import mount_web
 
