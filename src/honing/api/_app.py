@@ -25,6 +25,7 @@ from honing._errors import Conflict, HoningError, InvalidInput, Problem
 from honing.api import _annotate, _datasets, _evaluate, _quality, _tokens, _workspaces
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
+from honing.api._queue_listings import router as queue_listings
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
 from honing.api._users import router as users
@@ -106,6 +107,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
     app.include_router(_evaluate.router)
+    app.include_router(queue_listings)
     app.include_router(users)
 
     from honing.web import mount_web
