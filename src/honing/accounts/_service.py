@@ -76,7 +76,7 @@ def create_user(
     password_hash: str | None = None,
 ) -> User:
     """`password_hash` (from `hash_new_password`) instead of `password` lets a server hash
-    before it opens the transaction: scrypt takes a tenth of a second, too long to hold
+    before it opens the transaction: scrypt takes a tenth of a second or more, too long to hold
     the database's write lock for."""
     check_name("user", username)
     if (password is None) == (password_hash is None):

@@ -1,8 +1,8 @@
 """User accounts over REST, for site administrators: what `honing user` does at the
 command line, so an integration can provision its raters without shell access.
 
-Passwords are hashed with the accounts module's scrypt parameters (about a tenth of a
-second and 32 MiB each), in worker threads of their own, at most HASHING_THREADS at a time,
+Passwords are hashed with the accounts module's scrypt parameters (a tenth of a second
+or more and 32 MiB each), in worker threads of their own, at most HASHING_THREADS at a time,
 and before the database transaction opens: a burst of new users neither stalls the event
 loop, nor takes the threads raters' requests run in, nor holds the write lock."""
 
