@@ -59,8 +59,8 @@ def list_labels(workspace: WorkspaceName, queue: QueueName, principal: CurrentPr
     the `X-Next-Cursor` header carries the cursor to pass back as `cursor` (with the same
     `order` and `status`), and `Link: <url>; rel="next"` the whole address. Pages are keyed
     on the label id, so labels submitted while a client pages never shift a page: in `asc`
-    order they appear at the end, in `desc` order after the walk. For all labels at once,
-    `labels.jsonl` streams them."""
+    order they come at the end of the walk, in `desc` order at the start of the next one.
+    For all labels at once, `labels.jsonl` streams them."""
     _, q = _queue(session, principal, workspace, queue, Role.lead)
     rows = annotate.labels_page(session, q, limit=limit + 1, after=decode_cursor(cursor), status=status,
                                 newest_first=order == "desc")
@@ -79,7 +79,7 @@ def export_labels(workspace: WorkspaceName, queue: QueueName, principal: Current
     of queue takes the same memory, and a slow reader holds no database connection."""
     _, q = _queue(session, principal, workspace, queue, Role.lead)
     session.expunge(q)  # read after this request's session is gone
-    filename = f"{workspace}-{queue}-labels.jsonl".replace('"', "")
+    filename = f"{workspace}-{queue}-labels.jsonl"  # both checked names: no quotes or newlines
     return StreamingResponse(_label_lines(db, q, status), media_type="application/x-ndjson",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
