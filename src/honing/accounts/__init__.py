@@ -21,6 +21,7 @@ from honing.accounts._service import (
     create_workspace,
     get_user,
     get_workspace,
+    hash_new_password,
     list_workspaces,
     members,
     remove_member,
@@ -29,6 +30,7 @@ from honing.accounts._service import (
     workspace_access,
 )
 from honing.accounts._throttle import ThrottlePolicy, TooManyAttempts
+from honing.accounts._users import generate_password, list_users, reset_password, set_user_active
 
 __all__ = [
     "Client",
@@ -41,22 +43,27 @@ __all__ = [
     "create_token",
     "create_user",
     "create_workspace",
+    "generate_password",
     "get_user",
     "get_workspace",
+    "hash_new_password",
     "hash_password",
     "list_tokens",
+    "list_users",
     "list_workspaces",
     "login",
     "logout",
     "members",
     "principal_for",
     "remove_member",
+    "reset_password",
     "revoke_token",
     "role_in",
     "record_quietly",
     "set_role",
     "ThrottlePolicy",
     "TooManyAttempts",
+    "set_user_active",
     "verify_password",
     "workspace_access",
 ]

@@ -69,24 +69,37 @@ def create_user(
     session: Session,
     actor: Principal,
     username: str,
-    password: str,
+    password: str | None = None,
     *,
     display_name: str | None = None,
     site_admin: bool = False,
+    password_hash: str | None = None,
 ) -> User:
+    """`password_hash` (from `hash_new_password`) instead of `password` lets a server hash
+    before it opens the transaction: scrypt takes a tenth of a second or more, too long to hold
+    the database's write lock for."""
     check_name("user", username)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password for {username!r} is too short",
-                           hint=f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if (password is None) == (password_hash is None):
+        raise ValueError("give create_user a password or a password_hash, not both")
+    if password_hash is None:
+        password_hash = hash_new_password(username, password or "")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists")
     user = User(username=username, display_name=display_name or username,
-                password_hash=hash_password(password), is_site_admin=site_admin)
+                password_hash=password_hash, is_site_admin=site_admin)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor.audit_name, action="user.create", target=f"user:{username}",
                  details={"site_admin": site_admin})
     return user
+
+
+def hash_new_password(username: str, password: str) -> str:
+    """The stored form of a new password, once it is long enough."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password for {username!r} is too short",
+                           hint=f"use at least {MIN_PASSWORD_LENGTH} characters")
+    return hash_password(password)
 
 
 def get_user(session: Session, username: str) -> User:

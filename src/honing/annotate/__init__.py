@@ -8,6 +8,7 @@ from honing.annotate._files import (
     read_suggestion_lines,
     rows_as_lines,
 )
+from honing.annotate._listing import QueueItemSummary, labels_page, queue_items_page
 from honing.annotate._order import (
     CANONICAL,
     SHOWN,
@@ -68,6 +69,7 @@ __all__ = [
     "EscalationIn",
     "GoldRecord",
     "PushResult",
+    "QueueItemSummary",
     "QueuePolicy",
     "add_reference_items",
     "add_suggestions",
@@ -84,6 +86,7 @@ __all__ = [
     "get_label",
     "gold_record",
     "get_queue",
+    "labels_page",
     "labels_side_by_side",
     "list_queues",
     "list_rubric_versions",
@@ -92,6 +95,7 @@ __all__ = [
     "next_review",
     "own_assignment",
     "parse_policy",
+    "queue_items_page",
     "push_rubric",
     "queue_stats",
     "rater_payload",

@@ -169,7 +169,8 @@ class AsyncLabeling:
             _SHOWN.put(self.url, shown_as, shown)
         elif loaded is None:
             loaded = await self.loop_db.run(loaded_rubric, queue.rubric_version_id)
-        payload = assemble_payload(queue, SimpleNamespace(**lease), loaded, shown, suggestions, done)
+        payload = assemble_payload(queue, SimpleNamespace(**lease), item_id, loaded, shown, suggestions,
+                                   done)
         return {"assignment": payload, "reason": None}
 
     async def submit(self, queue_of: Any, *, workspace_id: int, workspace: str, actor: str,

@@ -34,15 +34,21 @@ def rater_payload(session: Session, queue: Queue, assignment: Assignment) -> dic
     suggestions = session.execute(select(Suggestion.question, Suggestion.value, Suggestion.source,
                                          Suggestion.score).where(Suggestion.item_id == item_id)
                                   .order_by(Suggestion.question, Suggestion.id)).all()
-    return assemble_payload(queue, assignment, loaded, shown, suggestions, done)
+    return assemble_payload(queue, assignment, item_id, loaded, shown, suggestions, done)
 
 
-def assemble_payload(queue: Queue, assignment: Any, loaded: LoadedRubric, shown: dict[str, Any],
-                     suggestions: Sequence[Any], done: int) -> dict[str, Any]:
+def assemble_payload(queue: Queue, assignment: Any, item_id: int, loaded: LoadedRubric,
+                     shown: dict[str, Any], suggestions: Sequence[Any], done: int) -> dict[str, Any]:
     """The payload from its parts; `assignment` is a row or object with its columns and
     each suggestion one with question, value, source and score."""
+    # Which item this is, so a client can match the task with its own records; but not where
+    # hidden gold items are mixed in: they are added after the live items, so their ids
+    # would tell a rater which items are gold.
+    named = not queue.policy.get("gold_rate")
     return {
         "assignment_id": assignment.id,
+        "queue_item_id": assignment.queue_item_id if named else None,
+        "item_id": item_id if named else None,
         "queue": queue.name,
         "lease_expires_at": assignment.lease_expires_at.isoformat(),
         "rubric_version": loaded.number,

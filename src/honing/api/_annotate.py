@@ -115,12 +115,15 @@ def _queue_out(session: Session, queue: Queue, *, stats: bool = True) -> QueueOu
 
 def _label_out(session: Session, label: Label, queue: Queue, *, rater: str | None = None,
                with_gold: bool = False, fresh: bool = False,
-               shown: dict[str, Any] | None = None) -> LabelOut:
+               shown: dict[str, Any] | None = None, reviews: list[Review] | None = None) -> LabelOut:
     """`shown`: the answers in the order the label's rater saw the responses, for the
-    rater's own endpoints; without it the stored (canonical) answers."""
-    reviews = [] if fresh else [
-        {"verdict": r.verdict, "reason": r.reason, "at": r.created_at.isoformat()}
-        for r in session.scalars(select(Review).where(Review.label_id == label.id).order_by(Review.id))]
+    rater's own endpoints; without it the stored (canonical) answers. `reviews`: the
+    label's reviews when the caller read them for many labels at once."""
+    if reviews is None and not fresh:
+        reviews = list(session.scalars(select(Review).where(Review.label_id == label.id)
+                                       .order_by(Review.id)))
+    reviews_out = [{"verdict": r.verdict, "reason": r.reason, "at": r.created_at.isoformat()}
+                   for r in reviews or ()]
     gold = None
     if with_gold and label.gold_scored is not None:
         gold = {"correct": label.gold_correct, "scored": label.gold_scored,
@@ -131,7 +134,7 @@ def _label_out(session: Session, label: Label, queue: Queue, *, rater: str | Non
                     rubric_version_id=label.rubric_version_id,
                     confidence=label.confidence, active_ms=label.active_ms,
                     rework_count=label.rework_count, submitted_at=label.submitted_at,
-                    updated_at=label.updated_at, reviews=reviews, gold=gold)
+                    updated_at=label.updated_at, reviews=reviews_out, gold=gold)
 
 
 # --- rubrics and queues (leads) -------------------------------------------------------
@@ -389,16 +392,7 @@ def review(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: Revie
         return _label_out(session, label, q, rater=session.get(User, label.rater_id).username)
 
 
-@router.get("/queues/{queue}/labels", response_model=list[LabelOut])
-def list_labels(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal, session: ReadSession,
-                status: Annotated[str | None, Query(max_length=16)] = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[LabelOut]:
-    _, q = _queue(session, principal, workspace, queue, Permission.manage)
-    query = select(Label, User.username).join(User, User.id == Label.rater_id).where(Label.queue_id == q.id)
-    if status:
-        query = query.where(Label.status == status)
-    rows = session.execute(query.order_by(Label.id.desc()).limit(limit))
-    return [_label_out(session, label, q, rater=name, with_gold=True) for label, name in rows]
+# A queue's labels and items, page by page and as a stream: honing.api._queue_listings.
 
 
 @router.get("/queues/{queue}/escalations", response_model=list[EscalationOut])

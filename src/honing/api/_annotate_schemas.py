@@ -13,6 +13,8 @@ from honing.annotate import QueuePolicy
 SHOWN_ORDER = ("Response letters name the responses as this assignment showed them (A = left): "
                "the rater's client never needs to know about left/right swaps.")
 CANONICAL_ORDER = "Response letters name the responses in the dataset's (stored) order, A = first."
+HIDDEN_IDS = ("Null in a queue that mixes in hidden gold items (policy gold_rate > 0): gold items are "
+              "added after the live ones, so their ids would tell a rater which items are gold.")
 EDIT_ANSWER = ("A response_edit answer that is a response's text unchanged is refused unless given as "
                '{"text": ..., "accepted_as_is": true}; an untouched prefill is no answer.')
 
@@ -81,10 +83,29 @@ class SuggestionsIn(BaseModel):
     records: list[SuggestionIn] = Field(min_length=1, max_length=100_000)
 
 
+class AssignmentOut(BaseModel):
+    """A task as its rater sees it. Its responses, suggestions and draft all use the shown
+    order. """ + SHOWN_ORDER
+
+    assignment_id: int = Field(description="submit, skip, flag or escalate with this id")
+    queue_item_id: int | None = Field(description="the queue item claimed (as in labels and the queue's "
+                                                  "items). " + HIDDEN_IDS)
+    item_id: int | None = Field(description="the dataset item behind it (as in the dataset's items). "
+                                            + HIDDEN_IDS)
+    queue: str
+    lease_expires_at: datetime = Field(description="submit before this, or the item goes back to the queue")
+    rubric_version: int
+    rubric: dict[str, Any]
+    item: dict[str, Any] = Field(description="messages, context, tools, responses (shown order), metadata")
+    suggestions: list[dict[str, Any]]
+    draft: dict[str, Any] | None
+    active_ms: int
+    submitted_so_far: int = Field(description="the rater's labels in this queue so far")
+
+
 class ClaimOut(BaseModel):
-    assignment: dict[str, Any] | None = Field(
-        description="the task as the rater sees it; null when there is nothing to do. Its "
-                    "responses, suggestions and draft all use the shown order. " + SHOWN_ORDER)
+    assignment: AssignmentOut | None = Field(
+        description="the task claimed; null when there is nothing to do")
     reason: str | None = None
 
 

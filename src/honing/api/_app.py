@@ -28,8 +28,10 @@ from honing.api._fast_path import RaterFastPath
 from honing.api._headers import SecurityHeaders
 from honing.api._ids import missing_row
 from honing.api._limits import RequestBodyLimit
+from honing.api._queue_listings import router as queue_listings
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
+from honing.api._users import router as users
 from honing.storage import Database, LoopDatabase
 
 log = logging.getLogger("honing.api")
@@ -108,6 +110,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
     app.include_router(_evaluate.router)
+    app.include_router(queue_listings)
+    app.include_router(users)
 
     from honing.web import mount_web
 
