@@ -65,6 +65,7 @@ PAGE_READ = (303, 200, 403, 200, 200, 200, 404, 200)  # anonymous: to the login 
 PAGE_LABEL = (303, 403, 200, 200, 200, 200, 404, 200)
 PAGE_LEAD = (303, 403, 403, 403, 200, 200, 404, 200)
 OPEN = (200,) * 8
+SITE_ADMIN = (401, 403, 403, 403, 403, 403, 403, 200)  # user accounts span workspaces
 # The rater's own assignment or label: someone else's is "not yours" (404).
 RATERS_OWN = (401, 403, 0, 404, 404, 404, 404, 404)
 
@@ -93,6 +94,14 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/api/tokens"): by(401, 200, 200, 200, 200, 200, 200, 200),
     ("POST", "/api/tokens"): by(401, 201, 201, 201, 201, 201, 201, 201, json={"name": "route-check"}),
     ("DELETE", "/api/tokens/{token_id}"): by(401, 404, 404, 404, 404, 404, 404, 404),  # nobody's token
+    # --- users: site administrators only (sam is deactivated, given a new password and
+    # reactivated, in this order; no caller signs in as sam)
+    ("GET", "/api/users"): Call(SITE_ADMIN),
+    ("POST", "/api/users"): Call(SITE_ADMIN[:-1] + (409,), json={"username": "sam"}),  # sam exists
+    ("GET", "/api/users/{username}"): Call(SITE_ADMIN),
+    ("POST", "/api/users/{username}/deactivate"): Call(SITE_ADMIN),
+    ("POST", "/api/users/{username}/password"): Call(SITE_ADMIN, json={}),
+    ("POST", "/api/users/{username}/reactivate"): Call(SITE_ADMIN),
     # --- datasets and items: read, never by raters
     ("GET", W + "/datasets"): Call(API_READ),
     ("GET", W + "/datasets/{dataset}"): Call(API_READ),
@@ -128,6 +137,8 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", Q + "/labels/{label_id}/review"): by(401, 403, 403, 422, 422, 422, 404, 422,
                                                   json={"verdict": "return"}),  # a return needs a reason
     ("GET", Q + "/labels"): Call(API_LEAD),
+    ("GET", Q + "/labels.jsonl"): Call(API_LEAD),
+    ("GET", Q + "/items"): Call(API_LEAD),
     ("GET", Q + "/escalations"): Call(API_LEAD),
     ("GET", Q + "/disagreements"): Call(API_LEAD),
     ("GET", Q + "/items/{queue_item_id}/labels"): Call(API_LEAD),
