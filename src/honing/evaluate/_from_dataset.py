@@ -41,6 +41,7 @@ from honing.evaluate._model import (
     ScorerSpec,
     Suite,
     SuiteDefaults,
+    unknown_tier,
 )
 from honing.storage import Workspace
 
@@ -130,7 +131,10 @@ def _scenarios(items: Iterator[StoredItem], ref: str, tier_field: str | None, ta
             scenario = adapted
         # Checked here, so a bad adaptation fails the export with the item that caused it,
         # not the push with a line number.
-        checked = Scenario.model_validate(scenario).model_dump(mode="json", exclude_none=True)
+        parsed = Scenario.model_validate(scenario)
+        if parsed.tier not in TIERS:  # the suite written declares no tiers: the default ones
+            raise InvalidInput(f"item {stored.id} (scenario {parsed.id!r}) of {ref}: {unknown_tier(parsed.tier, TIERS)}")
+        checked = parsed.model_dump(mode="json", exclude_none=True)
         if need_expectations and not checked["expect"]:
             raise InvalidInput(f"item {stored.id} (scenario {checked['id']!r}) of {ref} has no expectation and "
                                "would run as unscored",
