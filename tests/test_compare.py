@@ -379,7 +379,7 @@ def test_cli_compare_json_and_table(db, database_url, workspace, tmp_path):
     body = json.loads(result.output)
     assert set(body) == {"run_a", "run_b", "match", "matched", "only_a", "only_b", "only_a_ids", "only_b_ids",
                          "overall", "tiers", "tags", "scorers", "regressions", "fixes", "new_errors", "counts",
-                         "flaky_a", "flaky_b", "latency", "cost", "conf", "alpha"}
+                         "flaky_a", "flaky_b", "latency", "cost", "conf", "alpha", "tier_names"}
     assert set(body["overall"]) == {"kind", "name", "a", "b", "pairs", "regressed", "fixed", "difference",
                                     "adjusted", "p_value", "p_holm", "verdict", "verdict_text", "evidence",
                                     "family", "same_as", "unscored", "score_difference"}

@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import func, select
 
 from honing import accounts, datasets, ingest
-from honing._errors import NotFound
+from honing._errors import InvalidInput, NotFound
 from honing.demo import build_demo, generate_items
 from honing.demo._annotation import labeling_batch
 from honing.demo._evaluation import (
@@ -140,7 +140,7 @@ def test_suite_from_dataset_fails_cleanly(db, workspace, tmp_path):
         def bad(stored, scenario):
             return {**scenario, "tier": "urgent"}
 
-        with pytest.raises(ValueError):
+        with pytest.raises(InvalidInput, match="unknown tier 'urgent'"):
             suite_from_dataset(session, ws, "tickets", out, name="keep", adapt=bad, allow_unscored=True)
     assert (out / "keep.jsonl").read_bytes() == before  # the old file is intact, no temp left
     assert sorted(p.name for p in out.iterdir()) == ["keep.jsonl", "keep.yaml"]

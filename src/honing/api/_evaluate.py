@@ -25,9 +25,9 @@ from honing.api._ids import MAX_ROW_ID, PathId
 from honing.api._schemas import ERROR_RESPONSES
 from honing.evaluate._compare import compare_runs
 from honing.evaluate._results import STATUSES, get_run, summarize_run
-from honing.evaluate._suites import list_suite_versions
+from honing.evaluate._suites import list_suites, ordered_tiers, suite_tiers
 from honing.stats import Estimate, proportion
-from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuiteVersion, Workspace
+from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuite, EvalSuiteVersion, Workspace
 
 router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["evaluation"], responses=ERROR_RESPONSES)
 WorkspaceName = Annotated[str, Path(max_length=64)]
@@ -41,10 +41,12 @@ MAX_RUNS = 1000
 
 # --- Queries shared with the pages -------------------------------------------------------
 
-def suite_version_dict(name: str, version: EvalSuiteVersion) -> dict[str, Any]:
-    return {"suite": name, "number": version.number, "ref": f"{name}@{version.number}",
+def suite_version_dict(suite: EvalSuite, version: EvalSuiteVersion) -> dict[str, Any]:
+    return {"suite": suite.name, "number": version.number, "ref": f"{suite.name}@{version.number}",
             "content_hash": version.content_hash, "description": version.description,
-            "scenarios": version.scenario_count, "tiers": version.tiers, "source": version.source,
+            "scenarios": version.scenario_count, "tiers": ordered_tiers(version),
+            "tier_names": list(suite_tiers(version)), "held_out": suite.held_out,
+            "archived_at": suite.archived_at.isoformat() if suite.archived_at else None, "source": version.source,
             "actor": version.actor, "created_at": version.created_at.isoformat()}
 
 
@@ -163,9 +165,11 @@ def _run(session: Session, principal: accounts.Principal, workspace: str, run_id
 
 @router.get("/suites", response_model=list[dict[str, Any]])
 def suites(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[dict[str, Any]]:
-    """Every stored version of every suite: name, number, content hash, scenarios per tier."""
+    """Every stored version of every suite (archived ones too, with `archived_at`): name,
+    number, content hash, the suite's tiers in order and scenarios per tier, whether it is
+    held out from training."""
     ws = accounts.authorize(session, principal, workspace, Permission.read)
-    return [suite_version_dict(name, version) for name, version in list_suite_versions(session, ws)]
+    return [suite_version_dict(suite, version) for suite, version in list_suites(session, ws, archived=True)]
 
 
 @router.get("/runs", response_model=list[dict[str, Any]])

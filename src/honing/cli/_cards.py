@@ -66,7 +66,7 @@ def card_check(ref: RefArg, workspace: WorkspaceOpt,
                                                   "or all.")] = "user",
                json: JsonFlag = False) -> None:
     """Run the checks the card reports (PII scan, duplicates, contamination against the
-    workspace's suites) on the version and keep their results with it."""
+    workspace's held-out suites) on the version and keep their results with it."""
     with database().writing() as session:
         done = datasets.run_checks(session, accounts.get_workspace(session, workspace), ref,
                                    actor=operator().audit_name, kinds=only or datasets.CHECKS, threshold=threshold,

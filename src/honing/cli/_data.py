@@ -122,7 +122,8 @@ def export_command(
     allow_contaminated: Annotated[bool, typer.Option(
         "--allow-contaminated", help="Keep items that also appear in evaluation suites.")] = False,
     suite: Annotated[list[str] | None, typer.Option(
-        help="Evaluation suite to check contamination against (default: all).")] = None,
+        help="Evaluation suite to check contamination against (repeatable; default: every held-out suite "
+        "not archived).")] = None,
     redact_pii: Annotated[str | None, typer.Option(
         "--redact-pii", metavar="MODE", envvar="HONING_EXPORT_REDACT_PII",
         help="Write rows holding PII or secrets redacted: mask, placeholder or hash (hash needs "

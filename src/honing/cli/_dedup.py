@@ -98,8 +98,8 @@ def contamination_check(
     workspace: WorkspaceOpt,
     train: Annotated[str, typer.Option(metavar="DATASET[@VERSION]", help="The training dataset version.")],
     suite: Annotated[list[str] | None, typer.Option(
-        metavar="SUITE[@VERSION]", help="A suite to check against (repeatable; default: the "
-        "newest version of every suite in the workspace).")] = None,
+        metavar="SUITE[@VERSION]", help="A suite to check against, held out or not (repeatable; default: "
+        "the newest version of every held-out suite not archived).")] = None,
     ngram: Annotated[int, typer.Option(help="Word n-gram length the overlap is counted in.", min=1)] = 13,
     min_overlap: Annotated[float, typer.Option(
         help="N-gram overlap: share of a scenario's n-grams an item must hold.", min=0.01, max=1.0)] = 0.5,
@@ -128,7 +128,7 @@ def contamination_check(
 
 
 def _print_contamination(report: ContaminationReport, examples: int) -> None:
-    suites = ", ".join(report.suites) or "none (the workspace has no suites)"
+    suites = ", ".join(report.suites) or "none (the workspace has no held-out suite; honing suite mark NAME --held-out)"
     console.print(f"{report.train}: {report.items} items checked against {report.scenarios} "
                   f"scenarios of {suites}", highlight=False)
     if not report.contaminated:

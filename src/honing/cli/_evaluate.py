@@ -21,7 +21,8 @@ from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, errors, operator, print_json
 from honing.stats import Estimate
 
-suite_app = typer.Typer(help="Push and list evaluation suites (YAML with JSONL scenarios).", no_args_is_help=True)
+suite_app = typer.Typer(help="Push, list, archive and mark evaluation suites (YAML with JSONL scenarios).",
+                        no_args_is_help=True)
 eval_app = typer.Typer(help="Run suites against targets and show the results.", no_args_is_help=True)
 
 
@@ -37,7 +38,8 @@ def suite_push(file: Annotated[Path, typer.Argument(help="A suite YAML file (sch
         errors.print(f"warning: {warning}", highlight=False)
     if json:
         print_json({"ref": pushed.ref, "created": pushed.created, "content_hash": pushed.content_hash,
-                    "scenarios": pushed.scenarios, "tiers": pushed.tiers, "unscored": pushed.unscored})
+                    "scenarios": pushed.scenarios, "tiers": pushed.tiers, "unscored": pushed.unscored,
+                    "held_out": pushed.held_out})
     elif pushed.created:
         console.print(f"created [bold]{pushed.ref}[/] ({pushed.scenarios} scenarios, hash {pushed.content_hash[:12]}…)")
     else:
@@ -70,7 +72,8 @@ def suite_from_dataset(
                                                               "pass (default 0.5).")] = None,
     tool_match: Annotated[str, typer.Option(help="How expected tool calls match: exact (name and arguments), "
                                             "schema (arguments fit the tool's schema) or name.")] = "exact",
-    tier_field: Annotated[str | None, typer.Option(help="Metadata field holding critical|important|nice.")] = None,
+    tier_field: Annotated[str | None, typer.Option(help="Metadata field holding critical|important|nice "
+                                                   "(other values: important).")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Metadata field whose value becomes a tag (repeatable).")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many items.")] = None,
     push: Annotated[bool, typer.Option(help="Also push the suite as a new version.")] = False,
@@ -108,20 +111,57 @@ def suite_from_dataset(
 
 
 @suite_app.command("list")
-def suite_list(workspace: WorkspaceOpt, json: JsonFlag = False) -> None:
-    """List a workspace's suite versions."""
+def suite_list(workspace: WorkspaceOpt, json: JsonFlag = False,
+               all_: Annotated[bool, typer.Option("--all", help="Archived suites too.")] = False) -> None:
+    """List a workspace's suite versions (archived suites only with --all)."""
     with database().reading() as session:
-        rows = [{"ref": f"{name}@{v.number}", "scenarios": v.scenario_count, "tiers": v.tiers,
-                 "content_hash": v.content_hash, "created_at": v.created_at}
-                for name, v in evaluate.list_suite_versions(session, accounts.get_workspace(session, workspace))]
+        rows = [{"ref": f"{suite.name}@{v.number}", "scenarios": v.scenario_count, "tiers": evaluate.ordered_tiers(v),
+                 "tier_names": list(evaluate.suite_tiers(v)), "held_out": suite.held_out,
+                 "archived_at": suite.archived_at, "content_hash": v.content_hash, "created_at": v.created_at}
+                for suite, v in evaluate.list_suites(session, accounts.get_workspace(session, workspace),
+                                                     archived=all_)]
     if json:
         print_json(rows)
         return
-    table = Table("suite", "scenarios", "tiers", "hash", "created")
+    table = Table("suite", "scenarios", "tiers", "held out", "hash", "created")
     for row in rows:
+        mark = "yes" if row["held_out"] else "no (scratch)"
         table.add_row(row["ref"], str(row["scenarios"]), ", ".join(f"{k} {v}" for k, v in row["tiers"].items()),
+                      mark + (", archived" if row["archived_at"] else ""),
                       row["content_hash"][:12], row["created_at"].strftime("%Y-%m-%d %H:%M"))
     console.print(table)
+
+
+@suite_app.command("archive")
+def suite_archive(name: Annotated[str, typer.Argument(help="Suite name.")], workspace: WorkspaceOpt) -> None:
+    """Hide a suite from `suite list` and from the contamination check; its versions, runs
+    and reports stay readable by name."""
+    with database().writing() as session:
+        changed = evaluate.archive_suite(session, accounts.get_workspace(session, workspace), name,
+                                         actor=operator().audit_name)
+    console.print(f"archived suite {name}" if changed else f"suite {name} was already archived", highlight=False)
+
+
+@suite_app.command("unarchive")
+def suite_unarchive(name: Annotated[str, typer.Argument(help="Suite name.")], workspace: WorkspaceOpt) -> None:
+    """Bring an archived suite back into lists and the contamination check."""
+    with database().writing() as session:
+        changed = evaluate.unarchive_suite(session, accounts.get_workspace(session, workspace), name,
+                                           actor=operator().audit_name)
+    console.print(f"unarchived suite {name}" if changed else f"suite {name} was not archived", highlight=False)
+
+
+@suite_app.command("mark")
+def suite_mark(name: Annotated[str, typer.Argument(help="Suite name.")], workspace: WorkspaceOpt,
+               held_out: Annotated[bool, typer.Option(
+                   "--held-out/--not-held-out", help="Held out from training (the contamination check compares "
+                   "training data with it), or a scratch suite.")]) -> None:
+    """Say whether a suite is held out from training."""
+    with database().writing() as session:
+        changed = evaluate.mark_suite(session, accounts.get_workspace(session, workspace), name, held_out=held_out,
+                                      actor=operator().audit_name)
+    what = "held out" if held_out else "not held out (scratch)"
+    console.print(f"suite {name} is {'now' if changed else 'already'} {what}", highlight=False)
 
 
 @eval_app.command("run")
@@ -149,8 +189,9 @@ def eval_run(
     path = Path(suite)
     if path.suffix in (".yaml", ".yml") or path.is_file():
         with db.writing() as session:
+            # A file run straight away is a scratch suite (not held out) unless it says held_out: true.
             pushed = evaluate.push_suite(session, accounts.get_workspace(session, workspace), path,
-                                         actor=operator().audit_name)
+                                         actor=operator().audit_name, scratch=True)
         ref = pushed.ref
     options = evaluate.RunOptions(concurrency=concurrency, repeats=repeats, use_cache=not no_cache,
                                   max_steps=max_steps, timeout_s=timeout, requests_per_minute=rpm,
@@ -356,7 +397,7 @@ def _print_comparison(c: evaluate.Comparison) -> None:
             console.print(_slice_table(title, parts, c.conf))
     total = c.counts["regressions"]
     shown = f", first {len(c.regressions)} shown" if len(c.regressions) < total else ""
-    console.print(f"\n[bold]{total} regressions[/] (pass in A, not in B; critical first{shown})")
+    console.print(f"\n[bold]{total} regressions[/] (pass in A, not in B; most important tier first{shown})")
     for change in c.regressions:
         console.print(f"  [bold]{escape(change.scenario_id)}[/] ({change.tier}) B did not pass "
                       f"[red]{escape(_not_passed(change.scores_b))}[/]: A {escape(_preview(change.output_a))} "

@@ -294,7 +294,7 @@ def _contamination_section(check: dict[str, Any] | None) -> list[str]:
     if check is None:
         return ["**Contamination:** not checked against evaluation suites."]
     result = check["result"]
-    suites = ", ".join(check["parameters"].get("suites") or []) or "every suite"
+    suites = ", ".join(check["parameters"].get("suites") or []) or "no suite (the workspace has no held-out suite)"
     found = result.get("contaminated_items", 0)
     verdict = "clean" if not found else f"{found} items match evaluation scenarios and are refused by training exports"
     return [f"**Contamination** {_when(check)} against {suites}: {verdict}."]

@@ -132,9 +132,10 @@ def build_demo_evaluation(db: Database, out_dir: Path, *, workspace: str | None 
             return {**scenario, "tier": demo_tier(stored.item), "expect": demo_expectations(stored.item),
                     "tool_mocks": demo_tool_mocks(stored.item)}
 
+        # Held out: it is what the contamination check keeps training exports away from.
         path = suite_from_dataset(session, ws, dataset, out_dir, name=SUITE, tag_fields=["intent", "language"],
                                   expect=[{"type": "latency", "name": "latency budget",
-                                           "max_ms": LATENCY_BUDGET_MS}], adapt=adapt)
+                                           "max_ms": LATENCY_BUDGET_MS}], adapt=adapt, held_out=True)
         pushed = push_suite(session, ws, path, actor=ACTOR)
     runs = {v: _replay_run(db, workspace, pushed.ref, f"replay:{replays[v]}") for v in VERSIONS}
     policies = _write_gate_policies(out_dir)

@@ -1,6 +1,8 @@
 """Evaluation: scenario suites (YAML and JSONL, versioned), targets, scorers, and the runner.
 
-`push_suite` stores a suite file as an immutable, content-hashed version; `start_run` and
+`push_suite` stores a suite file as an immutable, content-hashed version (with the tiers it
+declares, most important first); `archive_suite` hides a suite and `mark_suite` says whether
+it is held out from training (what the contamination check compares with); `start_run` and
 `execute_run` run a version against a target spec with bounded concurrency, retries and a
 response cache, writing each result as it completes (so a run resumes where it stopped);
 `summarize_run` and `failed_results` read what it found; `compare_runs` compares two runs
@@ -23,6 +25,7 @@ from honing.evaluate._model import (
     SuiteDefaults,
     Tier,
     ToolMock,
+    unknown_tier,
 )
 from honing.evaluate._pricing import Price, Prices, load_prices
 from honing.evaluate._results import (
@@ -35,15 +38,19 @@ from honing.evaluate._results import (
 )
 from honing.evaluate._runner import Progress, RunOptions, execute_run, start_run
 from honing.evaluate._slices import SliceComparison, difference, pp
+from honing.evaluate._suite_marks import archive_suite, held_out_suites, mark_suite, unarchive_suite
 from honing.evaluate._suites import (
     SuitePush,
     iter_scenarios,
     list_suite_versions,
+    list_suites,
+    ordered_tiers,
     push_suite,
     read_suite_header,
     resolve_suite_version,
     stored_scenarios,
     suite_json_schema,
+    suite_tiers,
     unscored_scenarios,
     unscored_warning,
 )
@@ -73,6 +80,7 @@ __all__ = [
     "Transport",
     "TransportStats",
     "ToolMock",
+    "archive_suite",
     "compare_runs",
     "conversation",
     "difference",
@@ -80,10 +88,14 @@ __all__ = [
     "execute_tool",
     "failed_results",
     "get_run",
+    "held_out_suites",
     "iter_scenarios",
     "judge_caller",
     "list_suite_versions",
+    "list_suites",
     "load_prices",
+    "mark_suite",
+    "ordered_tiers",
     "pp",
     "push_suite",
     "read_suite_header",
@@ -93,7 +105,10 @@ __all__ = [
     "stored_scenarios",
     "suite_from_dataset",
     "suite_json_schema",
+    "suite_tiers",
     "summarize_run",
+    "unarchive_suite",
+    "unknown_tier",
     "unscored_scenarios",
     "unscored_warning",
 ]

@@ -28,8 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from honing._errors import InvalidInput
+from honing.evaluate._model import tier_rank
 from honing.evaluate._results import get_run
-from honing.evaluate._slices import TIER_ORDER, Pairs, SliceComparison, compare_slices
+from honing.evaluate._slices import Pairs, SliceComparison, compare_slices
+from honing.evaluate._suites import suite_tiers
 from honing.stats import quantile
 from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuite, EvalSuiteVersion, Workspace
 
@@ -88,6 +90,7 @@ class Comparison:
     cost: dict[str, float | None]
     conf: float
     alpha: float
+    tier_names: tuple[str, ...] = ()  # run B's suite tiers, most important first
 
     def slices(self) -> list[SliceComparison]:
         return [self.overall, *self.tiers, *self.tags, *self.scorers]
@@ -98,6 +101,7 @@ class Comparison:
     def as_dict(self) -> dict[str, Any]:
         plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         plain["overall"] = self.overall.as_dict()
+        plain["tier_names"] = list(self.tier_names)
         for name in ("tiers", "tags", "scorers", "regressions", "fixes", "new_errors"):
             plain[name] = [part.as_dict() for part in getattr(self, name)]
         return plain
@@ -218,9 +222,10 @@ def compare_runs(session: Session, workspace: Workspace, run_a: int, run_b: int,
     only_a = sorted(sid for sid in a.scenarios if sid not in paired)
     only_b = sorted(sid for sid in b.scenarios if sid not in paired)
 
+    tiers = suite_tiers(session.get_one(EvalSuiteVersion, second.suite_version_id))  # slices follow run B
     groups = _group_pairs(matched, a.scenarios, b.scenarios)
-    slices = compare_slices(groups, conf=conf, alpha=alpha, n_resamples=n_resamples, seed=seed)
-    changes = _changes(matched, a.scenarios, b.scenarios)
+    slices = compare_slices(groups, conf=conf, alpha=alpha, n_resamples=n_resamples, seed=seed, tiers=tiers)
+    changes = _changes(matched, a.scenarios, b.scenarios, tiers)
     shown = {kind: ids[:examples] for kind, ids in changes.items() if kind != "resolved_errors"}
     details = _examples(session, first, second, [sid for ids in shown.values() for sid in ids],
                         a.scenarios, b.scenarios)
@@ -233,7 +238,7 @@ def compare_runs(session: Session, workspace: Workspace, run_a: int, run_b: int,
         new_errors=[details[sid] for sid in shown["new_errors"]],
         counts={kind: len(ids) for kind, ids in changes.items()},
         flaky_a=_flaky(a.scenarios), flaky_b=_flaky(b.scenarios),
-        latency=_latency(a, b), cost=_cost(a, b), conf=conf, alpha=alpha)
+        latency=_latency(a, b), cost=_cost(a, b), conf=conf, alpha=alpha, tier_names=tiers)
 
 
 def _run_info(session: Session, run: EvalRun) -> dict[str, Any]:
@@ -274,8 +279,10 @@ def _group_pairs(matched: list[str], a: dict[str, _Tally], b: dict[str, _Tally])
     return groups
 
 
-def _changes(matched: list[str], a: dict[str, _Tally], b: dict[str, _Tally]) -> dict[str, list[str]]:
-    """Ids of scenarios whose outcome changed, critical first."""
+def _changes(matched: list[str], a: dict[str, _Tally], b: dict[str, _Tally],
+             tiers: tuple[str, ...]) -> dict[str, list[str]]:
+    """Ids of scenarios whose outcome changed, in the order of `tiers` (the first first)."""
+    rank = tier_rank(tiers)
     changes: dict[str, list[str]] = {"regressions": [], "fixes": [], "new_errors": [], "resolved_errors": []}
     for sid in matched:
         ta, tb = a[sid], b[sid]
@@ -286,7 +293,7 @@ def _changes(matched: list[str], a: dict[str, _Tally], b: dict[str, _Tally]) -> 
         elif tb.decided and not ta.decided:
             changes["resolved_errors"].append(sid)
     for ids in changes.values():
-        ids.sort(key=lambda sid: (TIER_ORDER.get(b[sid].tier, 9), sid))
+        ids.sort(key=lambda sid: (rank.get(b[sid].tier, len(rank)), sid))
     return changes
 
 

@@ -41,6 +41,7 @@ from honing.evaluate._model import (
     ScorerSpec,
     Suite,
     SuiteDefaults,
+    unknown_tier,
 )
 from honing.storage import Workspace
 
@@ -55,10 +56,12 @@ _ID = re.compile(SCENARIO_ID_PATTERN)
 def suite_from_dataset(session: Session, workspace: Workspace, dataset_ref: str, out_dir: Path, *, name: str,
                        tier_field: str | None = None, tag_fields: list[str] | None = None,
                        expect: list[dict[str, Any]] | None = None, limit: int | None = None,
-                       adapt: Adapt | None = None, allow_unscored: bool = False) -> Path:
+                       adapt: Adapt | None = None, allow_unscored: bool = False,
+                       held_out: bool | None = None) -> Path:
     """Write `out_dir/<name>.yaml` and `out_dir/<name>.jsonl` from DATASET[@VERSION]: one
     scenario per item (its conversation, context and tools), `expect` as the suite's
-    default expectations. Returns the YAML path; `honing suite push` takes it as it is.
+    default expectations; `held_out` written as the file's `held_out:` when given.
+    Returns the YAML path; `honing suite push` takes it as it is.
 
     Raises InvalidInput when a scenario would have no expectation (no `expect`, and none
     from `adapt`), unless `allow_unscored`: such scenarios run as unscored."""
@@ -74,7 +77,8 @@ def suite_from_dataset(session: Session, workspace: Workspace, dataset_ref: str,
                                 "--labels QUEUE, or write the suite anyway with --no-expectations")
     header = Suite(name=name, description=f"Scenarios from dataset {ref} (version {version.content_hash[:12]}, "
                                           f"{version.item_count} items).",
-                   defaults=defaults if defaults.expect else None, scenario_files=[f"{name}.jsonl"])
+                   held_out=held_out, defaults=defaults if defaults.expect else None,
+                   scenario_files=[f"{name}.jsonl"])
     out_dir.mkdir(parents=True, exist_ok=True)
     items = iter_loaded(session, version_item_ids(session, version), batch=PAGE)
     if limit is not None:
@@ -127,7 +131,10 @@ def _scenarios(items: Iterator[StoredItem], ref: str, tier_field: str | None, ta
             scenario = adapted
         # Checked here, so a bad adaptation fails the export with the item that caused it,
         # not the push with a line number.
-        checked = Scenario.model_validate(scenario).model_dump(mode="json", exclude_none=True)
+        parsed = Scenario.model_validate(scenario)
+        if parsed.tier not in TIERS:  # the suite written declares no tiers: the default ones
+            raise InvalidInput(f"item {stored.id} (scenario {parsed.id!r}) of {ref}: {unknown_tier(parsed.tier, TIERS)}")
+        checked = parsed.model_dump(mode="json", exclude_none=True)
         if need_expectations and not checked["expect"]:
             raise InvalidInput(f"item {stored.id} (scenario {checked['id']!r}) of {ref} has no expectation and "
                                "would run as unscored",

@@ -9,10 +9,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from honing._errors import NotFound
+from honing.evaluate._model import TIERS, tier_rank
+from honing.evaluate._suites import suite_tiers
 from honing.stats import Estimate, proportion, quantile
 from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuiteVersion, Workspace
 
@@ -61,6 +63,7 @@ class RunSummary:
     flaky: list[dict[str, Any]]
     config: dict[str, Any]
     duration_s: float | None = None  # from start to finish of the run (None while running)
+    tier_names: tuple[str, ...] = TIERS  # the suite's tiers, most important first
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "suite": self.suite, "target": self.target, "status": self.status,
@@ -69,7 +72,7 @@ class RunSummary:
                 "scorers": [s.as_dict() for s in self.scorers], "latency_p50_ms": self.latency_p50_ms,
                 "latency_p95_ms": self.latency_p95_ms, "cost": self.cost, "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens, "cached": self.cached, "flaky": self.flaky,
-                "config": self.config, "duration_s": self.duration_s}
+                "config": self.config, "duration_s": self.duration_s, "tier_names": list(self.tier_names)}
 
 
 def get_run(session: Session, workspace: Workspace, run_id: int) -> EvalRun:
@@ -114,30 +117,34 @@ def summarize_run(session: Session, run: EvalRun) -> RunSummary:
               "pass_at_k": "pass" in statuses, "consistency": max(Counter(statuses).values()) / len(statuses)}
              for sid, statuses in sorted(per_scenario.items()) if len(set(statuses)) > 1]
     version = session.get_one(EvalSuiteVersion, run.suite_version_id)
-    order = {"critical": 0, "important": 1, "nice": 2}
+    order = tier_rank(suite_tiers(version))
     return RunSummary(
         run_id=run.id, suite=run.config.get("suite", ""), target=run.target, status=run.status, results=results,
         expected=version.scenario_count * run.config.get("repeats", 1), overall=overall,
-        tiers=sorted(tiers.values(), key=lambda s: order.get(s.name, 9)), tags=sorted(tags.values(), key=lambda s: s.name),
+        tiers=sorted(tiers.values(), key=lambda s: (order.get(s.name, len(order)), s.name)), tags=sorted(tags.values(), key=lambda s: s.name),
         scorers=sorted(scorers.values(), key=lambda s: s.name),
         latency_p50_ms=quantile(latencies, 0.5) if latencies else None,
         latency_p95_ms=quantile(latencies, 0.95) if latencies else None,
         cost=cost, prompt_tokens=prompt, completion_tokens=completion, cached=cached, flaky=flaky,
         config=run.config,
-        duration_s=(run.finished_at - run.started_at).total_seconds() if run.finished_at else None)
+        duration_s=(run.finished_at - run.started_at).total_seconds() if run.finished_at else None,
+        tier_names=suite_tiers(version))
 
 
 def failed_results(session: Session, run: EvalRun, *, limit: int = 50,
                    statuses: tuple[str, ...] = ("fail", "error", "inconclusive", "unscored"),
                    ) -> list[dict[str, Any]]:
-    """The results that did not pass, critical first, with the scenario's input."""
+    """The results that did not pass, in the suite's tier order (its first tier first), with
+    the scenario's input."""
+    order = tier_rank(suite_tiers(session.get_one(EvalSuiteVersion, run.suite_version_id)))
+    # Ranked in SQL, so the `limit` keeps the suite's first tiers rather than the first names.
+    rank = case(order, value=EvalResult.tier, else_=len(order))
     rows = session.execute(select(EvalResult, EvalScenario.spec).join(
         EvalScenario, (EvalScenario.version_id == run.suite_version_id)
         & (EvalScenario.scenario_id == EvalResult.scenario_id))
         .where(EvalResult.run_id == run.id, EvalResult.status.in_(statuses))
-        .order_by(EvalResult.tier, EvalResult.scenario_id, EvalResult.repeat).limit(limit))
-    order = {"critical": 0, "important": 1, "nice": 2}
+        .order_by(rank, EvalResult.scenario_id, EvalResult.repeat).limit(limit))
     found = [{"scenario_id": r.scenario_id, "repeat": r.repeat, "tier": r.tier, "tags": r.tags, "status": r.status,
               "error": r.error, "input": spec.get("input"), "output": r.output, "scores": r.scores}
              for r, spec in rows]
-    return sorted(found, key=lambda f: (order.get(f["tier"], 9), f["scenario_id"], f["repeat"]))
+    return sorted(found, key=lambda f: (order.get(f["tier"], len(order)), f["scenario_id"], f["repeat"]))

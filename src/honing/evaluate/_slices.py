@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from honing.evaluate._model import TIERS, tier_rank
 from honing.stats import (
     Estimate,
     holm,
@@ -42,7 +43,6 @@ from honing.stats import (
 
 Verdict = Literal["better", "worse", "no significant difference", "not compared"]
 KIND_ORDER = {"overall": 0, "tier": 1, "tag": 2, "scorer": 3}
-TIER_ORDER = {"critical": 0, "important": 1, "nice": 2}
 
 
 def pp(value: float | None) -> str:
@@ -156,9 +156,11 @@ class Pairs:
 
 
 def compare_slices(groups: dict[tuple[str, str], Pairs], *, conf: float, alpha: float, n_resamples: int,
-                   seed: int) -> list[SliceComparison]:
-    """Every slice's comparison, `all` first, then tiers, tags and scorers (see the module)."""
-    keys = sorted(groups, key=lambda k: (KIND_ORDER[k[0]], TIER_ORDER.get(k[1], 9) if k[0] == "tier" else 0, k[1]))
+                   seed: int, tiers: tuple[str, ...] = TIERS) -> list[SliceComparison]:
+    """Every slice's comparison, `all` first, then tiers (in the suite's order, `tiers`),
+    tags and scorers (see the module)."""
+    rank = tier_rank(tiers)
+    keys = sorted(groups, key=lambda k: (KIND_ORDER[k[0]], rank.get(k[1], len(rank)) if k[0] == "tier" else 0, k[1]))
     primary = ("overall", "all")
     # One hypothesis per distinct set of paired outcomes; the first slice holding it is its
     # representative (`all` first of all, so a slice identical to it joins the primary).

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from honing import audit
 from honing._config_files import field_path, json_schema, parse_yaml_model, read_config_text
 from honing._errors import InvalidInput, NotFound, Problem
-from honing.evaluate._model import Scenario, Suite
+from honing.evaluate._model import TIERS, Scenario, Suite, tier_rank
+from honing.evaluate._suite_marks import get_suite, set_held_out
 from honing.storage import EvalScenario, EvalSuite, EvalSuiteVersion, Workspace
 
 BATCH = 1000
@@ -51,8 +52,12 @@ def iter_scenarios(path: Path, suite: Suite) -> Iterator[tuple[Scenario, str]]:
     seen: dict[str, str] = {}
 
     def checked(scenario: Scenario, where: str, file: str, line: int | None, prefix: str) -> Scenario | None:
-        scenario = _with_defaults(suite, scenario)
         bad = False
+        tier_problem = suite.tier_problem(scenario)
+        if tier_problem:  # inline scenarios were checked with the header; files are checked here
+            bad = True
+            problems.append(Problem(tier_problem, file=file, line=line, field=f"{prefix}tier"))
+        scenario = _with_defaults(suite, scenario)
         for index, spec in enumerate(scenario.expect):
             try:
                 check_spec(spec, where=f"{where}: expect[{index}]")
@@ -131,23 +136,30 @@ class SuitePush:
     created: bool
     content_hash: str
     scenarios: int
-    tiers: dict[str, int]
+    tiers: dict[str, int]  # scenarios per tier, in the suite's tier order
     # Scenarios with no expectation (defaults included): they will run as unscored, which
     # a user would rather hear before paying for a run than after.
     unscored: int = 0
+    held_out: bool = True
 
     @property
     def ref(self) -> str:
         return f"{self.name}@{self.number}"
 
 
-def push_suite(session: Session, workspace: Workspace, path: Path, *, actor: str) -> SuitePush:
+def push_suite(session: Session, workspace: Workspace, path: Path, *, actor: str,
+               scratch: bool = False) -> SuitePush:
     """Store the suite file as a new version, unless its content equals the newest one.
+
+    A new suite is held out (the contamination check compares training data with it)
+    unless it is pushed as `scratch` (as `honing eval run FILE` does); `held_out:` in the
+    file decides either way, and a suite already stored keeps its mark otherwise.
 
     Two passes over the files: the first checks every scenario and computes the version
     hash, so nothing is written when there is a problem or no change; the second writes."""
     suite = read_suite_header(path)
-    digest = hashlib.sha256(suite.name.encode())
+    digest = hashlib.sha256()
+    suite.hash_header(digest)
     tiers: Counter[str] = Counter()
     unscored = 0
     for scenario, _ in iter_scenarios(path, suite):
@@ -155,20 +167,24 @@ def push_suite(session: Session, workspace: Workspace, path: Path, *, actor: str
         tiers[scenario.tier] += 1
         unscored += not scenario.expect
     content_hash, count = digest.hexdigest(), sum(tiers.values())
+    ordered = {tier: tiers[tier] for tier in suite.tier_names if tier in tiers}
     row = session.scalar(select(EvalSuite).where(EvalSuite.workspace_id == workspace.id,
                                                  EvalSuite.name == suite.name))
     if row is None:
-        row = EvalSuite(workspace_id=workspace.id, name=suite.name)
+        row = EvalSuite(workspace_id=workspace.id, name=suite.name,
+                        held_out=suite.held_out if suite.held_out is not None else not scratch)
         session.add(row)
         session.flush()
+    elif suite.held_out is not None and suite.held_out != row.held_out:
+        set_held_out(session, workspace, row, suite.held_out, actor=actor)
     latest = latest_version(session, row.id)
     if latest is not None and latest.content_hash == content_hash:
-        return SuitePush(suite.name, latest.number, False, content_hash, latest.scenario_count, latest.tiers,
-                         unscored)
+        return SuitePush(suite.name, latest.number, False, content_hash, latest.scenario_count,
+                         ordered_tiers(latest), unscored, row.held_out)
     number = (latest.number if latest else 0) + 1
     version = EvalSuiteVersion(suite_id=row.id, number=number, content_hash=content_hash,
-                               description=suite.description, scenario_count=count, tiers=dict(tiers),
-                               source=path.name[:500], actor=actor)
+                               description=suite.description, scenario_count=count, tiers=ordered,
+                               tier_names=suite.tiers, source=path.name[:500], actor=actor)
     session.add(version)
     session.flush()
     batch: list[dict[str, Any]] = []
@@ -182,7 +198,19 @@ def push_suite(session: Session, workspace: Workspace, path: Path, *, actor: str
         session.execute(EvalScenario.__table__.insert(), batch)
     audit.record(session, actor=actor, action="suite.push", target=f"suite:{suite.name}@{number}",
                  workspace=workspace.name, details={"scenarios": count, "hash": content_hash})
-    return SuitePush(suite.name, number, True, content_hash, count, dict(tiers), unscored)
+    return SuitePush(suite.name, number, True, content_hash, count, ordered, unscored, row.held_out)
+
+
+def suite_tiers(version: EvalSuiteVersion) -> tuple[str, ...]:
+    """The version's tiers, most important first (the default ones unless its file declared
+    its own)."""
+    return tuple(version.tier_names) if version.tier_names else TIERS
+
+
+def ordered_tiers(version: EvalSuiteVersion) -> dict[str, int]:
+    """Scenarios per tier in the suite's order (PostgreSQL's JSONB keeps no key order)."""
+    rank = tier_rank(suite_tiers(version))
+    return dict(sorted(version.tiers.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
 def latest_version(session: Session, suite_id: int) -> EvalSuiteVersion | None:
@@ -193,10 +221,7 @@ def latest_version(session: Session, suite_id: int) -> EvalSuiteVersion | None:
 def resolve_suite_version(session: Session, workspace: Workspace, ref: str) -> tuple[str, EvalSuiteVersion]:
     """'name' (newest version) or 'name@N'."""
     name, _, number = ref.partition("@")
-    row = session.scalar(select(EvalSuite).where(EvalSuite.workspace_id == workspace.id, EvalSuite.name == name))
-    if row is None:
-        raise NotFound(f"suite {name!r} does not exist in workspace {workspace.name!r}",
-                       hint="push it first: honing suite push FILE")
+    row = get_suite(session, workspace, name)  # archived suites too: old runs and reports read them
     if number:
         if not number.isdigit():
             raise InvalidInput(f"suite reference {ref!r} must be NAME or NAME@NUMBER")
@@ -209,10 +234,21 @@ def resolve_suite_version(session: Session, workspace: Workspace, ref: str) -> t
     return name, version
 
 
-def list_suite_versions(session: Session, workspace: Workspace) -> list[tuple[str, EvalSuiteVersion]]:
-    return list(session.execute(
-        select(EvalSuite.name, EvalSuiteVersion).join(EvalSuiteVersion, EvalSuiteVersion.suite_id == EvalSuite.id)
-        .where(EvalSuite.workspace_id == workspace.id).order_by(EvalSuite.name, EvalSuiteVersion.number)).all())
+def list_suite_versions(session: Session, workspace: Workspace, *,
+                        archived: bool = True) -> list[tuple[str, EvalSuiteVersion]]:
+    """Every version of the workspace's suites (`archived=False`: of those not archived)."""
+    return [(suite.name, version) for suite, version in list_suites(session, workspace, archived=archived)]
+
+
+def list_suites(session: Session, workspace: Workspace, *,
+                archived: bool = False) -> list[tuple[EvalSuite, EvalSuiteVersion]]:
+    """Each suite with each of its versions, by name and number; archived suites only when
+    `archived`."""
+    query = (select(EvalSuite, EvalSuiteVersion).join(EvalSuiteVersion, EvalSuiteVersion.suite_id == EvalSuite.id)
+             .where(EvalSuite.workspace_id == workspace.id).order_by(EvalSuite.name, EvalSuiteVersion.number))
+    if not archived:
+        query = query.where(EvalSuite.archived_at.is_(None))
+    return [(suite, version) for suite, version in session.execute(query).all()]
 
 
 def stored_scenarios(session: Session, version_id: int, *, start: int = 0, limit: int = BATCH) -> list[tuple[int, Scenario]]:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from honing._errors import InvalidInput
+from honing._errors import InvalidInput, Problem
 from honing.evaluate import (
     Comparison,
     RunSummary,
@@ -27,6 +27,7 @@ from honing.evaluate import (
     compare_runs,
     get_run,
     summarize_run,
+    unknown_tier,
 )
 from honing.judges import fingerprint_of_scorer, latest_calibration
 from honing.quality import pct
@@ -100,6 +101,7 @@ def evaluate_gate(session: Session, workspace: Workspace, policy: GatePolicy, ru
                            f"{len(needing)} rule{'s' if len(needing) != 1 else ''} ({', '.join(needing)})",
                            hint="give the baseline run with --baseline RUN_ID")
     summary = summarize_run(session, run)
+    _check_tiers(policy, summary.tier_names, run.config.get("suite", ""))
     if comparison is None and baseline_id is not None:
         comparison = compare_runs(session, workspace, baseline_id, run_id, match=match,
                                   conf=policy.confidence, alpha=policy.alpha)
@@ -108,6 +110,16 @@ def evaluate_gate(session: Session, workspace: Workspace, policy: GatePolicy, ru
     outcomes = [_decide(rule, policy, summary, comparison, judges) for rule in policy.rules]
     return GateResult(policy=policy, run_id=run_id, baseline_id=baseline_id, outcomes=outcomes,
                       summary=summary, comparison=comparison, judges=judges)
+
+
+def _check_tiers(policy: GatePolicy, tiers: tuple[str, ...], suite: str) -> None:
+    """A rule naming a tier the run's suite does not have would look at an empty slice and
+    read as inconclusive forever: refuse it, saying which tiers there are."""
+    problems = [Problem(f"{unknown_tier(rule.tier, tiers)} (suite {suite})", field=f"rules[{index}].tier")
+                for index, rule in enumerate(policy.rules) if rule.tier is not None and rule.tier not in tiers]
+    if problems:
+        raise InvalidInput(f"the gate policy {policy.name!r} names a tier that suite {suite} does not have",
+                           problems=problems, hint=f"use one of {', '.join(tiers)}")
 
 
 def _decide(rule: Rule, policy: GatePolicy, summary: RunSummary, comparison: Comparison | None,

@@ -53,7 +53,9 @@ class _Strict(BaseModel):
 class Rule(_Strict):
     name: str | None = Field(None, description="How reports name the rule (default: metric and slice).")
     metric: Metric
-    tier: Literal["critical", "important", "nice"] | None = None
+    tier: Annotated[str, Field(min_length=1, max_length=16)] | None = Field(
+        None, description="A tier of the run's suite (checked against the suite's tiers when the gate is decided; "
+                          "default tiers: critical, important, nice).")
     tag: Annotated[str, Field(min_length=1)] | None = None
     scorer: Annotated[str, Field(min_length=1)] | None = None
     min: float | None = Field(None, description="Absolute floor (rates: 0..1).")

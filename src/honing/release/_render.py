@@ -74,7 +74,7 @@ def render_summary(report: ReleaseReport) -> str:
                        f"{part.regressed} / {part.fixed} | {part.verdict_text}{basis} |")
         total = comparison.counts.get("regressions", len(comparison.regressions))
         if comparison.regressions:
-            out += ["", f"**Regressions** ({min(total, SUMMARY_REGRESSIONS)} of {total}, critical first):"]
+            out += ["", f"**Regressions** ({min(total, SUMMARY_REGRESSIONS)} of {total}, most important tier first):"]
             for change in comparison.regressions[:SUMMARY_REGRESSIONS]:
                 out.append(f"- `{md_cell(change.scenario_id)}` ({change.tier}): {md_cell(failing(change.scores_b))}")
     else:

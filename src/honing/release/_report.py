@@ -183,9 +183,10 @@ def _risks(gate: GateResult, judges: list[dict[str, Any]]) -> list[str]:
     for tier in small:
         risks.append(f"Tier {tier.name} has only {tier.decided} decided results (fewer than {min_n}): its pass "
                      f"rate is known only to ±{_half_width(tier):.0%}.")
-    missing = [t for t in ("critical", "important", "nice") if t not in {s.name for s in summary.tiers}]
-    if "critical" in missing:
-        risks.append("The suite has no critical scenarios: nothing guards the must-not-break behaviour.")
+    first = summary.tier_names[0]  # the suite's most important tier
+    if first not in {s.name for s in summary.tiers}:
+        risks.append(f"The suite has no {first} scenarios (its first tier): nothing guards the must-not-break "
+                     "behaviour.")
     if summary.flaky:
         risks.append(f"{len(summary.flaky)} scenarios gave different outcomes across repeats (flaky).")
     return risks[:MAX_RISKS]

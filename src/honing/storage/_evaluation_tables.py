@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +31,11 @@ class EvalSuite(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Held-out suites are what the contamination check compares training data with;
+    # scratch suites (pushed by `eval run FILE`) are not. Suites stored before the mark
+    # existed were all compared, so the migration marks them held out.
+    held_out: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # hidden from lists and checks
 
 
 class EvalSuiteVersion(Base):
@@ -44,6 +50,9 @@ class EvalSuiteVersion(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     scenario_count: Mapped[int] = mapped_column(Integer)
     tiers: Mapped[dict[str, Any]] = mapped_column(JsonType)  # tier -> scenario count
+    # The tiers the suite file declared, most important first; None: the default ones. A
+    # list of its own because `tiers` is a JSON object, whose key order JSONB does not keep.
+    tier_names: Mapped[list[str] | None] = mapped_column(JsonType)
     source: Mapped[str] = mapped_column(String(500))
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

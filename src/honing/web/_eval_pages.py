@@ -24,7 +24,7 @@ from honing.domain import Message
 from honing.evaluate._compare import Comparison, compare_runs
 from honing.evaluate._model import Scenario
 from honing.evaluate._results import STATUSES, RunSummary, failed_results, get_run, summarize_run
-from honing.evaluate._suites import list_suite_versions
+from honing.evaluate._suites import list_suites, ordered_tiers
 from honing.release._charts import comparison_charts
 from honing.release._render import failing, preview
 from honing.storage import EvalResult, EvalRun, EvalSuiteVersion
@@ -50,7 +50,17 @@ class RunsPage:
     workspace: Any
     runs: list[RunRow]
     shown: int
-    suites: list[tuple[str, EvalSuiteVersion]]
+    suites: list[SuiteRow]
+
+
+@dataclass
+class SuiteRow:
+    """A suite version as the runs page lists it: scenarios per tier in the suite's order."""
+
+    name: str
+    version: EvalSuiteVersion
+    tiers: dict[str, int]
+    held_out: bool
 
 
 @router.get("/w/{workspace}/runs", response_class=HTMLResponse)
@@ -61,7 +71,9 @@ def runs(request: Request, workspace: str, principal: PagePrincipal, session: Pa
     if a is not None and b is not None:  # the compare form: baseline a, candidate b
         return RedirectResponse(f"/w/{quote(ws.name, safe='')}/runs/{a}/compare/{b}", status_code=303)
     return _render(request, "eval_runs.html", RunsPage(
-        principal, ws, list_runs(session, ws, limit=RUNS_SHOWN), RUNS_SHOWN, list_suite_versions(session, ws)))
+        principal, ws, list_runs(session, ws, limit=RUNS_SHOWN), RUNS_SHOWN,
+        [SuiteRow(suite.name, version, ordered_tiers(version), suite.held_out)
+         for suite, version in list_suites(session, ws)]))
 
 
 @dataclass

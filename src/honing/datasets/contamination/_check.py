@@ -18,7 +18,7 @@ from honing.datasets._versions import get_dataset, parse_ref, resolve_version, v
 from honing.datasets.contamination._index import MatchKind, ReferenceIndex
 from honing.datasets.dedup import DEFAULT_FIELD, SYSTEM_ROLES, Field, check_field, item_text
 from honing.domain import Item, Message
-from honing.evaluate import Scenario, list_suite_versions, resolve_suite_version, stored_scenarios
+from honing.evaluate import Scenario, held_out_suites, resolve_suite_version, stored_scenarios
 from honing.storage import Workspace
 
 _BATCH = 500
@@ -99,8 +99,9 @@ def find_contamination(session: Session, workspace: Workspace, train_ref: str,
     duplicate of the input's non-system turns (Jaccard of their sets of word 1- to
     `shingle`-grams >= `threshold`).
 
-    `suite_refs` None: the newest version of every suite in the workspace (none: a clean
-    report). Scenarios are held in memory; training items are streamed."""
+    `suite_refs` None: the newest version of every held-out suite of the workspace that is
+    not archived (none: a clean report); named suites are used whatever their marks.
+    Scenarios are held in memory; training items are streamed."""
     if ngram < 1:
         raise InvalidInput(f"ngram must be at least 1, got {ngram}")
     if not 0 < min_overlap <= 1:
@@ -135,11 +136,8 @@ def find_contamination(session: Session, workspace: Workspace, train_ref: str,
 
 def _scenarios(session: Session, workspace: Workspace,
                refs: list[str] | None) -> tuple[list[str], list[tuple[str, Scenario]]]:
-    if refs is None:
-        newest: dict[str, int] = {}
-        for suite, version in list_suite_versions(session, workspace):
-            newest[suite] = max(newest.get(suite, 0), version.number)
-        refs = [f"{suite}@{number}" for suite, number in sorted(newest.items())]
+    if refs is None:  # by default, what is held out from training: not scratch or archived suites
+        refs = held_out_suites(session, workspace)
     names: list[str] = []
     scenarios: list[tuple[str, Scenario]] = []
     for ref in dict.fromkeys(refs):
