@@ -2,6 +2,19 @@
 
 from honing.annotate._async_pg import AsyncLabeling
 from honing.annotate._claim import Claim, claim_next, decide_qualification, expire_leases
+from honing.annotate._escalations import (
+    ASSIGNABLE_ROLES,
+    ESCALATION_OUTCOMES,
+    ESCALATION_STATUSES,
+    EscalationView,
+    assign_escalation,
+    assignable_members,
+    get_escalation,
+    list_escalations,
+    may_act_on,
+    reopen_escalation,
+    resolve_escalation,
+)
 from honing.annotate._files import (
     gold_record,
     read_reference_lines,
@@ -60,12 +73,16 @@ from honing.annotate._work import (
 )
 
 __all__ = [
+    "ASSIGNABLE_ROLES",
     "CANONICAL",
+    "ESCALATION_OUTCOMES",
+    "ESCALATION_STATUSES",
     "SHOWN",
     "AsyncLabeling",
     "Claim",
     "Disagreement",
     "EscalationIn",
+    "EscalationView",
     "GoldRecord",
     "PushResult",
     "QueuePolicy",
@@ -73,6 +90,8 @@ __all__ = [
     "add_suggestions",
     "adjudicate",
     "adjudications_of",
+    "assign_escalation",
+    "assignable_members",
     "claim_next",
     "create_queue",
     "decide_qualification",
@@ -81,14 +100,17 @@ __all__ = [
     "escalate",
     "expire_leases",
     "flag",
+    "get_escalation",
     "get_label",
     "gold_record",
     "get_queue",
     "labels_side_by_side",
+    "list_escalations",
     "list_queues",
     "list_rubric_versions",
     "live_labels_by_item",
     "load_rubric",
+    "may_act_on",
     "next_review",
     "own_assignment",
     "parse_policy",
@@ -97,6 +119,8 @@ __all__ = [
     "rater_payload",
     "read_reference_lines",
     "read_suggestion_lines",
+    "reopen_escalation",
+    "resolve_escalation",
     "resolve_rubric_version",
     "review",
     "reviews_of",
