@@ -99,6 +99,22 @@ def assignable_members(session: Session, workspace: str) -> dict[str, int]:
             if role in ASSIGNABLE_ROLES}
 
 
+def assignee_scope(session: Session, principal: Principal, role: Role, workspace: str,
+                    assigned_to: str | None) -> int | None:
+    """The user id the list is narrowed to: `me`, a member's name, or (for a reviewer, who
+    only sees what was given to them) always the caller."""
+    if assigned_to == "me" or not role.allows(Role.lead):
+        # The command-line operator has no user id and is never an assignee: no id matches.
+        return principal.user_id if principal.user_id is not None else 0
+    if assigned_to is None:
+        return None
+    user_id = assignable_members(session, workspace).get(assigned_to)
+    if user_id is None:
+        raise InvalidInput(f"{assigned_to!r} is not a reviewer, lead or admin of workspace {workspace!r}",
+                           hint="use 'me' or the username of a member who can be assigned escalations")
+    return user_id
+
+
 def may_act_on(role: Role, principal: Principal, escalation: Escalation) -> bool:
     """Leads act on every escalation; a reviewer only on one assigned to them."""
     if role.allows(Role.lead):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from honing import accounts, annotate
-from honing._errors import InvalidInput, NotFound
+from honing._errors import NotFound
 from honing.accounts import Principal, Role
 from honing.api._annotate_schemas import EscalationLinks, EscalationOut
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
@@ -73,22 +73,6 @@ def _queue(session: Session, principal: Principal, workspace: str, queue: str, n
     return ws, annotate.get_queue(session, ws, queue), accounts.role_in(session, principal, ws)
 
 
-def assignee_filter(session: Session, principal: Principal, role: Role, workspace: str,
-                    assigned_to: str | None) -> int | None:
-    """The user id the list is narrowed to: `me`, a member's name, or (for a reviewer, who
-    only sees what was given to them) always the caller."""
-    if assigned_to == "me" or not role.allows(Role.lead):
-        # The command-line operator has no user id and is never an assignee: no id matches.
-        return principal.user_id if principal.user_id is not None else 0
-    if assigned_to is None:
-        return None
-    user_id = annotate.assignable_members(session, workspace).get(assigned_to)
-    if user_id is None:
-        raise InvalidInput(f"{assigned_to!r} is not a reviewer, lead or admin of workspace {workspace!r}",
-                           hint="use 'me' or the username of a member who can be assigned escalations")
-    return user_id
-
-
 @router.get("/queues/{queue}/escalations", response_model=list[EscalationOut])
 def list_escalations(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
                      session: ReadSession,
@@ -98,7 +82,7 @@ def list_escalations(workspace: WorkspaceName, queue: QueueName, principal: Curr
                      ) -> list[EscalationOut]:
     """Leads see every escalation of the queue; reviewers those assigned to them."""
     ws, q, role = _queue(session, principal, workspace, queue, Role.reviewer)
-    assignee_id = assignee_filter(session, principal, role, ws.name, assigned_to)
+    assignee_id = annotate.assignee_scope(session, principal, role, ws.name, assigned_to)
     return [escalation_out(v) for v in annotate.list_escalations(session, q, ws.name, status=status,
                                                                  assignee_id=assignee_id)]
 
