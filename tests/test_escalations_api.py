@@ -126,6 +126,8 @@ def test_filters_and_what_reviewers_see(team):
         return [e["id"] for e in response.json()]
 
     assert ids("") == [third["id"], second["id"], first["id"]]
+    stats = client.get(Q, headers=h(t["lead"])).json()["stats"]
+    assert stats["open_escalations"] == 2  # not yet resolved: the two assigned ones
     assert ids("?status=open") == []
     assert ids("?status=assigned") == [second["id"], first["id"]]
     assert ids("?status=resolved") == [third["id"]]
