@@ -119,6 +119,15 @@ def test_demo_builds_a_worked_queue_once(db):
     for e in escalations:
         assert users[e.rater_id] == "rater1" and e.severity in ("S2", "S3")
         assert {"repro", "policy_ref", "expected", "observed", "suggested_label"} <= set(e.details)
+    # The lead has closed the oldest ones, so every state shows: resolved (by the lead, and
+    # by the reviewer it was given to), assigned and still open.
+    by_status = Counter(e.status for e in escalations)
+    assert (by_status["resolved"], by_status["assigned"]) == (2, 1) and by_status["open"] >= 1
+    for e in escalations:
+        if e.status == "resolved":
+            assert e.outcome in annotate.ESCALATION_OUTCOMES and e.note
+            assert e.created_at < e.resolved_at < finished
+    assert {users[e.resolved_by_id] for e in escalations if e.resolved_by_id} == {"lead", "reviewer"}
 
     # Review: returns with reasons (mostly rater3's), rework, accepted after rework.
     by_label = {label.id: label for label in labels}

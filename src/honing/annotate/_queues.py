@@ -182,8 +182,9 @@ def queue_stats(session: Session, queue: Queue) -> dict[str, int]:
         Label.queue_id == queue.id)) or 0
     leases = session.scalar(select(func.count()).select_from(Assignment).where(
         Assignment.queue_id == queue.id, Assignment.status == "leased")) or 0
+    # Open in the sense a lead cares about: not yet resolved (assigned ones too).
     escalations = session.scalar(select(func.count()).select_from(Escalation).where(
-        Escalation.queue_id == queue.id, Escalation.status == "open")) or 0
+        Escalation.queue_id == queue.id, Escalation.status != "resolved")) or 0
     return {"live_items": by_kind.get("live", 0), "complete_items": complete, "labels": labels,
             "active_leases": leases, "gold_items": by_kind.get("gold", 0),
             "qualification_items": by_kind.get("qualification", 0),

@@ -33,11 +33,12 @@ from honing.api._annotate_schemas import (
 )
 from honing.api._auth import DB, CurrentPrincipal, ReadSession, Recent, RecentAccess
 from honing.api._auth import look_up as auth_look_up
+from honing.api._escalations import escalation_out
+from honing.api._escalations import router as escalations_router
 from honing.api._ids import PathId
 from honing.api._schemas import ERROR_RESPONSES
 from honing.storage import (
     Database,
-    Escalation,
     Label,
     Queue,
     Review,
@@ -337,7 +338,7 @@ def escalate(workspace: WorkspaceName, assignment_id: Id, body: annotate.Escalat
     with db.writing() as session:
         ws, queue, assignment = _assignment(recent, session, principal, workspace, assignment_id)
         e = annotate.escalate(session, queue, assignment, body, actor=principal.audit_name, workspace=ws.name)
-        return _escalation_out(e, queue, principal.name)
+        return escalation_out(annotate.get_escalation(session, queue, ws.name, e.id))
 
 
 @router.get("/queues/{queue}/feedback", response_model=list[LabelOut])
@@ -395,15 +396,6 @@ def review(workspace: WorkspaceName, queue: QueueName, label_id: Id, body: Revie
 # A queue's labels and items, page by page and as a stream: honing.api._queue_listings.
 
 
-@router.get("/queues/{queue}/escalations", response_model=list[EscalationOut])
-def list_escalations(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
-                     session: ReadSession) -> list[EscalationOut]:
-    _, q = _queue(session, principal, workspace, queue, Permission.manage)
-    rows = session.execute(select(Escalation, User.username).join(User, User.id == Escalation.rater_id)
-                           .where(Escalation.queue_id == q.id).order_by(Escalation.id.desc()))
-    return [_escalation_out(e, q, name) for e, name in rows]
-
-
 @router.get("/queues/{queue}/disagreements", response_model=list[DisagreementOut])
 def list_disagreements(workspace: WorkspaceName, queue: QueueName, principal: CurrentPrincipal,
                        session: ReadSession, question: Annotated[str | None, Query(max_length=64)] = None,
@@ -431,7 +423,5 @@ def adjudicate(workspace: WorkspaceName, queue: QueueName, queue_item_id: Id, bo
                                answer=d.answer, note=d.note, created_at=d.created_at)
 
 
-def _escalation_out(e: Escalation, queue: Queue, rater: str) -> EscalationOut:
-    return EscalationOut(id=e.id, queue=queue.name, item_id=e.item_id, rater=rater, severity=e.severity,
-                         summary=e.summary, details=e.details, confidence=e.confidence, status=e.status,
-                         created_at=e.created_at)
+# Escalations after the rater sends them: listing, assigning, resolving, reopening.
+router.include_router(escalations_router)

@@ -151,17 +151,33 @@ class LabelOut(BaseModel):
     gold: dict[str, Any] | None = Field(default=None, description="only in a rater's own feedback")
 
 
+class EscalationLinks(BaseModel):
+    item: str = Field(description="the item's page")
+    labels: str | None = Field(description="the queue item's labels side by side and its adjudication "
+                                           "(a page); null until the item has a label")
+    labels_api: str = Field(description="the queue item's labels through the API")
+
+
 class EscalationOut(BaseModel):
     id: int
     queue: str
     item_id: int
+    queue_item_id: int
+    assignment_id: int
     rater: str
     severity: str
     summary: str
     details: dict[str, Any]
     confidence: float | None
-    status: str
+    status: Literal["open", "assigned", "resolved"]
+    assignee: str | None = Field(description="the reviewer, lead or admin working on it")
+    outcome: str | None = Field(description="how it ended, once resolved: answered, item_fixed, "
+                                            "item_removed, label_corrected or no_action")
+    note: str | None = Field(description="the resolution note the rater reads")
+    resolved_at: datetime | None
+    resolved_by: str | None
     created_at: datetime
+    links: EscalationLinks
 
 
 class DisagreementOut(BaseModel):

@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from honing import accounts, annotate, datasets
-from honing.accounts import Principal
+from honing.accounts import Principal, Role
 from honing.annotate import EscalationIn, GoldRecord, QueuePolicy
 from honing.demo._feedback import adjudication_note, escalation_report, review_problems
 from honing.demo._generator import generate_items
@@ -134,6 +134,7 @@ class _Simulation:
             else:
                 self._review_session(when)
         self._adjudicate()
+        self._triage_escalations()
 
     # --- raters ---
 
@@ -328,6 +329,38 @@ class _Simulation:
             self.clock.adjudications[decided] = min(at, self.end - timedelta(minutes=2))
             t += timedelta(minutes=self.rng.uniform(4, 12))
             self.counts["adjudications"] += 1
+
+    def _triage_escalations(self) -> None:
+        """The lead closes the oldest escalations so the pages show every state: the first
+        resolved by the lead, the second given to the reviewer who answers it, the third
+        with the reviewer still working on it; the rest stay open."""
+        lead, reviewer = self.people["lead"], self.people["reviewer"]
+        plan = [("lead", None, "label_corrected"), ("reviewer", "reviewer", "answered"),
+                ("reviewer", "reviewer", None)]  # (who resolves, assignee, outcome)
+        for escalation_id, (resolver, assignee, outcome) in zip(sorted(self.clock.escalations), plan,
+                                                               strict=False):
+            if assignee is not None:
+                self._in_queue(lambda s, ws, q, i=escalation_id, a=assignee: annotate.assign_escalation(
+                    s, q, i, a, actor=lead.audit_name, workspace=ws.name))
+            if outcome is None:
+                continue
+            who, role = (lead, Role.lead) if resolver == "lead" else (reviewer, Role.reviewer)
+            self._in_queue(lambda s, ws, q, i=escalation_id, o=outcome, who=who, role=role:
+                           annotate.resolve_escalation(s, q, i, o, ESCALATION_NOTES[o], resolver=who,
+                                                       role=role, workspace=ws.name))
+            created = self.clock.escalations[escalation_id]
+            self.clock.resolutions[escalation_id] = min(
+                created + timedelta(hours=self.rng.uniform(2, 20)), self.end - timedelta(minutes=5))
+            self.counts["escalations_resolved"] += 1
+
+
+ESCALATION_NOTES = {
+    "label_corrected": "Confirmed. The item's labels were corrected to match your report; "
+                       "keep escalating responses like this one.",
+    "answered": "Right call. The rubric's safety question covers this: label the response as "
+                "the guideline says and name the policy clause in the rationale. Nothing in the "
+                "item needed changing.",
+}
 
 
 def build_demo_annotation(db: Database) -> dict[str, int]:

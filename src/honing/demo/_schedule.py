@@ -36,6 +36,7 @@ class Clock:
     labels: dict[int, list[datetime]] = field(default_factory=dict)  # [submitted, updated]
     reviews: dict[int, datetime] = field(default_factory=dict)
     escalations: dict[int, datetime] = field(default_factory=dict)
+    resolutions: dict[int, datetime] = field(default_factory=dict)  # escalation id -> resolved_at
     adjudications: dict[int, datetime] = field(default_factory=dict)
 
 
@@ -113,6 +114,9 @@ def backdate(db: Database, clock: Clock, start: datetime, lease_seconds: int,
             if times:
                 session.execute(update(table), [{"id": i, "created_at": at}
                                                 for i, at in times.items()])
+        if c.resolutions:
+            session.execute(update(Escalation), [{"id": i, "resolved_at": at}
+                                                 for i, at in c.resolutions.items()])
         session.execute(update(Queue).where(Queue.id == queue_id)
                         .values(created_at=start + timedelta(minutes=10)))
         if rubric_version_id is not None:

@@ -140,7 +140,7 @@ def queue_figures(data: QueueData) -> QueueFigures:
         gold_accuracy=gold_figure.estimate, gold_answers=gold_figure.answers,
         calibration_pass_rate=proportion(data.qualification.get("passed", 0), decided),
         escalations={s: by_severity.get(s, 0) for s in SEVERITIES},
-        open_escalations=sum(1 for e in escalations if e.status == "open"),
+        open_escalations=sum(1 for e in escalations if e.status != "resolved"),  # assigned too
         escalations_per_100_labels=(100 * len(escalations) / len(in_period)) if in_period
         else Undefined("no labels in the period"),
         escalation_completeness=proportion(sum(e.complete for e in escalations), len(escalations)),

@@ -168,7 +168,11 @@ class Review(Base):
 
 
 class Escalation(Base):
+    """A rater's report that an item, a response or the guidelines need a lead's eye. It
+    ends with an outcome the rater sees: open -> assigned -> resolved (and may be reopened)."""
+
     __tablename__ = "escalation"
+    __table_args__ = (Index("ix_escalation_queue_status", "queue_id", "status"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"), index=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
@@ -178,8 +182,15 @@ class Escalation(Base):
     summary: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JsonType)
     confidence: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    # open | assigned | resolved
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # One of annotate.ESCALATION_OUTCOMES once resolved; the note is what the rater reads.
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class Adjudication(Base):

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from honing.web._annotate_pages import router as annotate_router
+from honing.web._escalation_pages import router as escalation_router
 from honing.web._eval_pages import router as eval_router
 from honing.web._pages import LoginRequired, login_redirect, render_error, router
 from honing.web._quality_pages import router as quality_router
@@ -14,6 +15,7 @@ from honing.web._quality_pages import router as quality_router
 def mount_web(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(annotate_router)
+    app.include_router(escalation_router)
     app.include_router(quality_router)
     app.include_router(eval_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

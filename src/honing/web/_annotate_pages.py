@@ -16,7 +16,7 @@ from honing.accounts import Permission, Principal, Role
 from honing.api._ids import PathId
 from honing.domain import ContextDocument, Message, ToolCall
 from honing.stats import Estimate
-from honing.storage import Escalation, Label, Queue, User
+from honing.storage import Label, Queue, User
 from honing.web._pages import PagePrincipal, PageSession, _render
 
 router = APIRouter(include_in_schema=False)
@@ -96,6 +96,7 @@ class FeedbackPage:
     gold_correct: int
     gold_scored: int
     gold_accuracy: Estimate  # n = gold items
+    escalations: list[Any]  # the rater's own, with how each ended
 
 
 @router.get("/w/{workspace}/queues/{queue}/feedback", response_class=HTMLResponse)
@@ -111,7 +112,9 @@ def feedback(request: Request, workspace: str, queue: str, principal: PagePrinci
         principal, ws, q, returned=[label for label in mine if label.status == "returned"],
         reviewed=[(label, reviews[label.id]) for label in mine if reviews.get(label.id)],
         gold=gold, gold_correct=sum(label.gold_correct or 0 for label in gold),
-        gold_scored=sum(label.gold_scored or 0 for label in gold), gold_accuracy=quality.gold_accuracy(gold)))
+        gold_scored=sum(label.gold_scored or 0 for label in gold), gold_accuracy=quality.gold_accuracy(gold),
+        escalations=[v.escalation for v in annotate.list_escalations(session, q, ws.name,
+                                                                     rater_id=principal.user_id)]))
 
 
 @dataclass
@@ -121,7 +124,7 @@ class ConsolePage:
     queue: Any
     stats: dict[str, int]
     labels: list[tuple[Any, str]]
-    escalations: list[tuple[Any, str]]
+    escalations: list[annotate.EscalationView]
     disagreements: list[Any]
 
 
@@ -132,9 +135,7 @@ def console(request: Request, workspace: str, queue: str, principal: PagePrincip
     q = annotate.get_queue(session, ws, queue)
     labels = list(session.execute(select(Label, User.username).join(User, User.id == Label.rater_id)
                                   .where(Label.queue_id == q.id).order_by(Label.id.desc()).limit(100)))
-    escalations = list(session.execute(select(Escalation, User.username)
-                                       .join(User, User.id == Escalation.rater_id)
-                                       .where(Escalation.queue_id == q.id).order_by(Escalation.id.desc())))
+    escalations = annotate.list_escalations(session, q, ws.name)
     return _render(request, "console.html", ConsolePage(
         principal, ws, q, annotate.queue_stats(session, q), labels, escalations,
         annotate.disagreements(session, q)[:25]))
