@@ -139,7 +139,17 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", Q + "/labels"): Call(API_LEAD),
     ("GET", Q + "/labels.jsonl"): Call(API_LEAD),
     ("GET", Q + "/items"): Call(API_LEAD),
-    ("GET", Q + "/escalations"): Call(API_LEAD),
+    # escalations: leads see and handle all; a reviewer only those assigned to them (none
+    # here: 200 with an empty list, 404 for one); the rater reads how their own ended
+    ("GET", Q + "/escalations"): by(401, 403, 403, 200, 200, 200, 404, 200),
+    ("GET", Q + "/escalations/{escalation_id}"): by(401, 403, 403, 404, 200, 200, 404, 200),
+    ("PUT", Q + "/escalations/{escalation_id}/assign"): by(401, 403, 403, 403, 422, 422, 404, 422,
+                                                          json={"assignee": "nobody"}),
+    # the lead resolves it, then it is resolved already; the lead reopens it, then it is open
+    ("POST", Q + "/escalations/{escalation_id}/resolve"): by(401, 403, 403, 404, 200, 409, 404, 409,
+                                                            json={"outcome": "no_action", "note": "ok"}),
+    ("POST", Q + "/escalations/{escalation_id}/reopen"): by(401, 403, 403, 403, 200, 409, 404, 409, json={}),
+    ("GET", Q + "/feedback/escalations"): Call(API_LABEL),
     ("GET", Q + "/disagreements"): Call(API_LEAD),
     ("GET", Q + "/items/{queue_item_id}/labels"): Call(API_LEAD),
     ("POST", Q + "/items/{queue_item_id}/adjudication"): by(401, 403, 403, 403, 422, 422, 404, 422,
@@ -172,6 +182,7 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", P + "/queues/{queue}"): Call(PAGE_LEAD),
     ("GET", P + "/queues/{queue}/items/{queue_item_id}"): Call(PAGE_LEAD),
     ("GET", P + "/queues/{queue}/review"): by(303, 403, 403, 200, 200, 200, 404, 200),
+    ("GET", P + "/queues/{queue}/escalations"): by(303, 403, 403, 200, 200, 200, 404, 200),
     ("GET", P + "/queues/{queue}/quality"): Call(PAGE_LEAD, query="period=all"),
     ("GET", P + "/runs"): Call(PAGE_READ),
     ("GET", P + "/runs/{run_id}"): Call(PAGE_READ),
@@ -223,6 +234,9 @@ def build_world(db: Database, client: TestClient, tmp_path) -> World:  # type: i
                         json={"answers": answers()}, headers=rater)
     assert label.status_code == 200, label.text
     second = client.post("/api/workspaces/helpdesk/queues/review/claim", headers=rater).json()["assignment"]
+    escalated = client.post(f"/api/workspaces/helpdesk/assignments/{second['assignment_id']}/escalate",
+                            json={"summary": "looks unsafe", "severity": "S2"}, headers=rater)
+    assert escalated.status_code == 201, escalated.text
     run_id = seed_run(db)
     sessions = {caller: accounts.login(db, name, PASSWORD)[1] for caller, name in MEMBERS.items()}
     sessions["outsider"] = accounts.login(db, "otto", PASSWORD)[1]
@@ -232,7 +246,8 @@ def build_world(db: Database, client: TestClient, tmp_path) -> World:  # type: i
     ids = {"workspace": "helpdesk", "dataset": "logs", "version": "1", "item_id": item_id, "queue": "review",
            "assignment_id": second["assignment_id"], "label_id": label.json()["id"],
            "queue_item_id": label.json()["queue_item_id"], "run_id": run_id, "run_a": run_id, "run_b": run_id,
-           "scenario_id": "reset-password", "username": "sam", "token_id": 2**40}
+           "scenario_id": "reset-password", "username": "sam", "token_id": 2**40,
+           "escalation_id": escalated.json()["id"]}
     return World(ids, tokens, sessions)
 
 

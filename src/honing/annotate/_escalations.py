@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from honing import accounts, audit
-from honing._errors import Conflict, Forbidden, InvalidInput, NotFound
+from honing._errors import Conflict, InvalidInput, NotFound
 from honing.accounts import Principal, Role
 from honing.storage import Assignment, Escalation, Label, Queue, User, utcnow
 
@@ -150,8 +150,8 @@ def resolve_escalation(session: Session, queue: Queue, escalation_id: int, outco
                        resolver: Principal, role: Role, workspace: str) -> Escalation:
     escalation = _locked(session, queue, escalation_id)
     if not may_act_on(role, resolver, escalation):
-        raise Forbidden(f"escalation {escalation_id} is not assigned to you",
-                        hint="a lead can assign it to you, or resolve it")
+        # As when reading it: a reviewer learns nothing of escalations not given to them.
+        raise NotFound(f"escalation {escalation_id} does not exist in queue {queue.name!r}")
     if outcome not in ESCALATION_OUTCOMES:
         raise InvalidInput(f"unknown outcome {outcome!r}",
                            hint=f"use one of: {', '.join(ESCALATION_OUTCOMES)}")
