@@ -49,6 +49,7 @@ class Call:
     files: dict[str, Any] | None = None
     # Logging out ends the session it is sent with: send it with one opened for it.
     own_session: bool = False
+    headers: dict[str, str] | None = None
 
 
 def by(anonymous: int, viewer: int, rater: int, reviewer: int, lead: int, admin: int, outsider: int,
@@ -65,9 +66,16 @@ PAGE_READ = (303, 200, 403, 200, 200, 200, 404, 200)  # anonymous: to the login 
 PAGE_LABEL = (303, 403, 200, 200, 200, 200, 404, 200)
 PAGE_LEAD = (303, 403, 403, 403, 200, 200, 404, 200)
 OPEN = (200,) * 8
+# A page's form posts (from script, with the CSRF header): a refusal as the API gives it.
+PAGE_LEAD_POST = (401, 403, 403, 403, 0, 0, 404, 0)
+CSRF = {"x-honing-csrf": "1"}
 SITE_ADMIN = (401, 403, 403, 403, 403, 403, 403, 200)  # user accounts span workspaces
 # The rater's own assignment or label: someone else's is "not yours" (404).
 RATERS_OWN = (401, 403, 0, 404, 404, 404, 404, 404)
+
+
+def lead_post(status: int, **request: Any) -> Call:
+    return Call(tuple(status if s == 0 else s for s in PAGE_LEAD_POST), headers=CSRF, **request)
 
 
 def own(status: int, **request: Any) -> Call:
@@ -188,6 +196,19 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", P + "/runs/{run_id}"): Call(PAGE_READ),
     ("GET", P + "/runs/{run_a}/compare/{run_b}"): Call(PAGE_READ),
     ("GET", P + "/runs/{run_id}/results/{scenario_id}"): Call(PAGE_READ),
+    # --- setting labeling up: leads (each post's body is refused once past the role check)
+    ("GET", P + "/setup"): Call(PAGE_LEAD),
+    ("GET", P + "/setup/import"): Call(PAGE_LEAD),
+    ("GET", P + "/setup/rubric"): Call(PAGE_LEAD),
+    ("GET", P + "/setup/queue"): Call(PAGE_LEAD),
+    ("GET", P + "/queues/{queue}/reference"): Call(PAGE_LEAD),
+    ("POST", P + "/setup/import"): lead_post(422, data={"dataset": "logs"},
+                                             files={"file": ("empty.jsonl", b"")}),
+    ("POST", P + "/setup/rubric"): lead_post(422, data={"yaml": " "}),
+    ("POST", P + "/setup/queue"): lead_post(409, data={"name": "review", "dataset": "logs",
+                                                       "rubric": "helpdesk-compare"}),  # it exists
+    ("POST", P + "/queues/{queue}/reference"): lead_post(422, data={"kind": "gold"},
+                                                         files={"file": ("empty.jsonl", b"")}),
 }
 
 
@@ -266,7 +287,7 @@ def _send(client: TestClient, world: World, db: Database, method: str, template:
     if method == "DELETE" and template.endswith("{username}"):
         ids["username"] = "nobody"  # removing sam would change the PUT's answer for later callers
     url = template.format(**ids) + (f"?{call.query}" if call.query else "")
-    headers, cookies = {}, {}
+    headers, cookies = dict(call.headers or {}), {}
     if caller != "anonymous":
         if template.startswith("/api"):
             headers["Authorization"] = f"Bearer {world.tokens[caller]}"

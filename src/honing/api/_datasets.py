@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 
 from honing import accounts, datasets, ingest
-from honing._errors import InvalidInput, PayloadTooLarge
+from honing._errors import InvalidInput
 from honing.accounts import Permission
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
 from honing.api._ids import PathId
@@ -21,6 +20,7 @@ from honing.api._schemas import (
     ItemPageOut,
     VersionOut,
 )
+from honing.api._uploads import saved_upload
 
 router = APIRouter(prefix="/api/workspaces/{workspace}", tags=["datasets"], responses=ERROR_RESPONSES)
 WorkspaceName = Annotated[str, Path(max_length=64)]
@@ -106,14 +106,9 @@ def import_file(
 ) -> ImportOut:
     with db.reading() as session:
         accounts.authorize(session, principal, workspace, Permission.manage)
-    limit = request.app.state.settings.max_upload_bytes
     name = FilePath(file.filename or "upload").name
-    with tempfile.TemporaryDirectory(prefix="honing-upload-") as tmp:
-        path = FilePath(tmp) / name
-        with path.open("wb") as out:
-            copied = _copy_limited(file, out, limit)
-        if copied == 0:
-            raise InvalidInput("the uploaded file is empty")
+    with saved_upload(file, request.app.state.settings.max_upload_bytes,
+                      hint="import large files with `honing import` on the server") as path:
         result = ingest.import_file(db, path, workspace=workspace, dataset=dataset,
                                     actor=principal.audit_name, fmt=format, mode=mode,
                                     mapping=ingest.parse_mapping(mapping), source_name=name)
@@ -129,13 +124,3 @@ def parse_filters(values: list[str]) -> dict[str, str]:
         filters[key] = wanted
     return filters
 
-
-def _copy_limited(upload: UploadFile, out, limit: int) -> int:  # type: ignore[no-untyped-def]
-    copied = 0
-    while chunk := upload.file.read(1024 * 1024):
-        copied += len(chunk)
-        if copied > limit:
-            raise PayloadTooLarge(f"the upload is larger than {limit} bytes",
-                                  hint="import large files with `honing import` on the server")
-        out.write(chunk)
-    return copied

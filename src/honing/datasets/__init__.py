@@ -18,7 +18,7 @@ from honing.datasets._items import (
     load_items,
     store_items,
 )
-from honing.datasets._query import ItemPage, get_item, item_page, metadata_facets
+from honing.datasets._query import ItemPage, get_item, item_page, metadata_facets, metadata_keys
 from honing.datasets._retention import (
     RetentionOutcome,
     RetentionRun,
@@ -71,6 +71,7 @@ __all__ = [
     "load_item",
     "load_items",
     "metadata_facets",
+    "metadata_keys",
     "parse_ref",
     "render_card_markdown",
     "resolve_version",

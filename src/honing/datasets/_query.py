@@ -73,6 +73,15 @@ def metadata_facets(session: Session, version: DatasetVersion, *, sample: int = 
     return facets
 
 
+def metadata_keys(session: Session, version: DatasetVersion, *, sample: int = 500) -> list[str]:
+    """Every metadata key found in the first `sample` items of the version, of any type: the
+    fields a queue may show its raters (a facet lists only keys with few text values)."""
+    sampled = session.scalars(
+        select(ItemRow.meta).join(DatasetVersionItem, DatasetVersionItem.item_id == ItemRow.id)
+        .where(DatasetVersionItem.version_id == version.id).limit(sample))
+    return sorted({key for meta in sampled for key in meta})
+
+
 def get_item(session: Session, workspace: Workspace, item_id: int) -> StoredItem:
     row = session.scalar(select(ItemRow.id).where(ItemRow.id == item_id,
                                                    ItemRow.workspace_id == workspace.id))
