@@ -154,7 +154,9 @@ class AuditEventOut(BaseModel):
     target: str
     workspace: str | None
     details: dict[str, Any]
-    hash: str
+    # None while the event waits for the server's sealer to chain it (PostgreSQL seals in
+    # the background, so a listing can hold events written a moment ago).
+    hash: str | None
 
 
 class AuditVerifyOut(BaseModel):
