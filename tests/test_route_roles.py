@@ -64,6 +64,7 @@ API_ADMIN = (401, 403, 403, 403, 403, 200, 404, 200)
 PAGE_READ = (303, 200, 403, 200, 200, 200, 404, 200)  # anonymous: to the login form
 PAGE_LABEL = (303, 403, 200, 200, 200, 200, 404, 200)
 PAGE_LEAD = (303, 403, 403, 403, 200, 200, 404, 200)
+PAGE_ADMIN = (303, 403, 403, 403, 403, 200, 404, 200)
 OPEN = (200,) * 8
 SITE_ADMIN = (401, 403, 403, 403, 403, 403, 403, 200)  # user accounts span workspaces
 # The rater's own assignment or label: someone else's is "not yours" (404).
@@ -177,6 +178,9 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", P + "/runs/{run_id}"): Call(PAGE_READ),
     ("GET", P + "/runs/{run_a}/compare/{run_b}"): Call(PAGE_READ),
     ("GET", P + "/runs/{run_id}/results/{scenario_id}"): Call(PAGE_READ),
+    ("GET", P + "/members"): Call(PAGE_ADMIN),
+    ("GET", P + "/audit"): Call(PAGE_ADMIN, query="verify=true&action=membership"),
+    ("GET", "/account/tokens"): by(303, 200, 200, 200, 200, 200, 200, 200),  # everyone's own
 }
 
 

@@ -65,10 +65,14 @@ class MemberOut(BaseModel):
     username: str
     display_name: str
     role: Role
+    cohort: str | None = Field(default=None, description="the team or vendor the member works for")
 
 
 class MemberIn(BaseModel):
     role: Role
+    cohort: str | None = Field(default=None, max_length=64, description=(
+        "the team or annotation vendor the member works for (label quality is compared by "
+        "cohort); left out keeps the current one, \"\" clears it"))
 
 
 class Lineage(BaseModel):
