@@ -4,17 +4,20 @@ see them, what they show, and the member API's cohort that the members page sets
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from conftest import OPERATOR, make_user
-from honing import accounts
+from honing import accounts, audit
 from honing.accounts import Role
 from honing.api import create_app
 
 PASSWORD = "correct horse battery"  # make_user's
+SEAL_LOCK = 7_240_002  # honing.audit._service._SEAL_LOCK
 HTML = {"accept": "text/html"}
 
 
@@ -144,3 +147,36 @@ def _event_ids(html: str) -> list[str]:
 
 def _actions(html: str) -> list[str]:
     return re.findall(r"<td><code>([a-z_.]+)</code></td>", html)
+
+
+def test_an_event_waiting_to_be_sealed_is_listed(app, db) -> None:
+    """On PostgreSQL a rater's submit is sealed into the chain a moment after it commits:
+    the audit log lists it meanwhile (the API used to answer 500), and Verify chain counts
+    it as waiting."""
+    client, tokens = app
+    sign_in(client, db, "ada")
+    with sealer_held_off(db):
+        with db.writing() as session:
+            audit.record(session, actor="user:ray", action="label.submit", target="label:1",
+                         workspace="helpdesk", seal=False)
+        listed = client.get("/api/workspaces/helpdesk/audit",
+                            headers={"Authorization": f"Bearer {tokens['ada']}"})
+        page = client.get("/w/helpdesk/audit?verify=true").text
+    assert listed.status_code == 200 and listed.json()[0]["action"] == "label.submit"
+    assert "label.submit" in page and "Audit chain intact" in page
+    if db.engine.dialect.name == "postgresql":
+        assert listed.json()[0]["hash"] is None and "still waiting to be sealed" in page
+
+
+@contextmanager
+def sealer_held_off(db) -> Iterator[None]:
+    """Holds the lock the server's sealer tries for (PostgreSQL), so it leaves events be."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SEAL_LOCK})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SEAL_LOCK})

@@ -158,7 +158,8 @@ class AuditEventOut(BaseModel):
     target: str
     workspace: str | None
     details: dict[str, Any]
-    hash: str
+    hash: str | None = Field(description=(
+        "its hash in the chain; null for a moment after it is written, until the server seals it"))
 
 
 class AuditVerifyOut(BaseModel):
