@@ -65,6 +65,7 @@ API_ADMIN = (401, 403, 403, 403, 403, 200, 404, 200)
 PAGE_READ = (303, 200, 403, 200, 200, 200, 404, 200)  # anonymous: to the login form
 PAGE_LABEL = (303, 403, 200, 200, 200, 200, 404, 200)
 PAGE_LEAD = (303, 403, 403, 403, 200, 200, 404, 200)
+PAGE_ADMIN = (303, 403, 403, 403, 403, 200, 404, 200)
 OPEN = (200,) * 8
 # A page's form posts (from script, with the CSRF header): a refusal as the API gives it.
 PAGE_LEAD_POST = (401, 403, 403, 403, 0, 0, 404, 0)
@@ -209,6 +210,9 @@ ROUTES: dict[tuple[str, str], Call] = {
                                                        "rubric": "helpdesk-compare"}),  # it exists
     ("POST", P + "/queues/{queue}/reference"): lead_post(422, data={"kind": "gold"},
                                                          files={"file": ("empty.jsonl", b"")}),
+    ("GET", P + "/members"): Call(PAGE_ADMIN),
+    ("GET", P + "/audit"): Call(PAGE_ADMIN, query="verify=true&action=membership"),
+    ("GET", "/account/tokens"): by(303, 200, 200, 200, 200, 200, 200, 200),  # everyone's own
 }
 
 

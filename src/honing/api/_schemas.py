@@ -65,10 +65,14 @@ class MemberOut(BaseModel):
     username: str
     display_name: str
     role: Role
+    cohort: str | None = Field(default=None, description="the team or vendor the member works for")
 
 
 class MemberIn(BaseModel):
     role: Role
+    cohort: str | None = Field(default=None, max_length=64, description=(
+        "the team or annotation vendor the member works for (label quality is compared by "
+        "cohort); left out keeps the current one, \"\" clears it"))
 
 
 class Lineage(BaseModel):
@@ -154,9 +158,8 @@ class AuditEventOut(BaseModel):
     target: str
     workspace: str | None
     details: dict[str, Any]
-    # None while the event waits for the server's sealer to chain it (PostgreSQL seals in
-    # the background, so a listing can hold events written a moment ago).
-    hash: str | None
+    hash: str | None = Field(description=(
+        "its hash in the chain; null for a moment after it is written, until the server seals it"))
 
 
 class AuditVerifyOut(BaseModel):

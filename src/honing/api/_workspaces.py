@@ -59,8 +59,9 @@ def get_workspace(workspace: WorkspaceName, principal: CurrentPrincipal, session
 
 @router.get("/workspaces/{workspace}/members", response_model=list[MemberOut])
 def list_members(workspace: WorkspaceName, principal: CurrentPrincipal, session: ReadSession) -> list[MemberOut]:
-    accounts.authorize(session, principal, workspace, Permission.administer)
-    return [MemberOut(username=u.username, display_name=u.display_name, role=role)
+    ws = accounts.authorize(session, principal, workspace, Permission.administer)
+    cohort_of = accounts.cohorts(session, ws)
+    return [MemberOut(username=u.username, display_name=u.display_name, role=role, cohort=cohort_of.get(u.id))
             for u, role in accounts.members(session, workspace)]
 
 
@@ -69,10 +70,12 @@ def set_member(workspace: WorkspaceName, username: Username, body: MemberIn,
                principal: CurrentPrincipal, db: DB, request: Request) -> MemberOut:
     with db.writing() as session:
         accounts.authorize(session, principal, workspace, Permission.administer)
-        accounts.set_role(session, principal, workspace, username, body.role)
+        membership = accounts.set_role(session, principal, workspace, username, body.role, cohort=body.cohort)
         user = accounts.get_user(session, username)
+        out = MemberOut(username=user.username, display_name=user.display_name, role=body.role,
+                        cohort=membership.cohort)
     forget_recent(request)
-    return MemberOut(username=user.username, display_name=user.display_name, role=body.role)
+    return out
 
 
 @router.delete("/workspaces/{workspace}/members/{username}", status_code=204)

@@ -3,6 +3,7 @@
 from honing.audit._chain import GENESIS, canonical_time, event_hash
 from honing.audit._service import (
     Verification,
+    browse,
     recent,
     record,
     seal_pending,
@@ -10,5 +11,5 @@ from honing.audit._service import (
     verify,
 )
 
-__all__ = ["GENESIS", "Verification", "canonical_time", "event_hash", "recent", "record", "seal_pending",
+__all__ = ["GENESIS", "Verification", "browse", "canonical_time", "event_hash", "recent", "record", "seal_pending",
            "unsealed_events_sql", "verify"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -135,6 +135,23 @@ def recent(session: Session, *, workspace: str | None = None, limit: int = 100) 
     if workspace is not None:
         query = query.where(AuditEvent.workspace == workspace)
     return list(session.scalars(query))
+
+
+def browse(session: Session, *, workspace: str, action: str | None = None, actor: str | None = None,
+           before: int | None = None, limit: int = 50) -> list[AuditEvent]:
+    """A workspace's events, newest first, `limit` of them from the id `before` (keyset
+    paging: a page stays the same while new events arrive). `action` matches itself and the
+    actions under it ("membership" finds membership.set and membership.remove); `actor`
+    matches an actor's audit name or a user's plain name ("ada" finds "user:ada")."""
+    query = select(AuditEvent).where(AuditEvent.workspace == workspace)
+    if action:
+        query = query.where(or_(AuditEvent.action == action,
+                                AuditEvent.action.startswith(action + ".", autoescape=True)))
+    if actor:
+        query = query.where(AuditEvent.actor.in_([actor, f"user:{actor}"]))
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    return list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
 
 
 def _hash_of(event: AuditEvent) -> str:

@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from honing.web._admin_pages import router as admin_router
 from honing.web._annotate_pages import router as annotate_router
 from honing.web._escalation_pages import router as escalation_router
 from honing.web._eval_pages import router as eval_router
@@ -20,6 +21,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(quality_router)
     app.include_router(eval_router)
     app.include_router(setup_router)
+    app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_redirect)  # type: ignore[arg-type]
 
