@@ -182,3 +182,18 @@ def test_tab_reaches_every_workbench_control_in_order(demo_server, page):
     first = in_page.index(wanted[0])  # Tab goes round: read the round from the top
     in_page = in_page[first:] + in_page[:first]
     assert in_page == wanted  # document order: toolbar, conversation, questions, Submit
+
+
+def test_workbench_problems_and_dialogs_have_no_serious_violations(demo_server, page):
+    base, passwords = demo_server
+    sign_in(page, base, "rater1", passwords["rater1"], f"{QUEUE}/work")
+    wait_for_new_task(page, None)
+    page.evaluate("document.querySelectorAll('#answers input:checked').forEach(i => { i.checked = false; })")
+    page.keyboard.press("Control+Enter")                  # refused: questions flagged, notice shown
+    page.wait_for_selector("fieldset.q.invalid")
+    found = audit(page)
+    assert not found, f"workbench with problems:\n{report(found)}"
+    page.keyboard.press("Alt+e")
+    page.wait_for_selector("#escalate-dialog[open]")
+    found = audit(page)
+    assert not found, f"workbench escalation dialog:\n{report(found)}"

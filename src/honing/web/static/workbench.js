@@ -97,8 +97,8 @@ function start() {
 }
 
 function questionName(stop) {
-  return stop.querySelector(".q-prompt").textContent.trim()
-    + (stop.dataset.letter ? `, response ${stop.dataset.letter}` : "");
+  return `“${stop.querySelector(".q-prompt").textContent.trim()}”`
+    + (stop.dataset.letter ? ` (response ${stop.dataset.letter})` : "");
 }
 
 // --- answers ---------------------------------------------------------------------------
@@ -413,7 +413,7 @@ async function submit() {
   } catch (error) {
     busy = false;
     const stop = error.data?.problems ? showProblems(error.data.problems) : undefined;
-    const where = stop ? ` First: “${questionName(stop)}”: ${stop.querySelector(".problem").textContent}` : "";
+    const where = stop ? ` First: ${questionName(stop)}: ${stop.querySelector(".problem").textContent}` : "";
     say(`Not submitted: ${error.message}.${where}`, "error");
   }
 }
