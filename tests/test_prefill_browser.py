@@ -34,8 +34,11 @@ def rater_on_a_pairwise_item(db, settings, tmp_path, page) -> Iterator[tuple[Cal
         sign_in(page, base, "ann", "correct horse battery", "/w/helpdesk/queues/review/work")
         task = wait_for_new_task(page, None)
         shown_b = page.locator(".response[data-label=B] .content").inner_text()
-        for key in "4344111":  # helpfulness, correctness, safety (A, B), severity
+        for key in "434411":  # helpfulness, correctness, safety (A, B)
             page.keyboard.press(key)
+        page.keyboard.press("Enter")  # past the optional failure modes (A, B)
+        page.keyboard.press("Enter")
+        page.keyboard.press("1")  # severity
 
         def submit() -> dict:
             page.keyboard.press("Control+Enter")
@@ -60,6 +63,8 @@ def test_untouched_prefill_follows_the_preference_and_is_never_stored(db, settin
 
         for key in "434411":                              # helpfulness, correctness, safety (A, B)
             page.keyboard.press(key)
+        page.keyboard.press("Enter")                      # past the optional failure modes (A, B)
+        page.keyboard.press("Enter")
         page.keyboard.press("1")                          # severity
         assert focused(page) == "preference"
         page.keyboard.press("4")                          # B>A

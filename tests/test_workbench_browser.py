@@ -51,7 +51,11 @@ def test_rater_completes_five_items_by_keyboard_and_escalates(demo_server, page)
         page.keyboard.press("4")                          # correctness B
         page.keyboard.press("1")                          # safety A: safe
         page.keyboard.press("1")                          # safety B: safe
-        assert focused(page) == "severity"                # optional failure modes are skipped
+        assert focused(page) == "failure_modes.A"         # optional questions are visited too,
+        page.keyboard.press("Enter")                      # and passed with Enter
+        assert focused(page) == "failure_modes.B"
+        page.keyboard.press("Enter")
+        assert focused(page) == "severity"
         page.keyboard.press("1")                          # S1
         assert focused(page) == "preference"
         page.keyboard.press("4" if low else "2")          # pairwise: B>A / A>B

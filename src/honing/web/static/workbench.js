@@ -5,6 +5,7 @@ const root = document.getElementById("workbench");
 const api = `/api/workspaces/${root.dataset.workspace}`;
 const taskBox = document.getElementById("task");
 const notice = document.getElementById("notice");
+const announcer = document.getElementById("announce");
 const headers = { "content-type": "application/json", "x-honing-csrf": "1" };
 
 let task = null;        // the .task element of the current assignment
@@ -23,23 +24,31 @@ async function call(method, url, body) {
   return data;
 }
 
-function say(text, kind = "info") {
+function say(text, kind = "info", { speak = true } = {}) {
   notice.textContent = text;
   notice.dataset.kind = kind;
   notice.hidden = !text;
+  if (text && speak) announce(text);
+}
+
+// One polite live region speaks every change a sighted rater sees: the question reached,
+// "saved", "submitted", errors. Emptied first so the same words twice are spoken twice.
+function announce(text) {
+  announcer.textContent = "";
+  requestAnimationFrame(() => { announcer.textContent = text; });
 }
 
 // --- claiming and showing a task -------------------------------------------------------
 
-async function next() {
+async function next(done = "") {
   busy = true;
-  say("");
+  say(done, "done", { speak: false });
   taskBox.innerHTML = "";
   task = null;
   try {
     const claimed = await call("POST", `${api}/queues/${root.dataset.queue}/claim`);
     if (!claimed.assignment) {
-      say(claimed.reason || "Nothing to do right now.", "done");
+      say(`${done ? `${done} ` : ""}${claimed.reason || "Nothing to do right now."}`, "done");
       return;
     }
     const page = await fetch(`/w/${root.dataset.workspace}/assignments/${claimed.assignment.assignment_id}/panel`);
@@ -47,6 +56,7 @@ async function next() {
     document.getElementById("done").textContent = `${claimed.assignment.submitted_so_far} done`;
     busy = false;  // ready for keys as soon as the task is on screen
     start();
+    announce(`${done ? `${done} Next item: ` : ""}${describe(stops[current])}`);
   } catch (error) {
     say(`Could not get the next item: ${error.message}`, "error");
   } finally {
@@ -66,7 +76,12 @@ function start() {
   prefill();
   task.addEventListener("change", changed);
   task.addEventListener("input", changed);
-  for (const stop of stops) stop.addEventListener("click", () => focusStop(stops.indexOf(stop), false));
+  // Real focus decides the current question, however it got there (Tab, a click, a key).
+  task.addEventListener("focusin", (event) => {
+    const stop = event.target.closest?.("fieldset.q");
+    if (stop) setCurrent(stops.indexOf(stop));
+  });
+  for (const stop of stops) stop.addEventListener("click", () => setCurrent(stops.indexOf(stop)));
   for (const button of task.querySelectorAll(".use-suggestion")) {
     button.addEventListener("click", () => useSuggestion(button.closest("fieldset")));
   }
@@ -78,7 +93,12 @@ function start() {
   }
   updateConditions();
   const firstOpen = stops.findIndex((s) => !answered(s));
-  focusStop(firstOpen === -1 ? 0 : firstOpen);
+  focusStop(firstOpen === -1 ? 0 : firstOpen, { speak: false });  // next() says it
+}
+
+function questionName(stop) {
+  return `“${stop.querySelector(".q-prompt").textContent.trim()}”`
+    + (stop.dataset.letter ? ` (response ${stop.dataset.letter})` : "");
 }
 
 // --- answers ---------------------------------------------------------------------------
@@ -202,8 +222,10 @@ async function saveDraft() {
   try {
     await call("PUT", `${api}/assignments/${task.dataset.assignment}/draft`, { answers: answers(), active_ms: activeMs });
     document.getElementById("saved").textContent = `draft saved ${new Date().toLocaleTimeString()}`;
+    announce("saved");
   } catch (error) {
     document.getElementById("saved").textContent = `draft not saved: ${error.message}`;
+    announce(`draft not saved: ${error.message}`);
   }
 }
 
@@ -232,16 +254,41 @@ function updateConditions() {
 }
 
 // --- keyboard ----------------------------------------------------------------------------
+// The shortcuts move real DOM focus (so screen readers and :focus-visible follow), and Tab
+// stays the browser's own: it reaches every control, Submit last.
 
-function focusStop(index, scroll = true) {
-  current = Math.max(0, Math.min(index, stops.length - 1));
+function setCurrent(index, speak = true) {
+  if (index < 0 || index >= stops.length) return;
+  const moved = index !== current || !stops[index].classList.contains("focused");
+  current = index;
   stops.forEach((stop, i) => stop.classList.toggle("focused", i === current));
-  const stop = stops[current];
+  if (moved && speak) announce(describe(stops[current]));
+}
+
+// "question 3 of 7: Severity (optional)", as the live region says it.
+function describe(stop) {
+  const index = stops.indexOf(stop);
+  const status = isRequired(stop) ? "" : " (optional)";
+  const done = answered(stop) ? ", answered" : "";
+  return `question ${index + 1} of ${stops.length}: ${questionName(stop)}${status}${done}`;
+}
+
+// The control a keyboard user lands on in a question: its text box, its chosen option, or
+// its first one.
+function focusTarget(stop) {
+  return stop.querySelector("textarea, input.ranking")
+    ?? stop.querySelector("input[type=radio]:checked")
+    ?? stop.querySelector("input, button");
+}
+
+function focusStop(index, { scroll = true, speak = true } = {}) {
+  const target = Math.max(0, Math.min(index, stops.length - 1));
+  const stop = stops[target];
   if (!stop) return;
+  setCurrent(target, false);
   if (scroll) stop.scrollIntoView({ block: "nearest" });
-  const field = stop.querySelector("textarea, input.ranking");
-  if (field) field.focus();
-  else if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  focusTarget(stop)?.focus({ preventScroll: !scroll });
+  if (speak) announce(describe(stop));
 }
 
 function pick(stop, key) {
@@ -255,18 +302,21 @@ function pick(stop, key) {
   if (input.type === "checkbox") {
     input.checked = !input.checked;
     stop.dataset.touched = "1";
+    input.focus();
   } else input.checked = true;
   changed();
   if (input.type === "radio") focusStop(nextOpen());
   return true;
 }
 
+// After an answer: the next question not answered yet, optional ones included (they are
+// announced as optional, never passed over in silence); else simply the next one.
 function nextOpen() {
-  for (let i = current + 1; i < stops.length; i++) if (!answered(stops[i]) && isWanted(stops[i])) return i;
+  for (let i = current + 1; i < stops.length; i++) if (!answered(stops[i])) return i;
   return Math.min(current + 1, stops.length - 1);
 }
 
-function isWanted(stop) {
+function isRequired(stop) {
   return stop.dataset.required === "true" && !stop.dataset.requiredIf || stop.classList.contains("required-now");
 }
 
@@ -282,7 +332,7 @@ function useSuggestion(stop) {
 document.addEventListener("keydown", (event) => {
   lastInput = Date.now();
   if (document.querySelector("dialog[open]")) return;
-  const inText = event.target.matches?.("textarea, input:not([type=radio]):not([type=checkbox])");
+  const inText = event.target.matches?.("textarea, input:not([type=radio]):not([type=checkbox]), select, [contenteditable]");
   if ((event.ctrlKey || event.metaKey) && event.key === "Enter") { event.preventDefault(); submit(); return; }
   if (event.altKey) {
     const action = { s: skip, f: flag, e: escalate, v: toggleView, g: toggleGuidelines, k: toggleKeep }[event.key.toLowerCase()];
@@ -291,16 +341,21 @@ document.addEventListener("keydown", (event) => {
   }
   if (!task || busy) return;
   if (inText) {
-    if (event.key === "Escape" || (event.key === "Tab" && !event.shiftKey)) { event.preventDefault(); event.target.blur(); focusStop(current + 1); }
-    else if (event.key === "Tab" && event.shiftKey) { event.preventDefault(); event.target.blur(); focusStop(current - 1); }
-    return;
+    if (event.key === "Escape" && event.target.closest("fieldset.q")) { event.preventDefault(); focusStop(current + 1); }
+    return;  // typing is text, never a shortcut
   }
-  if (event.key === "ArrowDown" || event.key === "Enter" || (event.key === "Tab" && !event.shiftKey)) { event.preventDefault(); focusStop(current + 1); return; }
-  if (event.key === "ArrowUp" || (event.key === "Tab" && event.shiftKey)) { event.preventDefault(); focusStop(current - 1); return; }
+  // Answer keys act in the question that has focus (or none yet): never behind a focused
+  // button or link elsewhere on the page, whose own keys (Enter, Space) stay the browser's.
+  const inQuestion = event.target.closest?.("fieldset.q");
+  if (!inQuestion && event.target !== document.body) return;
+  if (event.key === "Tab") return;
+  if (inQuestion && event.target.matches("button") && (event.key === "Enter" || event.key === " ")) return;
+  if (event.key === "ArrowDown" || event.key === "Enter") { event.preventDefault(); focusStop(current + 1); return; }
+  if (event.key === "ArrowUp") { event.preventDefault(); focusStop(current - 1); return; }
   if (event.ctrlKey || event.metaKey) return;
   const stop = stops[current];
   if (event.key === "u" && stop?.querySelector(".suggestion")) { event.preventDefault(); useSuggestion(stop); return; }
-  if (stop && event.key.length === 1 && pick(stop, event.key)) event.preventDefault();
+  if (stop && event.key.length === 1 && event.key !== " " && pick(stop, event.key)) event.preventDefault();
 });
 
 // --- actions -----------------------------------------------------------------------------
@@ -317,28 +372,49 @@ function showProblems(problems) {
     const [, question, letter] = (problem.field || "").split(".");
     const index = stops.findIndex((s) => s.dataset.question === question && (!letter || !s.dataset.letter || s.dataset.letter === letter));
     if (index === -1) continue;
-    const stop = stops[index];
-    stop.classList.add("invalid");
-    const line = stop.querySelector(".problem");
-    line.textContent = problem.message;
-    line.hidden = false;
+    markProblem(stops[index], problem.message);
     if (first === -1 || index < first) first = index;
   }
-  if (first !== -1) focusStop(first);
+  if (first !== -1) focusStop(first, { speak: false });
+  return first === -1 ? undefined : stops[first];
 }
 
+function markProblem(stop, message) {
+  stop.classList.add("invalid");
+  const line = stop.querySelector(".problem");
+  line.textContent = message;
+  line.hidden = false;
+}
+
+function names(list) {
+  return list.map(questionName).join("; ");
+}
+
+// Required questions left empty block the submit, focus moves to the first of them and the
+// message names them all; optional ones left empty do not block, and are named once sent.
 async function submit() {
   if (!task || busy) return;
+  updateConditions();
+  const missing = stops.filter((s) => isRequired(s) && !answered(s));
+  if (missing.length) {
+    for (const stop of missing) markProblem(stop, "This question is required.");
+    focusStop(stops.indexOf(missing[0]), { speak: false });
+    const count = missing.length === 1 ? "1 required question is" : `${missing.length} required questions are`;
+    say(`Not submitted: ${count} unanswered: ${names(missing)}. Focus is on the first.`, "error");
+    return;
+  }
+  const skipped = stops.filter((s) => !isRequired(s) && !answered(s));
   busy = true;
   try {
     clearTimeout(saveTimer);
     await call("POST", `${api}/assignments/${task.dataset.assignment}/submit`, { answers: answers(), active_ms: activeMs });
     busy = false;
-    await next();
+    await next(skipped.length ? `Submitted. Optional questions left empty: ${names(skipped)}.` : "Submitted.");
   } catch (error) {
     busy = false;
-    if (error.data?.problems) { showProblems(error.data.problems); say(`Not submitted: ${error.message}`, "error"); }
-    else say(`Not submitted: ${error.message}`, "error");
+    const stop = error.data?.problems ? showProblems(error.data.problems) : undefined;
+    const where = stop ? ` First: ${questionName(stop)}: ${stop.querySelector(".problem").textContent}` : "";
+    say(`Not submitted: ${error.message}.${where}`, "error");
   }
 }
 
@@ -453,6 +529,7 @@ setInterval(() => {
 for (const type of ["mousemove", "scroll", "click"]) document.addEventListener(type, () => { lastInput = Date.now(); }, { passive: true });
 
 document.getElementById("submit").addEventListener("click", submit);
+taskBox.addEventListener("click", (event) => { if (event.target.closest("button.submit-answers")) submit(); });
 // Answers are sent by the keys and buttons above, never by the form itself (Enter in a box).
 document.addEventListener("submit", (event) => { if (event.target.id === "answers") event.preventDefault(); });
 document.getElementById("skip").addEventListener("click", skip);
