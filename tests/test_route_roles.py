@@ -177,6 +177,8 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", P + "/runs/{run_id}"): Call(PAGE_READ),
     ("GET", P + "/runs/{run_a}/compare/{run_b}"): Call(PAGE_READ),
     ("GET", P + "/runs/{run_id}/results/{scenario_id}"): Call(PAGE_READ),
+    ("GET", P + "/runs/{run_id}/results"): Call(PAGE_READ, query="status=pass&q=reset"),
+    ("GET", P + "/runs/{run_a}/compare/{run_b}/results/{scenario_id}"): Call(PAGE_READ),
 }
 
 

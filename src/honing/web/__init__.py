@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from honing.web._annotate_pages import router as annotate_router
 from honing.web._eval_pages import router as eval_router
+from honing.web._explore_pages import router as explore_router
 from honing.web._pages import LoginRequired, login_redirect, render_error, router
 from honing.web._quality_pages import router as quality_router
 
@@ -16,6 +17,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(annotate_router)
     app.include_router(quality_router)
     app.include_router(eval_router)
+    app.include_router(explore_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_redirect)  # type: ignore[arg-type]
 
