@@ -270,3 +270,12 @@ def test_a_filtered_page_of_5000_results_renders_in_under_a_second(db, settings,
     assert page.status_code == 200 and len(page_keys(page.text)) > 0
     print(f"filtered page of 5,000 results: {elapsed:.3f} s")
     assert elapsed < 1.0, f"a filtered page of 5,000 results took {elapsed:.2f} s"
+
+
+def test_run_and_compare_pages_link_to_the_explorer(runs):
+    client, _, baseline, candidate = runs
+    login(client, "vic")
+    run_page = client.get(f"/w/helpdesk/runs/{candidate}").text
+    assert f'href="/w/helpdesk/runs/{candidate}/results"' in run_page
+    compare_page = client.get(f"/w/helpdesk/runs/{baseline}/compare/{candidate}").text
+    assert f'href="/w/helpdesk/runs/{candidate}/results?baseline={baseline}"' in compare_page
