@@ -143,11 +143,15 @@ class Explorer:
             .join(tags, true()).where(*self._conditions(without="tag")).group_by(tags.c.value)).all())
         json = _Json.of(self.session)
         scores = json.scores()
-        verdict = case((json.passed(scores, True), "pass"), (json.passed(scores, False), "fail"), else_="other")
+        # Grouped by label: PostgreSQL does not see two renderings of one expression, with
+        # their own bound parameters, as the same.
+        name_ = json.scorer(scores).label("scorer")
+        verdict = case((json.passed(scores, True), "pass"), (json.passed(scores, False), "fail"),
+                       else_="other").label("verdict")
         for name, value, count in self.session.execute(
-                select(json.scorer(scores), verdict, func.count(func.distinct(EvalResult.id)))
+                select(name_, verdict, func.count(func.distinct(EvalResult.id)))
                 .select_from(EvalResult).join(scores, true()).where(*self._conditions(without="scorer"))
-                .group_by(json.scorer(scores), verdict)):
+                .group_by(name_, verdict)):
             facets.scorers.setdefault(name, Counter())[value] += count
         facets.scorers = dict(sorted(facets.scorers.items()))
         if self.baseline is not None:
