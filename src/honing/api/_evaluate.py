@@ -4,7 +4,8 @@ raters, decision 0021): runs are started where the target's credentials live (th
 the API and the pages report the results.
 
 The small queries the pages share with these endpoints (a page of runs with their counts,
-a page of results, one result with its scenario) live here, next to their only callers."""
+one result with its scenario) live here, next to their only callers; a filtered page of
+results comes from `honing.evaluate.explore`, which the results explorer page uses too."""
 
 from __future__ import annotations
 
