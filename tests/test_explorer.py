@@ -19,7 +19,7 @@ from honing import accounts
 from honing.accounts import Role
 from honing.api import create_app
 from honing.evaluate import compare_runs
-from honing.storage import EvalResult, EvalRun, EvalScenario
+from honing.storage import EvalResult, EvalRun, EvalScenario, EvalSuiteVersion
 from test_eval_pages import PASSWORD, _output, _score, login, seed_run
 
 API = "/api/workspaces/helpdesk"
@@ -279,3 +279,31 @@ def test_run_and_compare_pages_link_to_the_explorer(runs):
     assert f'href="/w/helpdesk/runs/{candidate}/results"' in run_page
     compare_page = client.get(f"/w/helpdesk/runs/{baseline}/compare/{candidate}").text
     assert f'href="/w/helpdesk/runs/{candidate}/results?baseline={baseline}"' in compare_page
+
+
+def test_a_baseline_of_another_suite_version_pairs_by_id_only_when_asked(runs, db):
+    client, headers, baseline, _ = runs
+    with db.writing() as session:
+        base = session.get_one(EvalRun, baseline)
+        old = session.get_one(EvalSuiteVersion, base.suite_version_id)
+        version = EvalSuiteVersion(suite_id=old.suite_id, number=2, content_hash="cd" * 32, description="",
+                                   scenario_count=old.scenario_count, tiers=old.tiers, source="smoke.yaml",
+                                   actor="cli:test")
+        session.add(version)
+        session.flush()
+        session.add_all(EvalScenario(version_id=version.id, position=s.position, scenario_id=s.scenario_id,
+                                     tier=s.tier, spec=s.spec)
+                        for s in session.scalars(select(EvalScenario).where(EvalScenario.version_id == old.id)))
+        run = EvalRun(workspace_id=base.workspace_id, suite_version_id=version.id, target="openai:gpt-new",
+                      status="completed", actor="cli:test", config={**base.config, "suite": "smoke@2"})
+        session.add(run)
+        session.flush()
+        session.add_all(EvalResult(run_id=run.id, **row) for row in _candidate_rows())
+        candidate = run.id
+    refused = client.get(f"{API}/runs/{candidate}/results?baseline={baseline}&change=regressed", headers=headers)
+    assert refused.status_code == 422 and "different suite versions" in refused.text
+    with db.reading() as session:
+        comparison = compare_runs(session, accounts.get_workspace(session, "helpdesk"), baseline, candidate,
+                                  match="same-id")
+    found = keys(client, headers, candidate, f"baseline={baseline}&change=regressed&match=same-id")
+    assert {sid for sid, _ in found} == {c.scenario_id for c in comparison.regressions} == {"reset-password", "greeting"}
