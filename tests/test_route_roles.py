@@ -213,6 +213,8 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", P + "/members"): Call(PAGE_ADMIN),
     ("GET", P + "/audit"): Call(PAGE_ADMIN, query="verify=true&action=membership"),
     ("GET", "/account/tokens"): by(303, 200, 200, 200, 200, 200, 200, 200),  # everyone's own
+    ("GET", P + "/runs/{run_id}/results"): Call(PAGE_READ, query="status=pass&q=reset"),
+    ("GET", P + "/runs/{run_a}/compare/{run_b}/results/{scenario_id}"): Call(PAGE_READ),
 }
 
 

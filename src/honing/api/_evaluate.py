@@ -4,7 +4,8 @@ raters, decision 0021): runs are started where the target's credentials live (th
 the API and the pages report the results.
 
 The small queries the pages share with these endpoints (a page of runs with their counts,
-a page of results, one result with its scenario) live here, next to their only callers."""
+one result with its scenario) live here, next to their only callers; a filtered page of
+results comes from `honing.evaluate.explore`, which the results explorer page uses too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from honing import accounts
@@ -24,6 +25,7 @@ from honing.api._auth import CurrentPrincipal, ReadSession
 from honing.api._ids import MAX_ROW_ID, PathId
 from honing.api._schemas import ERROR_RESPONSES
 from honing.evaluate._compare import compare_runs
+from honing.evaluate._explore import ResultFilter, explore
 from honing.evaluate._results import STATUSES, get_run, summarize_run
 from honing.evaluate._suites import list_suites, ordered_tiers, suite_tiers
 from honing.stats import Estimate, proportion
@@ -37,6 +39,8 @@ ScenarioId = Annotated[str, Path(min_length=1, max_length=200)]
 Status = Literal["pass", "fail", "inconclusive", "unscored", "error"]
 RepeatQuery = Annotated[int, Query(ge=0, le=1000, description="which repeat of the scenario")]
 MAX_RUNS = 1000
+MatchQuery = Annotated[Literal["same-id", "same-content"] | None, Query(
+    description="runs of different suite versions: pair scenarios that share an id, or whose spec is identical")]
 
 
 # --- Queries shared with the pages -------------------------------------------------------
@@ -114,26 +118,6 @@ def result_dict(row: EvalResult) -> dict[str, Any]:
             "created_at": row.created_at.isoformat()}
 
 
-def results_page(session: Session, run: EvalRun, *, statuses: list[str] | None = None, after: str | None = None,
-                 after_repeat: int | None = None, limit: int = 100) -> tuple[list[EvalResult], dict[str, Any] | None]:
-    """Results in (scenario id, repeat) order after a cursor, and the cursor of the next page.
-
-    Keyset paging, so a page costs the same at the end of a large run as at its start and a
-    result written meanwhile is neither skipped nor repeated. Without `after_repeat` the
-    page starts after every repeat of `after`."""
-    query = select(EvalResult).where(EvalResult.run_id == run.id)
-    if statuses:
-        query = query.where(EvalResult.status.in_(statuses))
-    if after is not None:
-        query = query.where(EvalResult.scenario_id > after if after_repeat is None else or_(
-            EvalResult.scenario_id > after, and_(EvalResult.scenario_id == after, EvalResult.repeat > after_repeat)))
-    rows = list(session.scalars(query.order_by(EvalResult.scenario_id, EvalResult.repeat).limit(limit + 1)))
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], {"after": last.scenario_id, "after_repeat": last.repeat}
-
-
 def get_result(session: Session, run: EvalRun, scenario_id: str, repeat: int) -> EvalResult:
     row = session.scalar(select(EvalResult).where(EvalResult.run_id == run.id, EvalResult.scenario_id == scenario_id,
                                                   EvalResult.repeat == repeat))
@@ -196,15 +180,37 @@ def run_summary(workspace: WorkspaceName, run_id: RunId, principal: CurrentPrinc
 @router.get("/runs/{run_id}/results", response_model=dict[str, Any])
 def results(workspace: WorkspaceName, run_id: RunId, principal: CurrentPrincipal, session: ReadSession,
             status: Annotated[list[Status] | None, Query(description="only these statuses (repeatable)")] = None,
+            tier: Annotated[list[str] | None, Query(description="only these tiers (repeatable)")] = None,
+            tag: Annotated[list[str] | None, Query(description="only results with one of these tags")] = None,
+            scorer: Annotated[str | None, Query(max_length=200, description="only results this scorer scored")] = None,
+            scorer_verdict: Annotated[Literal["pass", "fail"] | None, Query(
+                description="with `scorer`: only results it passed, or failed")] = None,
+            q: Annotated[str | None, Query(max_length=200, description=(
+                "only results whose scenario id, input or output text holds this (any case)"))] = None,
+            baseline: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description=(
+                "a run to compare with, for `change`"))] = None,
+            change: Annotated[Literal["regressed", "fixed"] | None, Query(description=(
+                "only scenarios that regressed or were fixed against `baseline`, as the comparison finds them"))] = None,
+            match: MatchQuery = None,
             after: Annotated[str | None, Query(max_length=200, description="the last scenario id seen")] = None,
             after_repeat: Annotated[int | None, Query(ge=0, le=1000, description="the last repeat seen of `after`")] = None,
-            limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+            limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+            counts: Annotated[bool, Query(description="also count the results of each filter value")] = False,
+            ) -> dict[str, Any]:
     """A page of results in scenario id order; pass `next` back as `after` and `after_repeat`
-    for the following page (it is null on the last one)."""
-    run = _run(session, principal, workspace, run_id)
-    rows, cursor = results_page(session, run, statuses=list(status) if status else None, after=after,
-                                after_repeat=after_repeat, limit=limit)
-    return {"results": [result_dict(row) for row in rows], "next": cursor}
+    for the following page (it is null on the last one). The filters combine; values of one
+    repeated filter are alternatives. With `counts`, `counts` holds how many results each
+    filter value would give with the other filters applied, and `total` those of all."""
+    ws = accounts.authorize(session, principal, workspace, Permission.read)
+    run = get_run(session, ws, run_id)
+    explorer = explore(session, ws, run, ResultFilter(
+        statuses=tuple(status or ()), tiers=tuple(tier or ()), tags=tuple(tag or ()), scorer=scorer or None,
+        scorer_verdict=scorer_verdict, text=q or None, baseline=baseline, change=change), match=match)
+    rows, cursor = explorer.page(after=after, after_repeat=after_repeat, limit=limit)
+    found: dict[str, Any] = {"results": [result_dict(row) for row in rows], "next": cursor}
+    if counts:
+        found["counts"] = explorer.facets().as_dict()
+    return found
 
 
 @router.get("/runs/{run_id}/results/{scenario_id:path}", response_model=dict[str, Any])
@@ -214,10 +220,6 @@ def result(workspace: WorkspaceName, run_id: RunId, scenario_id: ScenarioId, pri
     run = _run(session, principal, workspace, run_id)
     row = get_result(session, run, scenario_id, repeat)
     return {**result_dict(row), "scenario": scenario_spec(session, run, scenario_id)}
-
-
-MatchQuery = Annotated[Literal["same-id", "same-content"] | None, Query(
-    description="runs of different suite versions: pair scenarios that share an id, or whose spec is identical")]
 
 
 @router.get("/runs/{run_a}/compare/{run_b}", response_model=dict[str, Any])

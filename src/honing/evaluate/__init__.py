@@ -5,13 +5,15 @@ declares, most important first); `archive_suite` hides a suite and `mark_suite` 
 it is held out from training (what the contamination check compares with); `start_run` and
 `execute_run` run a version against a target spec with bounded concurrency, retries and a
 response cache, writing each result as it completes (so a run resumes where it stopped);
-`summarize_run` and `failed_results` read what it found; `compare_runs` compares two runs
+`summarize_run` and `failed_results` read what it found, `explore` every result under a
+filter; `compare_runs` compares two runs
 scenario by scenario (regressions, fixes, and per tier, tag and scorer whether the change is
 more than chance).
 """
 
 from honing.evaluate._agent import conversation, execute_tool, run_agent
 from honing.evaluate._compare import Comparison, ScenarioChange, compare_runs
+from honing.evaluate._explore import Explorer, Facets, ResultFilter, explore
 from honing.evaluate._from_dataset import suite_from_dataset
 from honing.evaluate._judging import judge_caller
 from honing.evaluate._model import (
@@ -60,11 +62,14 @@ __all__ = [
     "STATUSES",
     "TIERS",
     "Comparison",
+    "Explorer",
+    "Facets",
     "Output",
     "Price",
     "Prices",
     "Progress",
     "Provenance",
+    "ResultFilter",
     "RunOptions",
     "RunSummary",
     "Scenario",
@@ -83,6 +88,7 @@ __all__ = [
     "archive_suite",
     "compare_runs",
     "conversation",
+    "explore",
     "difference",
     "execute_run",
     "execute_tool",
