@@ -14,6 +14,9 @@ class Settings:
     # Uploads bigger than this are refused before anything is parsed.
     max_upload_bytes: int = 512 * 1024 * 1024
     session_days: int = 14
+    # Cached figures (dashboard, card agreement) older than this are refreshed in the
+    # background even when no label changed: a period such as "14d" slides with the clock.
+    figure_max_age_s: int = 900
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -21,4 +24,5 @@ class Settings:
         home = Path(env.get("HONING_HOME") or Path.cwd() / ".honing").expanduser()
         url = env.get("HONING_DATABASE_URL") or f"sqlite:///{home / 'honing.db'}"
         max_upload = int(env.get("HONING_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
-        return cls(home=home, database_url=url, max_upload_bytes=max_upload)
+        max_age = int(env.get("HONING_FIGURE_MAX_AGE_SECONDS", 900))
+        return cls(home=home, database_url=url, max_upload_bytes=max_upload, figure_max_age_s=max_age)
