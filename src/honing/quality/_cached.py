@@ -53,7 +53,7 @@ def queue_state(session: Session, queue_id: int) -> str:
     )).one()
     queue = session.get_one(Queue, queue_id)
     cohorts = sorted([u, c] for u, c in session.execute(select(Membership.user_id, Membership.cohort).where(
-        Membership.workspace_id == queue.workspace_id)).tuples())
+        Membership.workspace_id == queue.workspace_id)))
     setup = orjson.dumps([queue.rubric_version_id, queue.policy, queue.status, queue.created_at.isoformat(),
                           cohorts], option=orjson.OPT_SORT_KEYS)
     parts = [str(v.isoformat() if hasattr(v, "isoformat") else v) for v in row]
