@@ -33,7 +33,7 @@ WORKSPACE = "helpdesk-assistant"
 PAGES = ["/w/{ws}", "/w/{ws}/queues", "/w/{ws}/queues/helpdesk-review", "/w/{ws}/queues/helpdesk-review/quality",
          "/w/{ws}/datasets/support-conversations", "/w/{ws}/datasets/support-conversations/card", "/w/{ws}/runs",
          "/w/{ws}/queues/helpdesk-review/review"]
-BIG = "bench-100k"
+BIG = "bench-100k"  # the big queue's workspace, dataset and queue: apart, so the demo's pages stay the demo's
 
 
 def main() -> None:
@@ -124,18 +124,22 @@ def big_queue(home: Path, n_labels: int, raters: int, client: httpx.Client) -> N
     items = n_labels // raters
     with db.reading() as session:
         exists = session.query(Queue.id).filter(Queue.name == BIG).first() is not None
+    if not exists:
+        with db.writing() as session:
+            accounts.create_workspace(session, Principal(name="cli:bench"), BIG)
+            accounts.set_role(session, Principal(name="cli:bench"), BIG, "lead", Role.lead)
     start = time.perf_counter()
     if not exists:
         path = home / f"{BIG}.jsonl"
         path.write_text("".join(_record(i) for i in range(items)))
-        ingest.import_file(db, path, workspace=WORKSPACE, dataset=BIG, actor="cli:bench")
+        ingest.import_file(db, path, workspace=BIG, dataset=BIG, actor="cli:bench")
         actor = Principal(name="cli:bench")
         rubric = (Path(demo.__file__).parent / "helpdesk_rubric.yaml").read_text()
         with db.writing() as session:
-            ws = accounts.get_workspace(session, WORKSPACE)
+            ws = accounts.get_workspace(session, BIG)
             for r in range(raters):
                 accounts.create_user(session, actor, f"bench-rater{r}", "a long bench password")
-                accounts.set_role(session, actor, WORKSPACE, f"bench-rater{r}", Role.rater,
+                accounts.set_role(session, actor, BIG, f"bench-rater{r}", Role.rater,
                                   cohort=f"vendor-{r % 2}")
             pushed = annotate.push_rubric(session, ws, rubric, source="helpdesk_rubric.yaml", actor="cli:bench")
             queue = annotate.create_queue(session, ws, name=BIG, dataset_ref=BIG, rubric_ref=pushed.ref,
@@ -170,7 +174,7 @@ def big_queue(home: Path, n_labels: int, raters: int, client: httpx.Client) -> N
           f"{'reused' if exists else f'written in {time.perf_counter() - start:.0f} s'}")
 
     with db.reading() as session:
-        ws = accounts.get_workspace(session, WORKSPACE)
+        ws = accounts.get_workspace(session, BIG)
         queue = annotate.get_queue(session, ws, BIG)
         start = time.perf_counter()
         quality.quality_report(session, ws, queue, quality.parse_period("14d"),
@@ -180,8 +184,8 @@ def big_queue(home: Path, n_labels: int, raters: int, client: httpx.Client) -> N
         datasets.build_card(session, ws, BIG)
         uncached_card = time.perf_counter() - start
     print(f"uncached computation: dashboard figures {uncached_report:.2f} s, card {uncached_card:.2f} s")
-    for name, path, uncached in (("dashboard", f"/w/{WORKSPACE}/queues/{BIG}/quality", uncached_report),
-                                 ("card", f"/w/{WORKSPACE}/datasets/{BIG}/card", uncached_card)):
+    for name, path, uncached in (("dashboard", f"/w/{BIG}/queues/{BIG}/quality", uncached_report),
+                                 ("card", f"/w/{BIG}/datasets/{BIG}/card", uncached_card)):
         cold = timed(client, path, 1)[0]
         warm = timed(client, path, 10)
         print(f"{name:10} first view {cold / 1000:6.2f} s · warm p50 {pct(warm, 50):6.0f} ms, "
