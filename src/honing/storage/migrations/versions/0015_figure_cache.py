@@ -1,5 +1,6 @@
 """Figure cache: computed figures (quality reports, card agreement) with the state of the
-data they were computed from, reused while that state holds.
+data they were computed from, reused while that state holds; an index that finds a
+queue's newest label change in one seek (part of that state).
 
 Revision ID: 0015_figure_cache
 Revises: 0010
@@ -25,7 +26,9 @@ def upgrade() -> None:
     sa.Column('refreshing_since', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('kind', 'key', name=op.f('pk_figure_cache'))
     )
+    op.create_index('ix_label_updated', 'label', ['queue_id', 'updated_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_label_updated', table_name='label')
     op.drop_table('figure_cache')
