@@ -115,10 +115,20 @@ def pct(times: list[float], q: int) -> float:
 
 
 def big_queue(home: Path, n_labels: int, raters: int, client: httpx.Client) -> None:
+    from sqlalchemy import delete, or_
+
     from honing import accounts, annotate, datasets, demo, ingest, quality
     from honing._config import Settings
     from honing.accounts import Principal, Role
-    from honing.storage import Assignment, Label, Queue, QueueItem, open_database, utcnow
+    from honing.storage import (
+        Assignment,
+        FigureCache,
+        Label,
+        Queue,
+        QueueItem,
+        open_database,
+        utcnow,
+    )
 
     db = open_database(Settings.from_env())
     items = n_labels // raters
@@ -183,7 +193,12 @@ def big_queue(home: Path, n_labels: int, raters: int, client: httpx.Client) -> N
         start = time.perf_counter()
         datasets.build_card(session, ws, BIG)
         uncached_card = time.perf_counter() - start
+        version_id = queue.dataset_version_id
+        queue_key = f"queue:{queue.id}:%"
     print(f"uncached computation: dashboard figures {uncached_report:.2f} s, card {uncached_card:.2f} s")
+    with db.writing() as session:  # a first view is a first view, also when --home was used before
+        session.execute(delete(FigureCache).where(
+            or_(FigureCache.key.like(queue_key), FigureCache.key == f"version:{version_id}")))
     for name, path, uncached in (("dashboard", f"/w/{BIG}/queues/{BIG}/quality", uncached_report),
                                  ("card", f"/w/{BIG}/datasets/{BIG}/card", uncached_card)):
         cold = timed(client, path, 1)[0]
