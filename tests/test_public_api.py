@@ -12,7 +12,8 @@ PACKAGES = ["honing.accounts", "honing.audit", "honing.datasets", "honing.domain
             "honing.rubrics", "honing.annotate", "honing.stats", "honing.charts",
             "honing.quality", "honing.quality.agreement", "honing.evaluate",
             "honing.evaluate.scorers", "honing.evaluate.targets", "honing.judges", "honing.release",
-            "honing.datasets.pii", "honing.datasets.dedup", "honing.datasets.contamination", "honing.export"]
+            "honing.datasets.pii", "honing.datasets.dedup", "honing.datasets.contamination", "honing.export",
+            "honing.figure_cache"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -34,6 +34,9 @@ class Settings:
     login_window_seconds: int = 15 * 60
     login_lockout_seconds: int = 60
     login_lockout_max_seconds: int = 15 * 60
+    # Cached figures (dashboard, card agreement) older than this are refreshed in the
+    # background even when no label changed: a period such as "14d" slides with the clock.
+    figure_max_age_s: int = 900
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +60,7 @@ class Settings:
             login_window_seconds=_positive(env, "HONING_LOGIN_WINDOW_SECONDS", 15 * 60),
             login_lockout_seconds=_positive(env, "HONING_LOGIN_LOCKOUT_SECONDS", 60),
             login_lockout_max_seconds=_positive(env, "HONING_LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60),
+            figure_max_age_s=_positive(env, "HONING_FIGURE_MAX_AGE_SECONDS", 900),
         )
 
 

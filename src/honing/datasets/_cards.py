@@ -32,7 +32,9 @@ from honing.datasets._versions import (
     version_info,
     version_item_ids,
 )
+from honing.figure_cache import Figures, cached
 from honing.storage import (
+    Database,
     Dataset,
     DatasetCardFields,
     DatasetVersion,
@@ -65,6 +67,10 @@ class DatasetCard:
     checks: dict[str, dict[str, Any] | None]  # kind -> {"result", "parameters", "actor", "created_at"}
     retention: dict[str, Any] | None
     generated_at: datetime = field(default_factory=utcnow)
+    # When the label figures came from the figure cache: when they were computed, and
+    # whether labels arrived since (new figures are being computed).
+    figures_as_of: datetime | None = None
+    figures_updating: bool = False
 
     @property
     def ref(self) -> str:
@@ -103,7 +109,10 @@ def set_card_fields(session: Session, workspace: Workspace, dataset_name: str, *
     return {k: getattr(row, k) for k in CARD_FIELDS}
 
 
-def build_card(session: Session, workspace: Workspace, ref: str) -> DatasetCard:
+def build_card(session: Session, workspace: Workspace, ref: str, *, db: Database | None = None,
+               max_age_s: float = 900) -> DatasetCard:
+    """The card of a version. With `db`, the contents and the agreement per queue come from
+    the figure cache (see `honing.figure_cache`) instead of being computed on each call."""
     name, number = parse_ref(ref)
     dataset = get_dataset(session, workspace, name)
     version = resolve_version(session, dataset, number)
@@ -111,15 +120,22 @@ def build_card(session: Session, workspace: Workspace, ref: str) -> DatasetCard:
     row = session.get(DatasetCardFields, dataset.id)
     fields = {k: (getattr(row, k) if row else "") for k in CARD_FIELDS}
     updated = {"by": row.updated_by, "at": row.updated_at.isoformat()} if row else None
-    counts, sources, languages = _contents(session, version)
+    if db is None:
+        counts, sources, languages = _contents(session, version)
+        labels, as_of, updating = _labels(session, workspace, dataset), None, False
+    else:
+        counts, sources, languages = cached(db, session, _contents_figures(version.id, version.content_hash),
+                                            max_age_s=None).value
+        labels, as_of, updating = _cached_labels(db, session, workspace, dataset, max_age_s)
     policy = session.get(RetentionPolicy, dataset.id)
     return DatasetCard(
         workspace=workspace.name, version=info, description=dataset.description, fields=fields,
         fields_updated=updated, counts=counts, sources=sources, languages=languages,
-        lineage=_lineage(session, dataset, version), labels=_labels(session, workspace, dataset),
+        lineage=_lineage(session, dataset, version), labels=labels,
         checks=stored_checks(session, version.id),
         retention=None if policy is None else {"field": policy.field, "equals": policy.equals,
-                                               "after_days": policy.after_days, "mode": policy.mode})
+                                               "after_days": policy.after_days, "mode": policy.mode},
+        figures_as_of=as_of, figures_updating=updating)
 
 
 def stored_checks(session: Session, version_id: int) -> dict[str, dict[str, Any] | None]:
@@ -148,6 +164,12 @@ def _contents(session: Session, version: DatasetVersion) -> tuple[dict[str, int]
     return dict(counts), dict(sources.most_common()), dict(languages.most_common())
 
 
+def _contents_figures(version_id: int, content_hash: str) -> Figures[tuple[dict[str, int], ...]]:
+    # A version's items never change (retention redacts text, not what is counted here).
+    return Figures("card_contents", f"version:{version_id}", lambda _: content_hash,
+                   lambda s: _contents(s, s.get_one(DatasetVersion, version_id)))
+
+
 def _lineage(session: Session, dataset: Dataset, version: DatasetVersion) -> list[dict[str, Any]]:
     """This version and its ancestors, newest first (a version has at most a few parents)."""
     chain, seen, todo = [], set(), [version]
@@ -173,17 +195,38 @@ def _labels(session: Session, workspace: Workspace, dataset: Dataset) -> list[di
     question (the headline coefficient, with a bootstrap interval and n)."""
     from honing.quality import agreement_only, parse_period
 
-    queues = session.scalars(select(Queue).join(DatasetVersion, DatasetVersion.id == Queue.dataset_version_id)
-                             .where(Queue.workspace_id == workspace.id, DatasetVersion.dataset_id == dataset.id)
-                             .order_by(Queue.name)).all()
-    found = []
-    for queue in queues:
-        agreement = agreement_only(session, workspace, queue, parse_period("all"), n_resamples=AGREEMENT_RESAMPLES)
-        primary = [a for a in agreement if a.primary]
-        found.append({"queue": queue.name, "dataset_version_id": queue.dataset_version_id,
-                      "labels": max((a.labels for a in agreement), default=0),
-                      "agreement": [a.as_dict() for a in primary]})
-    return found
+    return [_queue_labels(queue, agreement_only(session, workspace, queue, parse_period("all"),
+                                                n_resamples=AGREEMENT_RESAMPLES))
+            for queue in _queues(session, workspace, dataset)]
+
+
+def _cached_labels(db: Database, session: Session, workspace: Workspace, dataset: Dataset,
+                   max_age_s: float) -> tuple[list[dict[str, Any]], datetime | None, bool]:
+    """`_labels` from the figure cache: the oldest computation time of the queues' figures,
+    and whether any of them is being updated."""
+    from honing.quality import cached_agreement
+
+    found, times, updating = [], [], False
+    for queue in _queues(session, workspace, dataset):
+        agreement = cached_agreement(db, session, workspace, queue, n_resamples=AGREEMENT_RESAMPLES,
+                                     max_age_s=max_age_s)
+        found.append(_queue_labels(queue, agreement.value))
+        times.append(agreement.computed_at)
+        updating = updating or agreement.updating
+    return found, min(times, default=None), updating
+
+
+def _queues(session: Session, workspace: Workspace, dataset: Dataset) -> list[Queue]:
+    return list(session.scalars(select(Queue).join(DatasetVersion, DatasetVersion.id == Queue.dataset_version_id)
+                                .where(Queue.workspace_id == workspace.id, DatasetVersion.dataset_id == dataset.id)
+                                .order_by(Queue.name)))
+
+
+def _queue_labels(queue: Queue, agreement: list[Any]) -> dict[str, Any]:
+    primary = [a for a in agreement if a.primary]
+    return {"queue": queue.name, "dataset_version_id": queue.dataset_version_id,
+            "labels": max((a.labels for a in agreement), default=0),
+            "agreement": [a.as_dict() for a in primary]}
 
 
 # --- Markdown --------------------------------------------------------------------------
@@ -233,6 +276,9 @@ def render_card_markdown(card: DatasetCard) -> str:
                     [[v["ref"], v["operation"], v["items"], v["actor"], v["created_at"][:16].replace("T", " "), ", ".join(v["parents"]) or "—",
                       ", ".join(f"{k}={val}" for k, val in sorted(v["parameters"].items())) or "—"] for v in card.lineage])
     out += ["", "## Labels and agreement", ""]
+    if card.figures_updating and card.figures_as_of is not None:
+        out += [f"_Label figures as of {card.figures_as_of:%Y-%m-%d %H:%M:%S} UTC, updating: labels arrived "
+                "since, and new figures are being computed._", ""]
     if not card.labels:
         out.append("No annotation queue uses this dataset.")
     for queue in card.labels:

@@ -9,6 +9,14 @@ HTML and JSON. A figure the data cannot define is NaN with its reason, never 0 o
 """
 
 from honing.quality._by_question import QuestionAgreement, answer_matrix, question_agreement
+from honing.quality._cached import (
+    CACHED_PERIODS,
+    DASHBOARD_RESAMPLES,
+    cached_agreement,
+    cached_quality_report,
+    queue_state,
+    report_figures,
+)
 from honing.quality._charts import Chart, report_charts
 from honing.quality._consensus import consensus_matches
 from honing.quality._data import (
@@ -47,6 +55,8 @@ from honing.quality._report import (
 )
 
 __all__ = [
+    "CACHED_PERIODS",
+    "DASHBOARD_RESAMPLES",
     "SCORECARD_CELLS",
     "Chart",
     "Day",
@@ -64,6 +74,8 @@ __all__ = [
     "Window",
     "agreement_only",
     "answer_matrix",
+    "cached_agreement",
+    "cached_quality_report",
     "completion_times",
     "consensus_matches",
     "drift_change",
@@ -79,10 +91,12 @@ __all__ = [
     "pooled_kappa",
     "quality_report",
     "question_agreement",
+    "queue_state",
     "queue_figures",
     "rater_scorecards",
     "render_html",
     "render_markdown",
+    "report_figures",
     "report_charts",
     "scorecard_cells",
     "scorecards",

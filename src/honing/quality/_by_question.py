@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from honing.quality._data import LabelRow
 from honing.quality.agreement import (
     alpha_interval,
@@ -32,6 +34,8 @@ from honing.quality.agreement import (
     preference_agreement,
     ranking_agreement,
 )
+from honing.quality.agreement._matrix import encode
+from honing.quality.agreement._preference import STRENGTH
 from honing.rubrics import (
     LabelQuestion,
     LikertQuestion,
@@ -114,8 +118,12 @@ def _for_question(q: Question, labels: Sequence[LabelRow], n_resamples: int,
     def alpha(matrix: Matrix, level: str, values: list[Any] | None = None) -> Estimate:
         return alpha_interval(matrix.rows, level, values=values, n_resamples=n_resamples, seed=seed)
 
-    def boot(matrix: Matrix, statistic: Callable[[list[list[Any]]], float]) -> Estimate:
-        return bootstrap_agreement(statistic, matrix.rows, n_resamples=n_resamples, seed=seed)
+    def boot(matrix: Matrix, statistic: Callable[[Any], float]) -> Estimate:
+        # Gwet's AC1 and percent agreement depend only on which answers are equal, so they
+        # are resampled over the answers' category codes (in the categories' sorted order,
+        # the order encoding the answers themselves gives): each resample is then an array
+        # slice, not a re-encoding of Python lists. Same draws, same figures, bit for bit.
+        return bootstrap_agreement(statistic, _codes(matrix.rows), n_resamples=n_resamples, seed=seed)
 
     if isinstance(q, LabelQuestion):
         m = answer_matrix(q, labels)
@@ -132,10 +140,8 @@ def _for_question(q: Question, labels: Sequence[LabelRow], n_resamples: int,
         return [row("alpha (ordinal, strength)", alpha(strength, "ordinal", [-2, -1, 0, 1, 2]), strength,
                     primary=True),
                 row("alpha (nominal, direction A/tie/B)", alpha(direction, "nominal"), direction),
-                row("direction agreement (ties a class)",
-                    boot(answer_matrix(q, labels),
-                         lambda rows: preference_agreement(rows).direction_agreement),
-                    direction)]
+                row("direction agreement (ties a class)", _direction_agreement(
+                    answer_matrix(q, labels), n_resamples, seed), direction)]
     if isinstance(q, MultiLabelQuestion):
         rows = []
         for option in q.option_values():
@@ -148,6 +154,29 @@ def _for_question(q: Question, labels: Sequence[LabelRow], n_resamples: int,
         return rows
     if isinstance(q, RankingQuestion):
         m = answer_matrix(q, labels, tuple)
-        return [row("mean Kendall tau-b", boot(m, lambda rows: ranking_agreement(
-            [[list(v) if v is not None else None for v in r] for r in rows]).mean_tau), m, primary=True)]
+        return [row("mean Kendall tau-b", bootstrap_agreement(lambda rows: ranking_agreement(
+            [[list(v) if v is not None else None for v in r] for r in rows]).mean_tau, m.rows,
+            n_resamples=n_resamples, seed=seed), m, primary=True)]
     return []
+
+
+def _codes(rows: list[list[Any]]) -> Any:
+    """The matrix as float category codes (NaN unrated), or as it is when empty."""
+    if not rows or not any(v is not None for row in rows for v in row):
+        return rows
+    codes = encode(rows).codes
+    return np.where(codes >= 0, codes, np.nan)
+
+
+def _direction_agreement(matrix: Matrix, n_resamples: int, seed: int) -> Estimate:
+    """`preference_agreement(rows).direction_agreement` with its bootstrap interval: the
+    answers are checked and turned into directions (-1 A, 0 tie, 1 B) once, and each
+    resample takes percent agreement of its rows of directions, which is what
+    preference_agreement computes for those rows."""
+    if not matrix.rows or not any(v is not None for row in matrix.rows for v in row):
+        return bootstrap_agreement(lambda rows: preference_agreement(rows).direction_agreement, matrix.rows,
+                                   n_resamples=n_resamples, seed=seed)
+    preference_agreement(matrix.rows)  # refuses an answer that is not a preference
+    strength = np.asarray([[np.nan if v is None else STRENGTH[v] for v in row] for row in matrix.rows],
+                          dtype=float)
+    return bootstrap_agreement(percent_agreement, np.sign(strength), n_resamples=n_resamples, seed=seed)

@@ -89,6 +89,10 @@ def answers_by_rater(rubric: Rubric, labels: Iterable[LabelRow]) -> Answers:
                 converted = k.transform(value)
                 if converted in k.labels:
                     found[label.rater][question_id][(label.queue_item_id, unit)] = converted
+    # In unit order, so `_shared`'s sort, once per rater pair and question, is a linear pass.
+    for by_question in found.values():
+        for question_id, units in by_question.items():
+            by_question[question_id] = dict(sorted(units.items()))
     return found
 
 

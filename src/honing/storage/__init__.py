@@ -14,6 +14,7 @@ from honing.storage._annotation_tables import (
     RubricVersion,
     Suggestion,
 )
+from honing.storage._cache_tables import FigureCache
 from honing.storage._database import Database, open_database
 from honing.storage._evaluation_tables import (
     EvalCache,
@@ -55,6 +56,7 @@ __all__ = [
     "EvalScenario",
     "EvalSuite",
     "EvalSuiteVersion",
+    "FigureCache",
     "JudgeCalibration",
     "Label",
     "LoginThrottle",

@@ -119,6 +119,9 @@ class Label(Base):
     __table_args__ = (
         Index("ix_label_queue_item", "queue_item_id"),
         Index("ix_label_rater", "queue_id", "rater_id"),
+        # The newest change to a queue's labels in one index seek: part of the state the
+        # dashboard's cached figures are checked against (honing.quality.queue_state).
+        Index("ix_label_updated", "queue_id", "updated_at"),
         # Only the labels sampled for review.
         Index("ix_label_review", "queue_id", "status", postgresql_where=text("audit"),
               sqlite_where=text("audit")),

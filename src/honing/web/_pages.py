@@ -188,7 +188,8 @@ def dataset_card(request: Request, workspace: str, dataset: str, principal: Page
     ws = accounts.authorize(session, principal, workspace, Permission.read)
     ds = datasets.get_dataset(session, ws, dataset)
     ref = f"{ds.name}@{version}" if version else ds.name
-    card = datasets.build_card(session, ws, ref)
+    card = datasets.build_card(session, ws, ref, db=request.app.state.db,
+                               max_age_s=request.app.state.settings.figure_max_age_s)
     text = datasets.render_card_markdown(card)
     body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
     return _render(request, "dataset_card.html", CardPage(principal, ws, ds, card, body))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -30,6 +31,8 @@ class QualityPage:
     report: quality.QualityReport
     kpis: list[quality.Kpi]
     charts: list[quality.Chart]
+    computed_at: datetime
+    updating: bool  # newer labels (or an older period end) than these figures: a refresh runs
     cell_names: tuple[str, ...] = quality.SCORECARD_CELLS
     cells: Callable[[quality.Scorecard], dict[str, str]] = quality.scorecard_cells
 
@@ -39,6 +42,14 @@ def dashboard(request: Request, workspace: str, queue: str, principal: PagePrinc
               period: Annotated[str, Query(max_length=16)] = "14d") -> HTMLResponse:
     ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
-    report = quality.quality_report(session, ws, q, quality.parse_period(period), n_resamples=500)
+    if period in quality.CACHED_PERIODS:
+        found = quality.cached_quality_report(request.app.state.db, session, ws, q, period,
+                                              max_age_s=request.app.state.settings.figure_max_age_s)
+        report, computed_at, updating = found.value, found.computed_at, found.updating
+    else:
+        report = quality.quality_report(session, ws, q, quality.parse_period(period),
+                                        n_resamples=quality.DASHBOARD_RESAMPLES)
+        computed_at, updating = report.generated_at, False
     return _render(request, "quality.html", QualityPage(
-        principal, ws, q, period, PERIODS, report, quality.kpi_table(report), quality.report_charts(report)))
+        principal, ws, q, period, PERIODS, report, quality.kpi_table(report), quality.report_charts(report),
+        computed_at, updating))
