@@ -7,7 +7,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from honing.rubrics import PAIRWISE_VALUES, Rubric, display_answer, validate_answers
+from honing.rubrics import (
+    PAIRWISE_VALUES,
+    Rubric,
+    disagreeing_answers,
+    display_answer,
+    majority_answer,
+    validate_answers,
+)
 
 # Labels a rubric author might write; the property is about what the formatting adds.
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ-.,()", min_size=1, max_size=20).map(
@@ -112,3 +119,20 @@ def test_no_answer_and_unknown_values_still_read_as_words():
     assert display_answer(SAMPLE.question("verdict"), "retired") == "retired"
     assert display_answer(None, ["incomplete", "verbose"]) == "incomplete, verbose"
     assert display_answer(None, {"A": ["x"], "B": True}) == "A: x; B: yes"
+
+
+def test_majority_is_more_than_half_of_the_answers_given():
+    verdict, problems, each = SAMPLE.question("verdict"), SAMPLE.question("problems"), SAMPLE.question("score_each")
+    assert majority_answer(verdict, ["v0", "v0", "v1", None]) == "v0"
+    assert majority_answer(verdict, ["v0", "v1"]) is None
+    assert majority_answer(problems, [["v0", "v1"], ["v1", "v0"], ["v1"]]) == ["v0", "v1"]
+    assert majority_answer(each, [{"A": 1, "B": 2}, {"A": 1, "B": 3}, {"A": 2, "B": 1}]) == {"A": 1}
+    assert majority_answer(each, [{"A": 1}, {"A": 2}]) is None
+
+
+def test_answers_apart_from_the_majority_are_marked():
+    verdict, each = SAMPLE.question("verdict"), SAMPLE.question("score_each")
+    assert disagreeing_answers(verdict, ["v0", "v0", None]) == [False, False, False]
+    assert disagreeing_answers(verdict, ["v0", "v0", "v1", None]) == [False, False, True, False]
+    assert disagreeing_answers(verdict, ["v0", "v1"]) == [True, True]
+    assert disagreeing_answers(each, [{"A": 1, "B": 2}, {"A": 1, "B": 2}, {"A": 1, "B": 3}]) == [False, False, True]
