@@ -32,6 +32,7 @@ class QualityPage:
     charts: list[quality.Chart]
     cell_names: tuple[str, ...] = quality.SCORECARD_CELLS
     cells: Callable[[quality.Scorecard], dict[str, str]] = quality.scorecard_cells
+    rubric: Any = None  # to show the disagreeing answers in the rubric's words
 
 
 @router.get("/w/{workspace}/queues/{queue}/quality", response_class=HTMLResponse)
@@ -41,4 +42,5 @@ def dashboard(request: Request, workspace: str, queue: str, principal: PagePrinc
     q = annotate.get_queue(session, ws, queue)
     report = quality.quality_report(session, ws, q, quality.parse_period(period), n_resamples=500)
     return _render(request, "quality.html", QualityPage(
-        principal, ws, q, period, PERIODS, report, quality.kpi_table(report), quality.report_charts(report)))
+        principal, ws, q, period, PERIODS, report, quality.kpi_table(report), quality.report_charts(report),
+        rubric=annotate.load_rubric(session, q.rubric_version_id)))
