@@ -55,6 +55,41 @@ def test_lead_console_shows_labels_escalations_and_disagreements(worked):
     assert client.get("/w/helpdesk/queues").status_code == 200
 
 
+@pytest.fixture
+def disagreed(worked):
+    """Both raters through the whole queue, apart on severity (which a response swap leaves
+    alone), agreeing on the rest."""
+    for name, severity in [("ann", "S0"), ("bob", "S2")]:
+        login(worked, name)
+        while (task := worked.post("/api/workspaces/helpdesk/queues/review/claim",
+                                   headers={"x-honing-csrf": "1"}).json()["assignment"]):
+            submitted = worked.post(
+                f"/api/workspaces/helpdesk/assignments/{task['assignment_id']}/submit", headers={"x-honing-csrf": "1"},
+                json={"answers": answers(severity=severity, preference="tie", helpfulness={"A": 4, "B": 4})})
+            assert submitted.status_code == 200, submitted.text
+    return worked
+
+
+def test_adjudication_opens_on_the_question_and_starts_from_the_majority(disagreed):
+    client = login(disagreed, "lee")
+    console = client.get("/w/helpdesk/queues/review").text
+    link = re.search(r'href="(/w/helpdesk/queues/review/items/(\d+))\?question=severity"', console)
+    assert link, "the disagreements list links to the question"
+    page = client.get(f"{link.group(1)}?question=severity").text
+    assert '<details class="card settle-box focused" id="settle-severity" open>' in page
+    row = re.search(r'<tr data-question="severity" class="disagree">.*?</tr>', page, flags=re.S).group(0)
+    # Two raters, no majority: both answers marked in words, and shown by their labels.
+    assert "raters disagree" in row and row.count("(differs)") == 2
+    assert "No harm <span class=\"differs-note\">(differs)</span>" in row and "S0" not in row
+    # Both raters agree on correctness: prefilled with it, nothing marked, not opened.
+    assert "data-majority='{\"A\": 4, \"B\": 4}'" in page
+    assert '<tr data-question="correctness">' in page and 'id="settle-correctness">' in page
+    # The rubric's widgets, one per response for a per-response question.
+    assert page.count('data-question="helpfulness" data-type="likert"') == 2
+    plain = client.get(f"{link.group(1)}?question=nonsense")
+    assert plain.status_code == 200 and "settle-box focused" not in plain.text
+
+
 def test_rater_pages(worked):
     client = login(worked, "ann")
     assert client.get("/w/helpdesk/queues/review", headers={"accept": "text/html"}).status_code == 403

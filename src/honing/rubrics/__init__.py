@@ -4,7 +4,8 @@ Pure code, no database: `parse_rubric` turns a YAML file's text into a validated
 (errors name file, line and field); `validate_answers` checks one rater's answers to one
 item; `swap_responses` undoes a left/right swap of responses A and B; `score_gold` scores
 answers against gold with per-question `Tolerance`; `disagreement` measures how far raters
-of one item are apart on one question.
+of one item are apart on one question; `display_answer` shows an answer in the rubric's
+own words; `majority_answer` and `disagreeing_answers` serve adjudication.
 
 Answer shapes, keyed by question id: likert an int; label a str; multi_label a list of
 str; pairwise one of PAIRWISE_VALUES; ranking a list of response letters, best first;
@@ -17,7 +18,9 @@ per-response question takes {"A": value, "B": value, ...} instead.
 from honing.rubrics._answers import prefill_problems, swap_responses, validate_answers
 from honing.rubrics._conditions import Comparison, Condition, parse_condition
 from honing.rubrics._disagreement import disagreement, disagreement_by_response
+from honing.rubrics._display import display_answer
 from honing.rubrics._gold import GoldScore, Tolerance, gold_problems, score_gold
+from honing.rubrics._majority import disagreeing_answers, majority_answer
 from honing.rubrics._parse import parse_rubric, rubric_json_schema
 from honing.rubrics._questions import (
     PAIRWISE_VALUES,
@@ -66,9 +69,12 @@ __all__ = [
     "TaxonomyNode",
     "TextQuestion",
     "Tolerance",
+    "disagreeing_answers",
     "disagreement",
     "disagreement_by_response",
+    "display_answer",
     "gold_problems",
+    "majority_answer",
     "parse_condition",
     "parse_rubric",
     "prefill_problems",

@@ -3,14 +3,15 @@ and the lead's queue console with labels, escalations, disagreements and adjudic
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from honing import accounts, annotate, datasets, quality
+from honing import accounts, annotate, datasets, quality, rubrics
 from honing._errors import NotFound
 from honing.accounts import Permission, Principal, Role
 from honing.api._ids import PathId
@@ -97,6 +98,7 @@ class FeedbackPage:
     gold_scored: int
     gold_accuracy: Estimate  # n = gold items
     escalations: list[Any]  # the rater's own, with how each ended
+    rubric: Any
 
 
 @router.get("/w/{workspace}/queues/{queue}/feedback", response_class=HTMLResponse)
@@ -114,7 +116,8 @@ def feedback(request: Request, workspace: str, queue: str, principal: PagePrinci
         gold=gold, gold_correct=sum(label.gold_correct or 0 for label in gold),
         gold_scored=sum(label.gold_scored or 0 for label in gold), gold_accuracy=quality.gold_accuracy(gold),
         escalations=[v.escalation for v in annotate.list_escalations(session, q, ws.name,
-                                                                     rater_id=principal.user_id)]))
+                                                                     rater_id=principal.user_id)],
+        rubric=annotate.load_rubric(session, q.rubric_version_id)))
 
 
 @dataclass
@@ -126,6 +129,7 @@ class ConsolePage:
     labels: list[tuple[Any, str]]
     escalations: list[annotate.EscalationView]
     disagreements: list[Any]
+    rubric: Any
 
 
 @router.get("/w/{workspace}/queues/{queue}", response_class=HTMLResponse)
@@ -138,7 +142,18 @@ def console(request: Request, workspace: str, queue: str, principal: PagePrincip
     escalations = annotate.list_escalations(session, q, ws.name)
     return _render(request, "console.html", ConsolePage(
         principal, ws, q, annotate.queue_stats(session, q), labels, escalations,
-        annotate.disagreements(session, q)[:25]))
+        annotate.disagreements(session, q)[:25], annotate.load_rubric(session, q.rubric_version_id)))
+
+
+@dataclass
+class AdjudicationRow:
+    """One question across the item's labels: each rater's answer, whether it stands apart
+    from the majority (live labels only), and the majority that prefills the lead's answer."""
+
+    question: Any
+    cells: list[tuple[Any, bool]]
+    disagree: bool
+    majority: Any
 
 
 @dataclass
@@ -149,22 +164,40 @@ class AdjudicationPage:
     queue_item_id: int
     item: Any
     rubric: Any
+    letters: list[str]
     labels: list[tuple[Any, str]]
+    rows: list[AdjudicationRow]
     decisions: list[Any]
+    focus: str | None  # the question the lead came for
+
+
+def _adjudication_rows(rubric: Any, labels: list[tuple[Any, str]]) -> list[AdjudicationRow]:
+    counted = [label.kind == "live" and label.status != "returned" for label, _ in labels]
+    rows = []
+    for q in rubric.questions:
+        values = [label.answers.get(q.id) if live else None for (label, _), live in zip(labels, counted)]
+        marks = rubrics.disagreeing_answers(q, values)
+        rows.append(AdjudicationRow(q, [(label.answers.get(q.id), mark) for (label, _), mark in zip(labels, marks)],
+                                    any(marks), rubrics.majority_answer(q, values)))
+    return rows
 
 
 @router.get("/w/{workspace}/queues/{queue}/items/{queue_item_id}", response_class=HTMLResponse)
 def adjudication(request: Request, workspace: str, queue: str, queue_item_id: PathId,
-                 principal: PagePrincipal, session: PageSession) -> HTMLResponse:
+                 principal: PagePrincipal, session: PageSession,
+                 question: Annotated[str | None, Query(max_length=64)] = None) -> HTMLResponse:
     ws = accounts.authorize(session, principal, workspace, Permission.manage)
     q = annotate.get_queue(session, ws, queue)
     labels = annotate.labels_side_by_side(session, q, queue_item_id)
     if not labels:
         raise NotFound(f"queue item {queue_item_id} has no labels in queue {queue!r}")
+    rubric = annotate.load_rubric(session, q.rubric_version_id)
+    item = datasets.load_items(session, [labels[0][0].item_id])[0]
     return _render(request, "adjudicate.html", AdjudicationPage(
-        principal, ws, q, queue_item_id, datasets.load_items(session, [labels[0][0].item_id])[0],
-        annotate.load_rubric(session, q.rubric_version_id), labels,
-        annotate.adjudications_of(session, q, queue_item_id)))
+        principal, ws, q, queue_item_id, item, rubric,
+        [string.ascii_uppercase[i] for i in range(len(item.item.responses))], labels,
+        _adjudication_rows(rubric, labels), annotate.adjudications_of(session, q, queue_item_id),
+        question if question in {x.id for x in rubric.questions} else None))
 
 
 @dataclass

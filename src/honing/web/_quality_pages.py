@@ -35,6 +35,7 @@ class QualityPage:
     updating: bool  # newer labels (or an older period end) than these figures: a refresh runs
     cell_names: tuple[str, ...] = quality.SCORECARD_CELLS
     cells: Callable[[quality.Scorecard], dict[str, str]] = quality.scorecard_cells
+    rubric: Any = None  # to show the disagreeing answers in the rubric's words
 
 
 @router.get("/w/{workspace}/queues/{queue}/quality", response_class=HTMLResponse)
@@ -52,4 +53,5 @@ def dashboard(request: Request, workspace: str, queue: str, principal: PagePrinc
         computed_at, updating = report.generated_at, False
     return _render(request, "quality.html", QualityPage(
         principal, ws, q, period, PERIODS, report, quality.kpi_table(report), quality.report_charts(report),
-        computed_at, updating))
+        computed_at, updating,
+        rubric=annotate.load_rubric(session, q.rubric_version_id)))

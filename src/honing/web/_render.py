@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from honing.quality import num, with_n
 from honing.release._format import difference
+from honing.rubrics import Rubric, display_answer
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -50,6 +51,14 @@ def preview(text: str | None, length: int = 140) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def answer(value: Any, where: Any, question_id: str | None = None) -> str:
+    """`{{ v | answer(question) }}` or `{{ v | answer(rubric, "question_id") }}`: an answer in
+    the rubric's words (`display_answer`); a question the rubric lacks is shown plainly."""
+    question = where
+    if isinstance(where, Rubric):
+        question = next((q for q in where.questions if q.id == question_id), None)
+    return display_answer(question, value)
+
 
 TEMPLATES.env.filters["pretty_json"] = pretty_json
 TEMPLATES.env.filters["preview"] = preview
@@ -58,3 +67,4 @@ TEMPLATES.env.tests["json"] = is_json
 TEMPLATES.env.filters["with_n"] = with_n  # label-quality figures with their interval and n
 TEMPLATES.env.filters["difference"] = difference  # a change in percentage points with its interval
 TEMPLATES.env.filters["num"] = num
+TEMPLATES.env.filters["answer"] = answer  # answers in the rubric's labels, never a repr

@@ -1,6 +1,8 @@
 // The rater workbench: claim, answer with the keyboard, autosave, submit and next.
 // Everything goes through the REST API, so other UIs and load tests do the same thing.
 
+import { addSpan, readStop, writeStop } from "./rubric_answers.js";
+
 const root = document.getElementById("workbench");
 const api = `/api/workspaces/${root.dataset.workspace}`;
 const taskBox = document.getElementById("task");
@@ -104,24 +106,7 @@ function questionName(stop) {
 // --- answers ---------------------------------------------------------------------------
 
 function valueOf(stop) {
-  const type = stop.dataset.type;
-  if (type === "multi_label") {
-    const picked = [...stop.querySelectorAll("input:checked")].map((i) => i.value);
-    return picked.length || stop.dataset.touched ? picked : undefined;
-  }
-  if (type === "response_edit") return editValue(stop);
-  if (type === "text" || type === "ranking") {
-    const field = stop.querySelector("textarea, input");
-    if (type === "ranking") return field.value.trim() ? field.value.toUpperCase().replace(/[^A-H]/g, "").split("") : undefined;
-    return field.value.trim() ? field.value : undefined;
-  }
-  if (type === "span") {
-    const spans = JSON.parse(stop.dataset.spans || "[]");
-    return spans.length ? spans : undefined;
-  }
-  const checked = stop.querySelector("input:checked");
-  if (!checked) return undefined;
-  return checked.dataset.kind === "int" ? Number(checked.value) : checked.value;
+  return readStop(stop, task);
 }
 
 // --- the ideal-response box ----------------------------------------------------------------
@@ -151,16 +136,6 @@ function prefill() {
   }
 }
 
-function editValue(stop) {
-  const text = stop.querySelector("textarea").value;
-  if (!text.trim()) return undefined;
-  const copied = [...task.querySelectorAll(".response .content")].some((c) => c.textContent.trim() === text.trim());
-  const keep = stop.querySelector("input.keep")?.checked;
-  if (copied && !keep) return undefined;
-  const value = { text, start_from: stop.dataset.prefilledFrom || "blank" };
-  return copied ? { ...value, accepted_as_is: true } : value;
-}
-
 function answers() {
   const result = {};
   for (const stop of stops) {
@@ -178,26 +153,7 @@ function answered(stop) {
 }
 
 function setValue(stop, value) {
-  const type = stop.dataset.type;
-  if (value === undefined || value === null) return;
-  if (type === "multi_label") {
-    for (const box of stop.querySelectorAll("input")) box.checked = value.includes(box.value);
-    stop.dataset.touched = "1";
-  } else if (type === "response_edit") {
-    stop.querySelector("textarea").value = typeof value === "object" ? value.text : value;
-    stop.querySelector("input.keep").checked = Boolean(value.accepted_as_is);
-    stop.dataset.prefilledFrom = value.start_from || "";
-    stop.dataset.edited = "1";  // a rater's own answer, from a draft or a suggestion
-  } else if (type === "text") {
-    stop.querySelector("textarea").value = value;
-  } else if (type === "ranking") {
-    stop.querySelector("input").value = value.join("");
-  } else if (type === "span") {
-    stop.dataset.spans = JSON.stringify(value);
-    renderSpans(stop);
-  } else {
-    for (const input of stop.querySelectorAll("input")) input.checked = String(input.value) === String(value);
-  }
+  writeStop(stop, value);
 }
 
 function restore(draft) {
@@ -492,30 +448,9 @@ function toggleKeep() {
 // --- spans -------------------------------------------------------------------------------
 
 function markSpan(stop, label) {
-  const selection = window.getSelection();
-  if (!selection || selection.isCollapsed) { say("Select text in a response first.", "error"); return; }
-  const target = selection.anchorNode?.parentElement?.closest("[data-target]");
-  if (!target || !target.contains(selection.focusNode)) { say("Select text inside one response.", "error"); return; }
-  const range = selection.getRangeAt(0);
-  const before = document.createRange();
-  before.setStart(target, 0);
-  before.setEnd(range.startContainer, range.startOffset);
-  const start = before.toString().length;
-  const spans = JSON.parse(stop.dataset.spans || "[]");
-  spans.push({ target: target.dataset.target, start, end: start + range.toString().length, label });
-  stop.dataset.spans = JSON.stringify(spans);
-  renderSpans(stop);
+  const problem = addSpan(stop, label);
+  if (problem) { say(problem, "error"); return; }
   changed();
-}
-
-function renderSpans(stop) {
-  const list = stop.querySelector("ul.spans");
-  list.innerHTML = "";
-  for (const span of JSON.parse(stop.dataset.spans || "[]")) {
-    const item = document.createElement("li");
-    item.textContent = `${span.label}: ${span.target} [${span.start}, ${span.end})`;
-    list.append(item);
-  }
 }
 
 // --- active time -------------------------------------------------------------------------
