@@ -10,7 +10,16 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from honing.charts import AnswerScale, Bar, Chart, Series, Stack, bar_chart, line_chart, stacked_bar_chart
+from honing.charts import (
+    AnswerScale,
+    Bar,
+    Chart,
+    Series,
+    Stack,
+    bar_chart,
+    line_chart,
+    stacked_bar_chart,
+)
 from honing.quality._report import QualityReport
 from honing.stats import Estimate
 

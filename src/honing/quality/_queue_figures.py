@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from honing.charts import AnswerScale
 from honing.quality._data import LabelRow, QueueData
 from honing.quality._drift import window_bounds, window_days
 from honing.quality._gold import gold_detail
-from honing.charts import AnswerScale
 from honing.rubrics import LabelQuestion, LikertQuestion, PairwiseQuestion, Rubric, disagreement
 from honing.rubrics._values import is_per_response
 from honing.stats import Estimate, Undefined, proportion
