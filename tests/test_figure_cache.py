@@ -139,7 +139,7 @@ def test_the_card_says_when_its_label_figures_are_being_updated(queue, db):
     assert "updating" in stale and "labels arrived since" in stale
     figure_cache.wait_for_refreshes()
     refreshed = client.get("/w/helpdesk/datasets/review/card").text
-    assert "updating" not in refreshed and "1 labels" in refreshed
+    assert "updating" not in refreshed and "1 live labels kept (not returned for rework)" in refreshed
 
 
 def test_one_refresh_at_a_time(db):

@@ -6,10 +6,12 @@ point is an element with class "point" (plus a kind class), data-label, data-val
 data-low/data-high/data-n where known) and a <title> tooltip, so tests and people can both
 read the numbers back. Empty input renders a small "no data" chart instead of raising."""
 
+from honing.charts._answers import AnswerScale, sequential
 from honing.charts._bars import Bar, bar_chart
 from honing.charts._chart import Chart
 from honing.charts._lines import Series, line_chart
 from honing.charts._stacked import Stack, stacked_bar_chart
 from honing.charts._svg import PALETTE
 
-__all__ = ["PALETTE", "Bar", "Chart", "Series", "Stack", "bar_chart", "line_chart", "stacked_bar_chart"]
+__all__ = ["PALETTE", "AnswerScale", "Bar", "Chart", "Series", "Stack", "bar_chart", "line_chart", "sequential",
+           "stacked_bar_chart"]

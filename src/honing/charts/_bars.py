@@ -79,17 +79,21 @@ def _with_unit(v: float, unit: str) -> str:
     return fmt(v) + (unit if not unit or unit.startswith("%") else f" {unit}")
 
 
-def _value_text(bar: Bar, unit: str, *, with_interval: bool = True) -> str:
+def _value_text(bar: Bar, unit: str, *, with_interval: bool = True, with_n: bool = True) -> str:
+    """E.g. "0.81 [0.74, 0.87] n=120": an interval is never shown without its n, since
+    its width means little without it."""
     if not _defined(bar):
         return "n/a"
     iv = _interval(bar)
     shown = _with_unit(bar.value, unit)
-    return f"{shown} [{fmt(iv[0])}, {fmt(iv[1])}]" if iv and with_interval else shown
+    if not (iv and with_interval):
+        return shown
+    return f"{shown} [{fmt(iv[0])}, {fmt(iv[1])}]" + ("" if bar.n is None or not with_n else f" n={bar.n}")
 
 
 def _tooltip(bar: Bar, unit: str) -> str:
-    """E.g. "rater2: 0.81 [0.74, 0.87], n=120", then " — note" when there is one."""
-    tip = f"{bar.label}: {_value_text(bar, unit)}"
+    """E.g. "rater2: 0.81 [0.74, 0.87] n=120", then " — note" when there is one."""
+    tip = f"{bar.label}: {_value_text(bar, unit, with_n=False)}"
     if bar.n is not None:
         tip += f", n={bar.n}"
     return tip + (f" — {bar.note}" if bar.note else "")
@@ -200,7 +204,7 @@ def _horizontal(bars: Sequence[Bar], extent: Extent, unit: str,
     for values in ([_value_text(b, unit) for b in bars],
                    [_value_text(b, unit, with_interval=False) for b in bars], [""] * len(bars)):
         right = max(28.0, max(text_width(v) for v in values) + 18)
-        if right <= width * 0.3:
+        if right <= width * 0.34:  # "0.518 [0.387, 0.625] n=1260" fits at 640 px
             break
     top = TITLE_H + (20 if ref is not None else 0) + 6
     bottom = top + len(bars) * ROW_H

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from honing.charts._answers import AnswerScale
 from honing.charts._svg import (
     INK,
     MIN_WIDTH,
@@ -50,16 +51,26 @@ def _pct(share: float) -> str:
 
 
 def stacked_bar_chart(stacks: Sequence[Stack], *, title: str, normalize: bool = True,
-                      width: int = 640) -> str:
+                      scale: AnswerScale | None = None, width: int = 640) -> str:
     """Each stack one horizontal bar split into category segments, the same colour for a
-    category in every stack. normalize=True scales each bar to 100%; else bars are counts."""
+    category in every stack. normalize=True scales each bar to 100%; else bars are counts.
+
+    With `scale` (a question's answers), segments and legend follow the rubric's order,
+    the legend lists every option (also those nobody chose here), and each answer takes
+    the scale's colour, so it reads the same in every chart of the question."""
     stacks, width = list(stacks), max(int(width), MIN_WIDTH)
     counted = [_counts(s) for s in stacks]
     if not any(counted):
         return empty_chart(title, width)
-    # Colours follow first appearance, so a category keeps its colour across every stack.
-    categories = list(dict.fromkeys(k for parts in counted for k, _ in parts))
-    fills = {k: colour(i) for i, k in enumerate(categories)}
+    seen = list(dict.fromkeys(k for parts in counted for k, _ in parts))
+    if scale is not None:
+        categories = scale.order(seen)
+        fills = {k: scale.colour(k) for k in categories}
+        rank = {k: i for i, k in enumerate(categories)}
+        counted = [sorted(parts, key=lambda part: rank[part[0]]) for parts in counted]
+    else:  # colours follow first appearance, so a category keeps its colour across stacks
+        categories = seen
+        fills = {k: colour(i) for i, k in enumerate(categories)}
     legend_svg, legend_h = legend([(k, fills[k]) for k in categories], x=2, y=TITLE_H - 4,
                                   width=width)
     labels = [fit(s.label, width * 0.35) for s in stacks]

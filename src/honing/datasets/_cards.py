@@ -282,7 +282,8 @@ def render_card_markdown(card: DatasetCard) -> str:
     if not card.labels:
         out.append("No annotation queue uses this dataset.")
     for queue in card.labels:
-        out.append(f"Queue `{queue['queue']}`: {queue['labels']} labels.")
+        out.append(f"Queue `{queue['queue']}`: {queue['labels']} live labels kept (not returned for rework) "
+                   "on this dataset's items.")
         if queue["agreement"]:
             out += [""] + md_table(["question", "coefficient", "value", "95% interval", "units"], [
                 [a["question"], a["coefficient"], _num(a["value"]), _interval(a), a["n"]] for a in queue["agreement"]])

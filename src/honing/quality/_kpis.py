@@ -22,6 +22,11 @@ class Kpi:
     definition: str
 
 
+# What `QueueFigures.labels` counts, said wherever it is shown: the queue's own count
+# includes qualification labels, and the dataset card counts kept live labels only.
+PERIOD_LABELS = "live and gold labels submitted in the period"
+
+
 def pct(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
 
@@ -96,7 +101,7 @@ def kpi_table(report: QualityReport) -> list[Kpi]:
         _proportion("Rework rate (label defect rate)", f.rework_rate, "≤ 5–10%",
                     "live labels returned for rework / live labels"),
         Kpi("Throughput", f"{num(f.labels_per_day, 1)} labels/day, "
-            f"{num(f.completed_per_day, 1)} items completed/day", "", f"{f.labels} labels, {days} days",
+            f"{num(f.completed_per_day, 1)} items completed/day", "", f"{f.labels} {PERIOD_LABELS}, {days} days",
             "60–150 items/day per rater", "labels submitted and items completed per calendar day"),
         Kpi("Backlog", f"{f.backlog} items open", "", f"{f.live_items} live items", "",
             "live items without their full overlap of labels at the end of the period"),
@@ -115,7 +120,7 @@ def kpi_table(report: QualityReport) -> list[Kpi]:
                     "escalations with repro, policy reference, expected and observed filled in"),
         Kpi("Guideline clarity: escalations per 100 labels",
             num(f.escalations_per_100_labels, 2) if not math.isnan(f.escalations_per_100_labels)
-            else "n/a", "", str(f.labels), "downward trend", "escalations / labels × 100"),
+            else "n/a", "", f"{f.labels} {PERIOD_LABELS}", "downward trend", "escalations / labels × 100"),
         _proportion("Guideline clarity: disputed items", f.disputed_items, "downward trend",
                     "items whose labels disagree by ≥ 0.5 on some question / items with ≥ 2 labels"),
     ]

@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from honing.charts import AnswerScale
 from honing.quality._data import LabelRow, QueueData
 from honing.quality._drift import window_bounds, window_days
 from honing.quality._gold import gold_detail
-from honing.rubrics import LabelQuestion, LikertQuestion, PairwiseQuestion, disagreement
+from honing.rubrics import LabelQuestion, LikertQuestion, PairwiseQuestion, Rubric, disagreement
 from honing.rubrics._values import is_per_response
 from honing.stats import Estimate, Undefined, proportion
 
@@ -77,6 +78,9 @@ class QueueFigures:
     rater_distributions: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     # (window start, question -> answer counts), oldest first: label distribution drift.
     distribution_windows: list[tuple[datetime, dict[str, dict[str, int]]]] = field(default_factory=list)
+    # question -> its answers in rubric order and whether they are ordinal: one colour per
+    # answer, and the rubric's order, in every chart that shows the question's answers.
+    answer_scales: dict[str, AnswerScale] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -87,6 +91,8 @@ class QueueFigures:
                 out[name] = None if value != value else round(value, 3)
             elif name == "distribution_windows":
                 out[name] = [{"start": start.isoformat(), "counts": counts} for start, counts in value]
+            elif name == "answer_scales":
+                out[name] = {q: {"options": list(sc.options), "ordinal": sc.ordinal} for q, sc in value.items()}
             elif name == "days":
                 out[name] = [{"day": d.day.isoformat(), "labels": d.labels, "completed": d.completed,
                               "backlog": d.backlog,
@@ -148,7 +154,7 @@ def queue_figures(data: QueueData) -> QueueFigures:
         days=days, distributions=distributions(data, live),
         rater_distributions={rater: distributions(data, [label for label in live if label.rater == rater])
                              for rater in sorted({label.rater for label in live})},
-        distribution_windows=_distribution_windows(data, live))
+        distribution_windows=_distribution_windows(data, live), answer_scales=answer_scales(data.rubric))
 
 
 def _distribution_windows(data: QueueData, live: list[LabelRow]) -> list[tuple[datetime, dict[str, dict[str, int]]]]:
@@ -231,15 +237,11 @@ def distributions(data: QueueData, labels: list[LabelRow]) -> dict[str, dict[str
     """Counts of each answer per label, likert and pairwise question, in the rubric's order
     of values (per-response answers pooled over responses)."""
     found: dict[str, dict[str, int]] = {}
+    scales = answer_scales(data.rubric)
     for q in data.rubric.questions:
-        if isinstance(q, LikertQuestion):
-            order = [str(v) for v in q.values()]
-        elif isinstance(q, LabelQuestion):
-            order = q.option_values()
-        elif isinstance(q, PairwiseQuestion):
-            order = [o.value for o in q.options]
-        else:
+        if q.id not in scales:
             continue
+        order = scales[q.id].options
         counts = Counter()
         for label in labels:
             answer = label.answers.get(q.id)
@@ -247,3 +249,18 @@ def distributions(data: QueueData, labels: list[LabelRow]) -> dict[str, dict[str
             counts.update(str(v) for v in values if v is not None)
         found[q.id] = {value: counts.get(value, 0) for value in order}
     return found
+
+
+def answer_scales(rubric: Rubric) -> dict[str, AnswerScale]:
+    """question -> its answers in the rubric's order, for the label, likert and pairwise
+    questions whose answers are counted. Likert points, pairwise verdicts (A≫B … B≫A) and
+    options taken from the severity scale are ordinal; other label options are nominal."""
+    scales = {}
+    for q in rubric.questions:
+        if isinstance(q, LikertQuestion):
+            scales[q.id] = AnswerScale(tuple(str(v) for v in q.values()), ordinal=True)
+        elif isinstance(q, LabelQuestion):
+            scales[q.id] = AnswerScale(tuple(q.option_values()), ordinal=q.options_from == "severity")
+        elif isinstance(q, PairwiseQuestion):
+            scales[q.id] = AnswerScale(tuple(o.value for o in q.options), ordinal=True)
+    return scales

@@ -132,6 +132,15 @@ class ConsolePage:
     rubric: Any
 
 
+# The console's label count is every label of the queue; the dashboard's KPIs and the
+# dataset card count narrower sets, so each says what it counts.
+ALL_LABELS = "labels submitted (live, gold and qualification)"
+
+
+def _console_facts(stats: dict[str, int]) -> dict[str, int]:
+    return {(ALL_LABELS if name == "labels" else name): value for name, value in stats.items()}
+
+
 @router.get("/w/{workspace}/queues/{queue}", response_class=HTMLResponse)
 def console(request: Request, workspace: str, queue: str, principal: PagePrincipal,
             session: PageSession) -> HTMLResponse:
@@ -141,7 +150,7 @@ def console(request: Request, workspace: str, queue: str, principal: PagePrincip
                                   .where(Label.queue_id == q.id).order_by(Label.id.desc()).limit(100)))
     escalations = annotate.list_escalations(session, q, ws.name)
     return _render(request, "console.html", ConsolePage(
-        principal, ws, q, annotate.queue_stats(session, q), labels, escalations,
+        principal, ws, q, _console_facts(annotate.queue_stats(session, q)), labels, escalations,
         annotate.disagreements(session, q)[:25], annotate.load_rubric(session, q.rubric_version_id)))
 
 
