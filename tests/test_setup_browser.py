@@ -33,8 +33,8 @@ def problems(page) -> list[list[str]]:
 
 
 def succeeded(page) -> str:
-    page.wait_for_selector("#setup-result .ok")
-    return page.locator("#setup-result .ok").inner_text()
+    page.wait_for_selector("#setup-result .setup-ok")
+    return page.locator("#setup-result .setup-ok").inner_text()
 
 
 def api_import(page, base: str, dataset: str, rows: list[dict]) -> None:
