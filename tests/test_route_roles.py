@@ -118,6 +118,9 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", W + "/datasets/{dataset}/versions/{version}"): Call(API_READ),
     ("GET", W + "/datasets/{dataset}/versions/{version}/items"): Call(API_READ),
     ("GET", W + "/items/{item_id}"): Call(API_READ),
+    ("GET", W + "/items/{item_id}/signals"): Call(API_READ),
+    ("POST", W + "/items/{item_id}/signals"): by(401, 403, 403, 403, 201, 201, 404, 201,
+                                                 json={"kind": "thumbs", "value": -1}),
     ("POST", W + "/datasets/{dataset}/imports"): by(401, 403, 403, 403, 422, 422, 404, 422,
                                                     files={"file": ("empty.jsonl", b"")}),
     # --- rubrics and queues

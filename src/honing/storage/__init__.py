@@ -24,6 +24,7 @@ from honing.storage._evaluation_tables import (
     EvalSuite,
     EvalSuiteVersion,
 )
+from honing.storage._feedback_tables import FeedbackSignal, SampleInclusion
 from honing.storage._governance_tables import DatasetCardFields, RetentionPolicy, VersionCheck
 from honing.storage._judge_tables import JudgeCalibration
 from honing.storage._login_tables import LoginThrottle
@@ -56,6 +57,7 @@ __all__ = [
     "EvalScenario",
     "EvalSuite",
     "EvalSuiteVersion",
+    "FeedbackSignal",
     "FigureCache",
     "JudgeCalibration",
     "Label",
@@ -67,6 +69,7 @@ __all__ = [
     "RaterProgress",
     "RetentionPolicy",
     "Review",
+    "SampleInclusion",
     "Rubric",
     "RubricVersion",
     "Suggestion",
