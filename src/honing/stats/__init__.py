@@ -9,6 +9,9 @@ it is `Undefined`, a NaN that carries its reason (see `reason_undefined`), and a
 - Proportions: `wilson_interval`, `proportion`, `cohens_h`; paired proportions:
   `paired_difference` (Newcombe's interval) and its dual `paired_difference_p`; answers in
   clusters (several per item): `clustered_proportion`, `clustered_proportion_detail`.
+- Design-weighted proportions (a sample drawn with known inclusion probabilities, e.g. a
+  review that oversamples failures): `weighted_proportion` (the Hájek estimator with a
+  design-based variance) and `weighted_proportion_detail`.
 - Exact tests: `binomial_two_sided_p`, `mcnemar_exact_p`, `sign_test_p`.
 - Rank correlation: `spearman_rho`, `kendall_tau_b`, `correlation_interval`, `spearman`,
   `kendall`.
@@ -35,8 +38,15 @@ from honing.stats._multiple import holm
 from honing.stats._paired_proportions import paired_difference, paired_difference_p
 from honing.stats._proportions import cohens_h, proportion, wilson_interval
 from honing.stats._summary import median, quantile
+from honing.stats._weighted import (
+    DESIGNS,
+    WeightedProportion,
+    weighted_proportion,
+    weighted_proportion_detail,
+)
 
 __all__ = [
+    "DESIGNS",
     "ClusteredProportion",
     "Estimate",
     "Undefined",
@@ -59,5 +69,8 @@ __all__ = [
     "sign_test_p",
     "spearman",
     "spearman_rho",
+    "WeightedProportion",
+    "weighted_proportion",
+    "weighted_proportion_detail",
     "wilson_interval",
 ]
