@@ -1,5 +1,7 @@
 """Label quality: agreement per question, rater and cohort scorecards, queue KPIs, the
-lead's dashboard figures and the weekly quality report.
+lead's dashboard figures and the weekly quality report, and for a sampled queue the
+estimated production rates (`production_rates`, weighted by inverse inclusion
+probabilities).
 
 `honing.quality.agreement` holds the coefficients as pure functions over plain data.
 This package applies them to a queue: `quality_report` reads a queue's labels, reviews
@@ -30,6 +32,8 @@ from honing.quality._data import (
 from honing.quality._drift import Window, drift_change, two_proportion_p
 from honing.quality._gold import gold_accuracy
 from honing.quality._kpis import (
+    PRODUCTION_CELLS,
+    PRODUCTION_NOTE,
     SCORECARD_CELLS,
     Kpi,
     interval,
@@ -37,12 +41,14 @@ from honing.quality._kpis import (
     num,
     partner_figures,
     pct,
+    production_cells,
     scorecard_cells,
     value_or_reason,
     with_n,
     with_units,
 )
 from honing.quality._pairwise import PairAgreement, pair_agreements, pooled_kappa
+from honing.quality._production import ProductionRate, production_rates
 from honing.quality._queue_figures import Day, QueueFigures, completion_times, queue_figures
 from honing.quality._raters import Scorecard, scorecards
 from honing.quality._render import render_html, render_markdown, write_report
@@ -57,12 +63,15 @@ from honing.quality._report import (
 __all__ = [
     "CACHED_PERIODS",
     "DASHBOARD_RESAMPLES",
+    "PRODUCTION_CELLS",
+    "PRODUCTION_NOTE",
     "SCORECARD_CELLS",
     "Chart",
     "Day",
     "DisagreementExample",
     "Kpi",
     "PairAgreement",
+    "ProductionRate",
     "LabelRow",
     "Period",
     "QualityReport",
@@ -89,6 +98,8 @@ __all__ = [
     "partner_figures",
     "pct",
     "pooled_kappa",
+    "production_cells",
+    "production_rates",
     "quality_report",
     "question_agreement",
     "queue_state",

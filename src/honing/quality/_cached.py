@@ -1,6 +1,6 @@
 """The quality report and the agreement figures of a queue, reused from the figure cache
 while the queue's labels, reviews, adjudications, escalations, qualification results,
-members' cohorts, rubric and policy are as they were (`queue_state`)."""
+members' cohorts, rubric, policy and sampled items' inclusion probabilities are as they were (`queue_state`)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from honing.storage import (
     Queue,
     QueueItem,
     Review,
+    SampleInclusion,
     Workspace,
 )
 
@@ -54,8 +55,10 @@ def queue_state(session: Session, queue_id: int) -> str:
     queue = session.get_one(Queue, queue_id)
     cohorts = sorted([u, c] for u, c in session.execute(select(Membership.user_id, Membership.cohort).where(
         Membership.workspace_id == queue.workspace_id)))
+    # A sampled version's inclusion probabilities weight the estimated production rates.
+    inclusion = session.scalar(select(func.count()).where(SampleInclusion.version_id == queue.dataset_version_id))
     setup = orjson.dumps([queue.rubric_version_id, queue.policy, queue.status, queue.created_at.isoformat(),
-                          cohorts], option=orjson.OPT_SORT_KEYS)
+                          cohorts, inclusion], option=orjson.OPT_SORT_KEYS)
     parts = [str(v.isoformat() if hasattr(v, "isoformat") else v) for v in row]
     return "/".join(parts) + "/" + hashlib.sha256(setup).hexdigest()[:16]
 

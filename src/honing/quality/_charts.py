@@ -68,6 +68,7 @@ def report_charts(report: QualityReport) -> list[Chart]:
     charts.append(Chart("drift", "Agreement with consensus over time", line_chart(
         drift, title="Agreement with the others' consensus per window, per rater",
         y_label="% agreeing")))
+    charts += _production_charts(report)
     windows = report.figures.distribution_windows
     for question, counts in report.figures.distributions.items():
         scale = _answer_scale(report, question, counts)
@@ -81,6 +82,19 @@ def report_charts(report: QualityReport) -> list[Chart]:
             [Stack("all raters", counts), *stacks], title=f"Answers to {question}, by rater",
             scale=scale)))
     return charts
+
+
+def _production_charts(report: QualityReport) -> list[Chart]:
+    """Per question of a sampled queue: each answer's estimated production rate beside the
+    reviewed sample's raw rate, both with their 95% intervals."""
+    by_question: dict[str, list[Bar]] = {}
+    for rate in report.production:
+        by_question.setdefault(rate.question, []).extend(
+            [_percent(f"{rate.answer} · production (estimated)", rate.estimate),
+             _percent(f"{rate.answer} · reviewed sample (raw)", rate.sample)])
+    return [Chart(f"production-{question}", f"Estimated production rate of each answer to {question}", bar_chart(
+        bars, title=f"Answers to {question}: estimated production rate and the sample's raw rate (95% intervals)",
+        unit="%", domain=(0.0, 100.0))) for question, bars in by_question.items()]
 
 
 def _per_rater_distribution(report: QualityReport, question: str) -> list[tuple[object, dict[str, int]]]:

@@ -28,6 +28,7 @@ from honing.storage import (
     Queue,
     QueueItem,
     Review,
+    SampleInclusion,
     User,
     Workspace,
     utcnow,
@@ -132,6 +133,9 @@ class QueueData:
     # (queue_item_id, question) -> the lead's final answer (the newest adjudication).
     adjudications: dict[tuple[int, str], Any] = field(default_factory=dict)
     qualification: dict[str, int] = field(default_factory=dict)  # passed / failed counts
+    # live queue item -> (stratum, inclusion probability), when the queue's dataset version
+    # was drawn by a sampling design; empty otherwise.
+    inclusion: dict[int, tuple[str | None, float]] = field(default_factory=dict)
 
     def in_period(self) -> list[LabelRow]:
         return [label for label in self.labels if self.period.contains(label.submitted_at)]
@@ -177,4 +181,15 @@ def load_queue_data(session: Session, workspace: Workspace, queue: Queue, period
                      rubric=rubric, rubric_ref=describe_queue(session, queue, stats=False)["rubric_version"],
                      period=period, live_items=live_items, labels=labels, reviews=reviews,
                      escalations=escalations, adjudicated=set(adjudications),
-                     adjudications=adjudications, qualification=qualification)
+                     adjudications=adjudications, qualification=qualification,
+                     inclusion=load_inclusion(session, queue))
+
+
+def load_inclusion(session: Session, queue: Queue) -> dict[int, tuple[str | None, float]]:
+    """live queue item -> (stratum, probability) from the sampled version's inclusion rows."""
+    rows = session.execute(
+        select(QueueItem.id, SampleInclusion.stratum, SampleInclusion.probability)
+        .join(SampleInclusion, (SampleInclusion.item_id == QueueItem.item_id)
+              & (SampleInclusion.version_id == queue.dataset_version_id))
+        .where(QueueItem.queue_id == queue.id, QueueItem.kind == "live"))
+    return {r.id: (r.stratum, r.probability) for r in rows}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from honing.quality._production import ProductionRate
 from honing.quality._raters import Scorecard
 from honing.quality._report import QualityReport
 from honing.stats import Estimate, reason_undefined
@@ -80,6 +81,29 @@ def scorecard_cells(card: Scorecard) -> dict[str, str]:
                                                      answers=card.adjudicated_answers),
             "agreement with consensus": with_units(card.consensus_agreement, "items",
                                                    answers=card.consensus_answers)}
+
+
+PRODUCTION_CELLS = ("question", "answer", "estimated production rate", "estimate n", "sample's raw rate",
+                    "sample n")
+
+
+def production_cells(rate: ProductionRate) -> dict[str, str]:
+    """One row of the estimated production rates: the weighted estimate with its interval
+    and n (and the effective n its interval rests on) beside the sample's raw rate."""
+    effective = f" (effective {rate.effective_n:.0f})" if rate.estimate.n else ""
+    return {"question": rate.question, "answer": rate.answer,
+            "estimated production rate": " ".join(
+                part for part in (value_or_reason(rate.estimate), interval(rate.estimate)) if part),
+            "estimate n": f"{rate.estimate.n} items{effective}",
+            "sample's raw rate": " ".join(
+                part for part in (value_or_reason(rate.sample), interval(rate.sample)) if part),
+            "sample n": f"{rate.sample.n} items"}
+
+
+PRODUCTION_NOTE = ("The queue's items were drawn by a sampling design: each reviewed item counts 1/π times "
+                   "(π its inclusion probability), so the estimated production rate corrects for items "
+                   "the design oversampled; the sample's raw rate does not. Hájek estimator, design-based "
+                   "variance (with replacement, within strata), 95% Wilson interval on the effective n.")
 
 
 def _proportion(name: str, estimate: Estimate, target: str, definition: str) -> Kpi:

@@ -12,11 +12,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from honing._reports import REPORT_CSS, md_table, write_files
 from honing.quality._charts import report_charts
 from honing.quality._kpis import (
+    PRODUCTION_CELLS,
+    PRODUCTION_NOTE,
     SCORECARD_CELLS,
     interval,
     kpi_table,
     num,
     pct,
+    production_cells,
     scorecard_cells,
     value_or_reason,
     with_n,
@@ -43,6 +46,10 @@ def render_markdown(report: QualityReport) -> str:
            "## KPIs", ""]
     out += md_table(["KPI", "value", "95% interval", "n", "usual target", "definition"],
                   [[k.name, k.value, k.interval, k.n, k.target, k.definition] for k in kpi_table(report)])
+    if report.production:
+        out += ["", "## Estimated production rates", "", PRODUCTION_NOTE, ""]
+        out += md_table([name[0].upper() + name[1:] for name in PRODUCTION_CELLS],
+                        [list(production_cells(rate).values()) for rate in report.production])
     out += ["", "## Agreement per question", ""]
     out += md_table(["question", "type", "coefficient", "value", "95% interval", "units", "raters"],
                   [[a.question, a.type, a.coefficient, value_or_reason(a.estimate, percent=False),
@@ -73,7 +80,8 @@ def render_markdown(report: QualityReport) -> str:
 def render_html(report: QualityReport) -> str:
     return _ENV.get_template("report.html").render(
         report_css=REPORT_CSS, report=report, period=_period(report), kpis=kpi_table(report),
-        charts=report_charts(report),
+        charts=report_charts(report), production=[production_cells(r) for r in report.production],
+        production_names=PRODUCTION_CELLS, production_note=PRODUCTION_NOTE,
         with_n=with_n, cells=scorecard_cells, cell_names=SCORECARD_CELLS, dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 

@@ -3,7 +3,7 @@ CLI and the weekly report show, computed once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from honing import annotate, datasets
 from honing.quality._by_question import QuestionAgreement, question_agreement
 from honing.quality._consensus import consensus_matches
 from honing.quality._data import Period, QueueData, load_queue_data
+from honing.quality._production import ProductionRate, production_rates
 from honing.quality._queue_figures import QueueFigures, queue_figures
 from honing.quality._raters import Scorecard, scorecards
 from honing.storage import Queue, Workspace, utcnow
@@ -47,6 +48,8 @@ class QualityReport:
     cohorts: list[Scorecard]
     figures: QueueFigures
     disagreements: list[DisagreementExample]
+    # Estimated production rates, only for a queue whose items carry inclusion probabilities.
+    production: list[ProductionRate] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"workspace": self.workspace, "queue": self.queue, "rubric": self.rubric,
@@ -58,7 +61,12 @@ class QualityReport:
                 "raters": [r.as_dict() for r in self.raters],
                 "cohorts": [c.as_dict() for c in self.cohorts],
                 "queue_figures": self.figures.as_dict(),
-                "disagreements": [d.as_dict() for d in self.disagreements]}
+                "disagreements": [d.as_dict() for d in self.disagreements],
+                "production_rates": [{"question": r.question, "answer": r.answer,
+                                      "estimated_production_rate": r.estimate.as_dict(),
+                                      "sample_rate": r.sample.as_dict(),
+                                      "effective_n": round(r.effective_n, 1), "strata": r.strata}
+                                     for r in self.production]}
 
 
 def quality_report(session: Session, workspace: Workspace, queue: Queue, period: Period, *,
@@ -71,7 +79,8 @@ def quality_report(session: Session, workspace: Workspace, queue: Queue, period:
         agreement=question_agreement(data.rubric, data.in_period(), n_resamples=n_resamples),
         raters=scorecards(data, by="rater", matches=matches, n_resamples=n_resamples),
         cohorts=scorecards(data, by="cohort", matches=matches, n_resamples=n_resamples),
-        figures=queue_figures(data), disagreements=top_disagreements(session, queue, data, top))
+        figures=queue_figures(data), disagreements=top_disagreements(session, queue, data, top),
+        production=production_rates(data))
 
 
 def agreement_only(session: Session, workspace: Workspace, queue: Queue, period: Period, *,

@@ -36,6 +36,9 @@ class QualityPage:
     cell_names: tuple[str, ...] = quality.SCORECARD_CELLS
     cells: Callable[[quality.Scorecard], dict[str, str]] = quality.scorecard_cells
     rubric: Any = None  # to show the disagreeing answers in the rubric's words
+    production_names: tuple[str, ...] = quality.PRODUCTION_CELLS
+    production_cells: Callable[[quality.ProductionRate], dict[str, str]] = quality.production_cells
+    production_note: str = quality.PRODUCTION_NOTE
 
 
 @router.get("/w/{workspace}/queues/{queue}/quality", response_class=HTMLResponse)
