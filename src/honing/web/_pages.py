@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from honing import accounts, datasets
+from honing import accounts, datasets, feedback
 from honing._errors import HoningError, Unauthenticated
 from honing.accounts import Permission, Principal, Role
 from honing.api._access_audit import client_of
@@ -202,6 +202,7 @@ class ItemPageContext:
     item: datasets.StoredItem
     tool_results: dict[str, str]
     back: str
+    signals: list[feedback.StoredSignal]  # what end users said about the item, oldest first
 
 
 @router.get("/w/{workspace}/items/{item_id}", response_class=HTMLResponse)
@@ -212,7 +213,8 @@ def item(request: Request, workspace: str, item_id: PathId, principal: PagePrinc
     # Map each tool call to its result so the page can show them together.
     results = {m.tool_call_id: m.text for m in stored.item.messages if m.role == "tool"}
     return _render(request, "item.html", ItemPageContext(
-        principal, ws, stored, results, _safe_next(back) if back else f"/w/{ws.name}"))
+        principal, ws, stored, results, _safe_next(back) if back else f"/w/{ws.name}",
+        feedback.item_signals(session, stored.id)))
 
 
 def render_error(request: Request, error: HoningError) -> HTMLResponse:
