@@ -164,3 +164,15 @@ def test_raw_rate_matches_wilson_when_every_item_has_one_label(db, reviewed):
     wilson = proportion(4, 12)
     # The raw rate's interval rests on n - 1 (the same estimator, equal weights): a little wider.
     assert s2["sample_rate"]["low"] < wilson.low and s2["sample_rate"]["high"] > wilson.high
+
+
+def test_recording_inclusion_probabilities_changes_the_queues_figure_state(db, reviewed):
+    """The dashboard's cached figures are recomputed once a version's inclusion rows arrive."""
+    def state() -> str:
+        with db.reading() as session:
+            q = session.scalars(select(Queue).where(Queue.name == "review")).one()
+            return quality.queue_state(session, q.id)
+
+    before = state()
+    record_inclusion(db, "review", drawn)
+    assert state() != before
