@@ -93,7 +93,7 @@ def _production_charts(report: QualityReport) -> list[Chart]:
             [_percent(f"{rate.answer} · production (estimated)", rate.estimate),
              _percent(f"{rate.answer} · reviewed sample (raw)", rate.sample)])
     return [Chart(f"production-{question}", f"Estimated production rate of each answer to {question}", bar_chart(
-        bars, title=f"Answers to {question}: estimated production rate and the sample's raw rate (95% intervals)",
+        bars, title=f"{question}: production estimate vs the sample (95% intervals)",
         unit="%", domain=(0.0, 100.0))) for question, bars in by_question.items()]
 
 
