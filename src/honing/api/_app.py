@@ -29,6 +29,7 @@ from honing.api._headers import SecurityHeaders
 from honing.api._ids import missing_row
 from honing.api._limits import RequestBodyLimit
 from honing.api._queue_listings import router as queue_listings
+from honing.api._sampler import start_sampler, stop_sampler
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
 from honing.api._users import router as users
@@ -44,6 +45,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # holds at most one pooled connection (the pool keeps 20).
     to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     db: Database = app.state.db
+    sampler = start_sampler(db, app.state.settings.sampling_check_s)
+    try:
+        async with _labeling(app, db):
+            yield
+    finally:
+        await stop_sampler(sampler)
+
+
+@asynccontextmanager
+async def _labeling(app: FastAPI, db: Database) -> AsyncIterator[None]:
     if db.dialect != "postgresql":  # SQLite seals every event when it is written
         yield
         return

@@ -13,6 +13,14 @@ from honing.sampling._probabilities import (
     systematic_draw,
 )
 from honing.sampling._sample import SampleResult, sample
+from honing.sampling._schedule import (
+    ScheduleInfo,
+    create_schedule,
+    delete_schedule,
+    list_schedules,
+    parse_period,
+    run_due_schedules,
+)
 
 __all__ = [
     "ALLOCATIONS",
@@ -22,10 +30,16 @@ __all__ = [
     "Design",
     "Draw",
     "SampleResult",
+    "ScheduleInfo",
+    "create_schedule",
+    "delete_schedule",
     "draw",
     "inclusion_probabilities",
     "largest_remainder",
+    "list_schedules",
+    "parse_period",
     "pps_probabilities",
+    "run_due_schedules",
     "sample",
     "srs_draw",
     "systematic_draw",

@@ -6,7 +6,7 @@ written, and written in the caller's one transaction."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,11 +48,12 @@ class SampleResult:
 
 def sample(session: Session, workspace: Workspace, source: str, into: str, design: Design, *,
            actor: str, queue: str | None = None, exclude: Collection[int] = (),
-           empty_ok: bool = False, extra: dict[str, Any] | None = None,
+           scheduled: bool = False, extra: dict[str, Any] | None = None,
            progress: Progress | None = None) -> SampleResult:
     """Draw `design` from the SOURCE version (DATASET or DATASET@N) into a new version of
     INTO (created if needed). `exclude`: item ids that may not be drawn (earlier runs of a
-    schedule). `empty_ok`: an empty frame writes nothing instead of failing."""
+    schedule). `scheduled`: a frame smaller than the size is drawn whole, and an empty one
+    writes nothing, instead of failing (what is left of a source between runs)."""
     name, wanted = datasets.parse_ref(source)
     version = datasets.resolve_version(session, datasets.get_dataset(session, workspace, name), wanted)
     source_ref = f"{name}@{version.number}"
@@ -60,9 +61,11 @@ def sample(session: Session, workspace: Workspace, source: str, into: str, desig
     check_name("dataset", into)
     frame = _frame(session, workspace, version, source_ref, design, exclude, progress)
     if not len(frame):
-        if empty_ok:
+        if scheduled:
             return SampleResult(None, source_ref, 0, frame.version_items, frame.left_out, 0)
         raise InvalidInput(f"{source_ref} has no items left to draw from")
+    if scheduled and design.size is not None and design.size > len(frame) and not design.budgets:
+        design = replace(design, size=len(frame))
     chosen = _draw(session, workspace, frame, design, progress)
     drawn_ids = [int(i) for i in frame.item_ids[chosen.drawn]]
     labels = (stratum_labels(frame.values[design.stratify_by]) if design.stratify_by else None)
