@@ -252,3 +252,27 @@ def test_bad_input_is_refused_clearly_and_nothing_is_written(db, cli, tmp_path, 
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(SampleInclusion)) == 0
         assert session.scalar(select(Dataset.id).where(Dataset.name == "review")) is None
+
+
+def test_the_api_draws_a_sample_for_leads(db, settings, workspace, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from conftest import make_user
+    from honing.accounts import Role
+    from honing.api import create_app
+
+    load(db, tmp_path, records(30, intent=lambda i: "billing" if i % 2 else "login"))
+    lead, viewer = make_user(db, "lee", Role.lead), make_user(db, "vic", Role.viewer)
+    url = "/api/workspaces/helpdesk/samples"
+    body = {"source": "traffic@1", "into": "review",
+            "design": {"kind": "stratified", "size": 6, "stratify_by": "intent", "seed": 2}}
+    with TestClient(create_app(db, settings)) as client:
+        assert client.post(url, json=body, headers={"Authorization": f"Bearer {viewer}"}).status_code == 403
+        made = client.post(url, json=body, headers={"Authorization": f"Bearer {lead}"})
+        assert made.status_code == 201, made.text
+        assert made.json()["strata"] == {"billing": {"frame": 15, "drawn": 3}, "login": {"frame": 15, "drawn": 3}}
+        bad = client.post(url, json={**body, "design": {"size": 3, "colour": "red"}},
+                          headers={"Authorization": f"Bearer {lead}"})
+        assert bad.status_code == 422 and "unexpected keyword argument 'colour'" in bad.json()["message"]
+    info, _, pi = version_of(db, "review")
+    assert info.actor == "user:lee" and {p for _, p in pi.values()} == {0.2}
