@@ -58,8 +58,10 @@ def distinct_item_ids(session: Session, version: DatasetVersion) -> Iterator[int
             yield item_id
 
 
-def read_frame(session: Session, version: DatasetVersion, keys: list[str],
+def read_frame(session: Session, version: DatasetVersion, keys: list[str], *, signals: bool = False,
                progress: Progress | None = None) -> Frame:
+    """Ids, the metadata `keys`, and with `signals` the latency, feedback and error columns
+    (what priority sampling and Neyman's failure indicator read); nothing else is read."""
     ids: list[int] = []
     values: dict[str, list[Any]] = {k: [] for k in keys}
     latency: list[float] = []
@@ -68,11 +70,16 @@ def read_frame(session: Session, version: DatasetVersion, keys: list[str],
     chunk: list[int] = []
 
     def flush() -> None:
-        metas = dict(session.execute(select(ItemRow.id, ItemRow.meta).where(ItemRow.id.in_(chunk))).all())
-        slowest = dict(session.execute(
-            select(ResponseRow.item_id, func.max(ResponseRow.latency_ms))
-            .where(ResponseRow.item_id.in_(chunk)).group_by(ResponseRow.item_id)).all())
-        summaries = feedback.signal_summaries(session, chunk)
+        metas: dict[int, Any] = {}
+        if keys or signals:
+            metas = dict(session.execute(select(ItemRow.id, ItemRow.meta).where(ItemRow.id.in_(chunk))).all())
+        slowest: dict[int, Any] = {}
+        summaries: dict[int, feedback.SignalSummary] = {}
+        if signals:
+            slowest = dict(session.execute(
+                select(ResponseRow.item_id, func.max(ResponseRow.latency_ms))
+                .where(ResponseRow.item_id.in_(chunk)).group_by(ResponseRow.item_id)).all())
+            summaries = feedback.signal_summaries(session, chunk)
         for item_id in chunk:
             meta = metas.get(item_id) or {}
             ids.append(item_id)

@@ -100,7 +100,8 @@ def _frame(session: Session, workspace: Workspace, version: DatasetVersion, sour
            design: Design, exclude: Collection[int], progress: Progress | None) -> Frame:
     keys = [k for k in (design.stratify_by, design.neyman_sd,
                         design.score_field if design.kind == "priority" else None) if k]
-    frame = read_frame(session, version, list(dict.fromkeys(keys)), progress)
+    signals = design.kind == "priority" or (design.allocation == "neyman" and not design.neyman_sd)
+    frame = read_frame(session, version, list(dict.fromkeys(keys)), signals=signals, progress=progress)
     for key in (design.stratify_by, design.neyman_sd):
         if key and len(frame) and all(v is None for v in frame.values[key]):
             raise InvalidInput(f"metadata field {key!r} is on no item of {source_ref}",
