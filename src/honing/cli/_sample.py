@@ -96,7 +96,7 @@ def sample_command(
                   f"{result.source} ({chosen.kind}, seed {chosen.seed})" + (f"; left out {left}" if left else ""),
                   highlight=False)
     if result.strata:
-        table = Table("stratum", "frame", "drawn", "probability")
+        table = Table("stratum", "frame", "drawn", "mean probability")  # n_h / N_h, exact for equal probabilities
         for stratum, (members, drawn) in result.strata.items():
             table.add_row(stratum, str(members), str(drawn), f"{drawn / members:.4f}" if members else "-")
         console.print(table)
