@@ -8,13 +8,17 @@ import json
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from annotation import RUBRIC
+from annotation import RUBRIC, answers
+from conftest import make_user
 from honing import accounts, annotate, datasets, feedback, ingest, sampling
 from honing._errors import HoningError
+from honing.accounts import Role
 from honing.annotate import QueuePolicy
+from honing.api import create_app
 from honing.cli import app
 from honing.feedback import Signal, SignalKind
 from honing.storage import AuditEvent, Dataset, QueueItem, SampleInclusion
@@ -185,8 +189,7 @@ def test_novelty_favours_items_unlike_the_labeled_ones(db, workspace, tmp_path):
     _label(db, 5)
     with db.writing() as session:
         ws = accounts.get_workspace(session, "helpdesk")
-        from honing.sampling._novelty import novelty
-        scores = novelty(session, ws, np.array(ids), "user")
+        scores = sampling.novelty_scores(session, ws, np.array(ids), "user")
     assert scores[:5].max() == 0.0  # the labeled items themselves
     assert scores[5:10].mean() < 0.6 < scores[10:].min()  # the same topic is less novel
     expected = sampling.pps_probabilities(0.05 + 0.95 * scores, 10)
@@ -204,12 +207,6 @@ def test_novelty_favours_items_unlike_the_labeled_ones(db, workspace, tmp_path):
 
 def _label(db, count):
     """A human label on each item of dataset `labeled`, through a queue's claim and submit."""
-    from fastapi.testclient import TestClient
-
-    from annotation import answers
-    from conftest import make_user
-    from honing.accounts import Role
-    from honing.api import create_app
 
     lead, rater = make_user(db, "lee", Role.lead), make_user(db, "ann", Role.rater)
     client = TestClient(create_app(db))
@@ -255,11 +252,6 @@ def test_bad_input_is_refused_clearly_and_nothing_is_written(db, cli, tmp_path, 
 
 
 def test_the_api_draws_a_sample_for_leads(db, settings, workspace, tmp_path):
-    from fastapi.testclient import TestClient
-
-    from conftest import make_user
-    from honing.accounts import Role
-    from honing.api import create_app
 
     load(db, tmp_path, records(30, intent=lambda i: "billing" if i % 2 else "login"))
     lead, viewer = make_user(db, "lee", Role.lead), make_user(db, "vic", Role.viewer)

@@ -6,6 +6,7 @@ drawn item (`sample_inclusion`), and schedules that keep a review queue fed."""
 from honing.sampling._design import ALLOCATIONS, DEFAULT_WEIGHTS, KINDS, MISSING_STRATUM, Design
 from honing.sampling._draw import Draw, draw
 from honing.sampling._inclusion import inclusion_probabilities
+from honing.sampling._novelty import novelty as novelty_scores
 from honing.sampling._probabilities import (
     largest_remainder,
     pps_probabilities,
@@ -37,6 +38,7 @@ __all__ = [
     "inclusion_probabilities",
     "largest_remainder",
     "list_schedules",
+    "novelty_scores",
     "parse_period",
     "pps_probabilities",
     "run_due_schedules",
