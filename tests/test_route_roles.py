@@ -121,6 +121,8 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", W + "/items/{item_id}/signals"): Call(API_READ),
     ("POST", W + "/items/{item_id}/signals"): by(401, 403, 403, 403, 201, 201, 404, 201,
                                                  json={"kind": "thumbs", "value": -1}),
+    ("POST", W + "/samples"): by(401, 403, 403, 403, 422, 422, 404, 422, json={  # larger than the frame
+        "source": "logs", "into": "route_sample", "design": {"size": 100000}}),
     ("POST", W + "/datasets/{dataset}/imports"): by(401, 403, 403, 403, 422, 422, 404, 422,
                                                     files={"file": ("empty.jsonl", b"")}),
     # --- rubrics and queues

@@ -37,6 +37,8 @@ class Settings:
     # Cached figures (dashboard, card agreement) older than this are refreshed in the
     # background even when no label changed: a period such as "14d" slides with the clock.
     figure_max_age_s: int = 900
+    # How often a running server looks for sampling schedules that are due (seconds).
+    sampling_check_s: float = 60.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +63,7 @@ class Settings:
             login_lockout_seconds=_positive(env, "HONING_LOGIN_LOCKOUT_SECONDS", 60),
             login_lockout_max_seconds=_positive(env, "HONING_LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60),
             figure_max_age_s=_positive(env, "HONING_FIGURE_MAX_AGE_SECONDS", 900),
+            sampling_check_s=_positive(env, "HONING_SAMPLING_CHECK_SECONDS", 60),
         )
 
 

@@ -21,7 +21,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
-from honing.api import _annotate, _datasets, _evaluate, _feedback, _quality, _tokens, _workspaces
+from honing.api import (
+    _annotate,
+    _datasets,
+    _evaluate,
+    _feedback,
+    _quality,
+    _sampling,
+    _tokens,
+    _workspaces,
+)
 from honing.api._access_audit import record_denial
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
@@ -29,6 +38,7 @@ from honing.api._headers import SecurityHeaders
 from honing.api._ids import missing_row
 from honing.api._limits import RequestBodyLimit
 from honing.api._queue_listings import router as queue_listings
+from honing.api._sampler import start_sampler, stop_sampler
 from honing.api._schemas import Health
 from honing.api._sealer import run_sealer, stop_sealer
 from honing.api._users import router as users
@@ -44,6 +54,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # holds at most one pooled connection (the pool keeps 20).
     to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     db: Database = app.state.db
+    sampler = start_sampler(db, app.state.settings.sampling_check_s)
+    try:
+        async with _labeling(app, db):
+            yield
+    finally:
+        await stop_sampler(sampler)
+
+
+@asynccontextmanager
+async def _labeling(app: FastAPI, db: Database) -> AsyncIterator[None]:
     if db.dialect != "postgresql":  # SQLite seals every event when it is written
         yield
         return
@@ -108,6 +128,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_workspaces.router)
     app.include_router(_datasets.router)
     app.include_router(_feedback.router)
+    app.include_router(_sampling.router)
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
     app.include_router(_evaluate.router)

@@ -21,6 +21,7 @@ from honing.cli._pii import pii_app
 from honing.cli._quality import quality_app
 from honing.cli._release import gate, report_app
 from honing.cli._retention import retention_app
+from honing.cli._sample import sample_command, sample_schedule_app
 from honing.cli._server import demo, serve
 
 app = typer.Typer(
@@ -52,6 +53,8 @@ app.command("gate")(gate)
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("dedup")(dedup_command)
+app.command("sample")(sample_command)
+app.add_typer(sample_schedule_app, name="sample-schedule")
 app.add_typer(contamination_app, name="contamination")
 app.command("serve")(serve)
 app.command("demo")(demo)
