@@ -21,7 +21,8 @@ from honing.annotate import QueuePolicy
 from honing.api import create_app
 from honing.cli import app
 from honing.feedback import Signal, SignalKind
-from honing.storage import AuditEvent, Dataset, QueueItem, SampleInclusion
+from honing.quality._data import load_inclusion
+from honing.storage import AuditEvent, Dataset, Queue, QueueItem, SampleInclusion
 from records import record, write_jsonl
 from test_audit import run_cli
 
@@ -168,6 +169,15 @@ def test_sample_feeds_a_queue_without_queuing_an_item_twice(db, cli, workspace, 
         positions = session.scalars(select(QueueItem.position).where(QueueItem.kind == "live")).all()
     assert len(queued) == len(set(queued)) == 20 and set(ids) <= set(queued)
     assert len(set(positions)) == 20
+    # The appended items carry the inclusion probabilities of the draw that queued them,
+    # which the queue's estimated production rates divide by; the queue's own items none.
+    _, drawn, probabilities = version_of(db, "review@2")
+    with db.reading() as session:
+        queue = session.scalars(select(Queue).where(Queue.name == "triage")).one()
+        weighted = load_inclusion(session, queue)
+        item_of = dict(session.execute(select(QueueItem.id, QueueItem.item_id)).all())
+    assert sorted(item_of[q] for q in weighted) == sorted(set(drawn) - set(ids))
+    assert all(weighted[q] == probabilities[item_of[q]] for q in weighted)
 
 
 def test_novelty_favours_items_unlike_the_labeled_ones(db, workspace, tmp_path):

@@ -186,10 +186,13 @@ def load_queue_data(session: Session, workspace: Workspace, queue: Queue, period
 
 
 def load_inclusion(session: Session, queue: Queue) -> dict[int, tuple[str | None, float]]:
-    """live queue item -> (stratum, probability) from the sampled version's inclusion rows."""
+    """live queue item -> (stratum, probability) from the inclusion rows of the sampled
+    version that queued it: the queue's own version, or the draw of `honing sample --queue`
+    that appended it."""
     rows = session.execute(
         select(QueueItem.id, SampleInclusion.stratum, SampleInclusion.probability)
         .join(SampleInclusion, (SampleInclusion.item_id == QueueItem.item_id)
-              & (SampleInclusion.version_id == queue.dataset_version_id))
+              & (SampleInclusion.version_id
+                 == func.coalesce(QueueItem.sample_version_id, queue.dataset_version_id)))
         .where(QueueItem.queue_id == queue.id, QueueItem.kind == "live"))
     return {r.id: (r.stratum, r.probability) for r in rows}

@@ -23,9 +23,10 @@ def check_queue(session: Session, workspace: Workspace, name: str) -> Queue:
 
 
 def feed_queue(session: Session, queue: Queue, item_ids: Sequence[int], strata: Sequence[str] | None,
-               rng: np.random.Generator) -> int:
+               rng: np.random.Generator, version_id: int) -> int:
     """Append the items the queue does not hold yet, in a random order (the draw is in
-    dataset order), so raters see the sample mixed. Returns how many were added."""
+    dataset order), so raters see the sample mixed, each marked with the sampled version
+    that drew it (its inclusion probability is that draw's). Returns how many were added."""
     held = set(session.scalars(select(QueueItem.item_id).where(
         QueueItem.queue_id == queue.id, QueueItem.kind == "live")))
     new = [k for k, item_id in enumerate(item_ids) if item_id not in held]
@@ -33,7 +34,8 @@ def feed_queue(session: Session, queue: Queue, item_ids: Sequence[int], strata: 
     start = (session.scalar(select(func.max(QueueItem.position)).where(
         QueueItem.queue_id == queue.id, QueueItem.kind == "live")) or 0) + 1
     rows = [{"queue_id": queue.id, "item_id": item_ids[k], "kind": "live", "position": start + offset,
-             "stratum": strata[k] if strata else None, "taken": 0} for offset, k in enumerate(new)]
+             "stratum": strata[k] if strata else None, "taken": 0,
+             "sample_version_id": version_id} for offset, k in enumerate(new)]
     for begin in range(0, len(rows), 1000):
         session.execute(QueueItem.__table__.insert(), rows[begin:begin + 1000])
     return len(rows)

@@ -85,7 +85,7 @@ def sample(session: Session, workspace: Workspace, source: str, into: str, desig
     _write_inclusion(session, new, frame, chosen, labels)
     queued = feed_queue(session, target, drawn_ids,
                         [labels[i] for i in chosen.drawn] if labels else None,
-                        np.random.default_rng([design.seed, 1])) if target else 0
+                        np.random.default_rng([design.seed, 1]), new.id) if target else 0
     info = datasets.version_info(session, dataset, new)
     audit.record(session, actor=actor, action="dataset.sample", target=f"dataset:{info.ref}",
                  workspace=workspace.name,

@@ -84,6 +84,11 @@ class QueueItem(Base):
     is_full: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     gold_answers: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     tolerances: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # The sampled dataset version whose draw queued this item (`honing sample --queue`):
+    # its inclusion probability is read from that version's sample_inclusion rows. None for
+    # items queued with the queue's own version. No foreign key: a plain id keeps this hot
+    # table's writes free of another index check.
+    sample_version_id: Mapped[int | None] = mapped_column(Id)
 
 
 class Assignment(Base):

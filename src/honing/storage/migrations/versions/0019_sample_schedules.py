@@ -1,5 +1,5 @@
 """Scheduled sampling: schedules that draw a design from a dataset's newest version every
-period, and the runs they made.
+period, and the runs they made; the sampled version that queued each queue item.
 
 Revision ID: 0019
 Revises: 0016
@@ -20,6 +20,7 @@ _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgre
 
 
 def upgrade() -> None:
+    op.add_column('queue_item', sa.Column('sample_version_id', _ID, nullable=True))
     op.create_table('sample_schedule',
     sa.Column('id', _ID, nullable=False),
     sa.Column('workspace_id', _ID, nullable=False),
@@ -53,3 +54,5 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_sample_schedule_run_schedule_id'), table_name='sample_schedule_run')
     op.drop_table('sample_schedule_run')
     op.drop_table('sample_schedule')
+    with op.batch_alter_table('queue_item') as batch:
+        batch.drop_column('sample_version_id')
