@@ -22,6 +22,12 @@ from honing.annotate._files import (
     read_suggestion_lines,
     rows_as_lines,
 )
+from honing.annotate._imported import (
+    ImportedLabel,
+    check_imported_labels,
+    import_queue,
+    store_imported_labels,
+)
 from honing.annotate._listing import QueueItemSummary, labels_page, queue_items_page
 from honing.annotate._order import (
     CANONICAL,
@@ -86,6 +92,7 @@ __all__ = [
     "EscalationIn",
     "EscalationView",
     "GoldRecord",
+    "ImportedLabel",
     "PushResult",
     "QueueItemSummary",
     "QueuePolicy",
@@ -96,6 +103,7 @@ __all__ = [
     "assign_escalation",
     "assignable_members",
     "assignee_scope",
+    "check_imported_labels",
     "claim_next",
     "create_queue",
     "decide_qualification",
@@ -108,6 +116,7 @@ __all__ = [
     "get_label",
     "gold_record",
     "get_queue",
+    "import_queue",
     "labels_page",
     "labels_side_by_side",
     "list_escalations",
@@ -136,6 +145,7 @@ __all__ = [
     "shown_answers",
     "shows_swapped",
     "skip",
+    "store_imported_labels",
     "submit",
     "to_canonical",
     "to_shown",
