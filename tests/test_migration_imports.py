@@ -261,3 +261,29 @@ def test_a_bad_export_imports_nothing(db, workspace, tmp_path, database_url):
     done = run_cli(database_url, "import", str(not_export), "-w", workspace, "--into", "x",
                    "--format", "label-studio")
     assert done.returncode == 2 and "is not a Label Studio JSON export" in done.stderr
+
+
+def test_upload_route_imports_an_argilla_export_for_workspace_admins(db, settings, workspace):
+    from fastapi.testclient import TestClient
+
+    from conftest import make_user
+    from honing.accounts import Role
+    from honing.api import create_app
+
+    lead, admin = make_user(db, "lee", Role.lead), make_user(db, "ada", Role.admin)
+    send = lambda token, **extra: client.post(  # noqa: E731
+        "/api/workspaces/helpdesk/datasets/answers/migrations", headers={"authorization": f"Bearer {token}"},
+        files={"file": ("records.json", ARGILLA_FLAT.read_bytes()),
+               "config": ("settings.json", ARGILLA_SETTINGS.read_bytes())},
+        data={"format": "argilla", **extra})
+    with TestClient(create_app(db, settings)) as client:
+        assert send(lead).status_code == 403  # it makes rater members: an admin's call
+        created = send(admin, rater_map=json.dumps({"5a1f3c7e-0b6e-4d3e-9a59-1c2f0e8d9a01": "ana"}))
+        assert created.status_code == 201, created.text
+        body = created.json()
+        assert (body["version"], body["labels_added"], body["queue"]) == ("answers@1", 21, "answers")
+        assert body["raters"]["5a1f3c7e-0b6e-4d3e-9a59-1c2f0e8d9a01"] == "ana"
+        again = send(admin, rater_map=json.dumps({"5a1f3c7e-0b6e-4d3e-9a59-1c2f0e8d9a01": "ana"}))
+        assert again.status_code == 201 and again.json()["labels_added"] == 0
+        bad = send(admin, rater_map="[1, 2]")
+        assert bad.status_code == 422 and "rater_map" in bad.json()["message"]

@@ -21,7 +21,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
-from honing.api import _annotate, _datasets, _evaluate, _feedback, _quality, _tokens, _workspaces
+from honing.api import (
+    _annotate,
+    _datasets,
+    _evaluate,
+    _feedback,
+    _migrations,
+    _quality,
+    _tokens,
+    _workspaces,
+)
 from honing.api._access_audit import record_denial
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
@@ -107,6 +116,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_annotate.router)
     app.include_router(_workspaces.router)
     app.include_router(_datasets.router)
+    app.include_router(_migrations.router)
     app.include_router(_feedback.router)
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
