@@ -2,7 +2,8 @@
 
 An annotator who already has an account keeps it. One who does not gets a rater account
 with no password: it owns the imported labels (so agreement and scorecards name them) but
-cannot sign in until an administrator sets a password (`honing user reset-password`)."""
+cannot sign in until a site administrator sets a password
+(`POST /api/users/{username}/password`)."""
 
 from __future__ import annotations
 
