@@ -287,3 +287,28 @@ def test_upload_route_imports_an_argilla_export_for_workspace_admins(db, setting
         assert again.status_code == 201 and again.json()["labels_added"] == 0
         bad = send(admin, rater_map="[1, 2]")
         assert bad.status_code == 422 and "rater_map" in bad.json()["message"]
+
+
+def test_annotators_by_email_map_to_existing_users_and_the_newest_annotation_counts(db, workspace, tmp_path):
+    with db.writing() as session:
+        accounts.create_user(session, OPERATOR, "bob", "correct horse battery")
+    tasks = json.loads(LS_EXPORT.read_text())
+    for task in tasks:
+        for annotation in task["annotations"]:
+            if annotation["completed_by"] == 2:  # older exports write the user object
+                annotation["completed_by"] = {"id": 2, "email": "bob@example.com"}
+    older = json.loads(json.dumps(tasks[0]["annotations"][1]))
+    older.update(id=999, updated_at="2026-10-01T00:00:00Z")
+    older["result"][0]["value"]["choices"] = ["Positive"]
+    tasks[0]["annotations"].append(older)  # bob's earlier try on the same task
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks))
+    done = migrate.import_migration(db, path, tool="label-studio", workspace=workspace, dataset="support",
+                                    actor="cli:test", config=LS_CONFIG)
+    assert done.raters["bob@example.com"] == "bob" and "bob" not in done.raters_created
+    assert "1 older annotations by the same annotator on a task left out" in done.warnings
+    with db.reading() as session:
+        bob = session.execute(select(Label.answers, Label.provenance).join(User, User.id == Label.rater_id)
+                              .where(User.username == "bob",
+                                     Label.provenance["task_id"].as_integer() == 1000)).all()
+    assert [(a["sentiment"], p["annotation_id"]) for a, p in bob] == [("Neutral", 102)]

@@ -21,7 +21,7 @@ from honing import audit, datasets
 from honing._errors import Conflict, InvalidInput, Problem
 from honing.annotate._policy import QueuePolicy
 from honing.annotate._queues import create_queue
-from honing.annotate._rubrics import load_rubric
+from honing.annotate._rubrics import load_rubric, resolve_rubric_version
 from honing.annotate._work import _COUNT_LABEL, response_texts
 from honing.rubrics import validate_answers
 from honing.storage import Assignment, Label, Queue, QueueItem, Workspace
@@ -50,8 +50,6 @@ def import_queue(session: Session, workspace: Workspace, *, name: str, dataset_r
     dataset_name, number = datasets.parse_ref(dataset_ref)
     version = datasets.resolve_version(session, datasets.get_dataset(session, workspace, dataset_name),
                                        number)
-    from honing.annotate._rubrics import resolve_rubric_version
-
     rubric_version = resolve_rubric_version(session, workspace, rubric_ref)
     if existing.dataset_version_id != version.id or existing.rubric_version_id != rubric_version.id:
         raise Conflict(f"queue {name!r} exists over another dataset version or rubric version",

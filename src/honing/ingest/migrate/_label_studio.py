@@ -178,10 +178,9 @@ def _labels(task: dict[str, Any], where: str, questions: dict[str, QuestionSpec]
             active_ms=int(float(annotation.get("lead_time") or 0) * 1000))
         previous = newest.get(annotator)
         if previous is not None:
-            warnings["older annotations by the same annotator on a task left out"] = \
-                warnings.get("older annotations by the same annotator on a task left out", 0) + 1
-            if (previous.submitted_at or label.submitted_at) and label.submitted_at and \
-                    previous.submitted_at and previous.submitted_at > label.submitted_at:
+            what = "older annotations by the same annotator on a task left out"
+            warnings[what] = warnings.get(what, 0) + 1
+            if previous.submitted_at and label.submitted_at and previous.submitted_at > label.submitted_at:
                 continue
         newest[annotator] = label
     return list(newest.values())
