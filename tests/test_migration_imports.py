@@ -312,3 +312,17 @@ def test_annotators_by_email_map_to_existing_users_and_the_newest_annotation_cou
                               .where(User.username == "bob",
                                      Label.provenance["task_id"].as_integer() == 1000)).all()
     assert [(a["sentiment"], p["annotation_id"]) for a, p in bob] == [("Neutral", 102)]
+
+
+def test_imported_pairwise_labels_export_as_preference_pairs(db, database_url, workspace, tmp_path):
+    migrate.import_migration(db, LS_EXPORT, tool="label-studio", workspace=workspace, dataset="support",
+                             actor="cli:test", config=LS_CONFIG, queue="support-review")
+    out = tmp_path / "dpo.jsonl"
+    done = run_cli(database_url, "export", "support-review", "-w", workspace, "--format", "dpo",
+                   "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    first = next(r for r in rows if r["prompt"][0]["content"] == "How do I reset my password?")
+    # both annotators of task 1000 chose the left answer (answer1)
+    assert first["chosen"][0]["content"] == "Use the 'Forgot password' link on the sign-in page."
+    assert first["raters"] == ["label-studio-1", "label-studio-2"] and first["agreement"] == 1.0
