@@ -17,7 +17,7 @@ from conftest import OPERATOR
 from honing import accounts, annotate, datasets, feedback
 from honing._errors import HoningError, InvalidInput
 from honing.ingest import migrate
-from honing.storage import Label, User
+from honing.storage import Label, Suggestion, User
 from test_audit import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "migration"
@@ -144,8 +144,10 @@ def test_reimporting_the_same_export_adds_nothing_and_keeps_provenance(db, works
     again = migrate.import_migration(db, LS_EXPORT, tool="label-studio", workspace=workspace,
                                      dataset="support", actor="cli:test", config=LS_CONFIG)
     assert first.labels_added == 21 and first.version_created and first.queue_created
+    assert first.suggestions_added == 8  # the model's sentiment prediction on each task
     assert (again.version_created, again.queue_created, again.labels_added,
-            again.labels_already_there, again.raters_created) == (False, False, 0, 21, [])
+            again.labels_already_there, again.raters_created, again.suggestions_added) == (
+        False, False, 0, 21, [], 0)
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Label)) == 21
         row = session.execute(select(Label.provenance, Label.submitted_at, User.username)
@@ -153,12 +155,15 @@ def test_reimporting_the_same_export_adds_nothing_and_keeps_provenance(db, works
                               .where(Label.provenance["annotation_id"].as_integer() == 101)).one()
         queue = annotate.get_queue(session, accounts.get_workspace(session, workspace), "support")
         stats = annotate.queue_stats(session, queue)
+        suggestions = session.execute(select(Suggestion.question, Suggestion.value, Suggestion.source,
+                                             Suggestion.score)).all()
         item = datasets.load_items(session, [session.scalar(select(Label.item_id).where(
             Label.provenance["annotation_id"].as_integer() == 101))])[0].item
     assert row.username == "label-studio-1"
     assert row.provenance["tool"] == "label-studio" and row.provenance["task_id"] == 1000
     assert row.submitted_at.isoformat().startswith("2026-11-02T09:09")  # the tool's own time
     assert stats["live_items"] == 8 and stats["labels"] == 21
+    assert ("sentiment", "Neutral", "label-studio:sentiment-v2", 0.8) in [tuple(r) for r in suggestions]
     assert item.metadata["migrated_from"] == {"tool": "label-studio", "task_id": 1000, "project": 7,
                                               "created_at": "2026-11-02T09:00:00+00:00"}
     assert [r.content for r in item.responses] == ["Use the 'Forgot password' link on the sign-in page.",
@@ -282,9 +287,11 @@ def test_upload_route_imports_an_argilla_export_for_workspace_admins(db, setting
         assert created.status_code == 201, created.text
         body = created.json()
         assert (body["version"], body["labels_added"], body["queue"]) == ("answers@1", 21, "answers")
+        assert body["suggestions_added"] == 8
         assert body["raters"]["5a1f3c7e-0b6e-4d3e-9a59-1c2f0e8d9a01"] == "ana"
         again = send(admin, rater_map=json.dumps({"5a1f3c7e-0b6e-4d3e-9a59-1c2f0e8d9a01": "ana"}))
         assert again.status_code == 201 and again.json()["labels_added"] == 0
+        assert again.json()["suggestions_added"] == 0
         bad = send(admin, rater_map="[1, 2]")
         assert bad.status_code == 422 and "rater_map" in bad.json()["message"]
 

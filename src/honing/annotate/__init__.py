@@ -68,7 +68,7 @@ from honing.annotate._rubrics import (
     push_rubric,
     resolve_rubric_version,
 )
-from honing.annotate._suggestions import add_suggestions
+from honing.annotate._suggestions import add_new_suggestions, add_suggestions
 from honing.annotate._work import (
     EscalationIn,
     escalate,
@@ -96,6 +96,7 @@ __all__ = [
     "PushResult",
     "QueueItemSummary",
     "QueuePolicy",
+    "add_new_suggestions",
     "add_reference_items",
     "add_suggestions",
     "adjudicate",

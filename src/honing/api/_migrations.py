@@ -32,6 +32,7 @@ class MigrationOut(BaseModel):
     labels_added: int
     labels_already_there: int
     signals_added: int
+    suggestions_added: int
     raters: dict[str, str]
     raters_created: list[str]
     warnings: list[str]

@@ -124,7 +124,8 @@ def print_migration(done: MigrationResult) -> None:
                   f"(questions {done.questions_from}); queue {done.queue}"
                   f"{' (new)' if done.queue_created else ''}", highlight=False)
     console.print(f"labels: {done.labels_added} added, {done.labels_already_there} already there; "
-                  f"feedback signals: {done.signals_added} added", highlight=False)
+                  f"feedback signals: {done.signals_added} added; model suggestions: "
+                  f"{done.suggestions_added} added", highlight=False)
     for annotator, username in done.raters.items():
         new = " (new rater account; cannot sign in until an admin sets a password)" \
             if username in done.raters_created else ""

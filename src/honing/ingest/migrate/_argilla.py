@@ -27,6 +27,7 @@ from honing.ingest.migrate._files import load_json
 from honing.ingest.migrate._model import (
     MigratedLabel,
     MigratedRecord,
+    MigratedSuggestion,
     Migration,
     QuestionSpec,
     question_id,
@@ -87,7 +88,11 @@ def read_argilla(path: Path, *, config: Path | None = None,
                 spec.see(converted)
             labels[(index, user)][spec.id] = converted
             statuses[(index, user)] = status
-    migrated = [MigratedRecord(item) for item in items]
+    migrated = [MigratedRecord(item, suggestions=[
+        MigratedSuggestion(name, value, f"{TOOL}:{agent or 'suggestion'}",
+                           float(score) if isinstance(score, int | float) else None)
+        for name, value, agent, score in info["suggestions"] if value is not None])
+        for item, (_, info) in zip(items, records, strict=True)]
     for (index, user), answers in labels.items():
         info = records[index][1]
         migrated[index].labels.append(MigratedLabel(
@@ -127,7 +132,8 @@ def _settings(path: Path) -> dict[str, Any]:
 def _split(row: dict[str, Any], index: int, found: dict[str, list[tuple[int, str, str, Any]]],
            settings: dict[str, Any] | None, warnings: dict[str, int]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The record's fields and metadata, with its responses added to `found`."""
-    info = {"id": row.get("id"), "server_id": row.get("_server_id"), "metadata": {}}
+    info: dict[str, Any] = {"id": row.get("id"), "server_id": row.get("_server_id"), "metadata": {},
+                            "suggestions": []}
     if info["id"] is None:
         info["id"] = row.get("_server_id") or f"row-{index + 1}"
     if isinstance(row.get("fields"), dict):  # nested
@@ -136,8 +142,8 @@ def _split(row: dict[str, Any], index: int, found: dict[str, list[tuple[int, str
                 found[name].append((index, str(answer.get("user_id")), answer.get("status") or "unknown",
                                     answer.get("value")))
         info["metadata"] = dict(row.get("metadata") or {})
-        if row.get("suggestions"):
-            warnings["suggestions (model pre-labels) left out"] += len(row["suggestions"])
+        info["suggestions"] = [(name, s.get("value"), s.get("agent"), s.get("score"))
+                               for name, s in (row.get("suggestions") or {}).items() if isinstance(s, dict)]
         return dict(row["fields"]), info
     fields: dict[str, Any] = {}
     for key, value in row.items():
@@ -151,7 +157,9 @@ def _split(row: dict[str, Any], index: int, found: dict[str, list[tuple[int, str
             for value_, user, state in zip(value, users, status, strict=False):
                 found[name].append((index, str(user), state or "unknown", value_))
         elif suffix == ".suggestion":
-            warnings["suggestions (model pre-labels) left out"] += 1
+            name = key.removesuffix(suffix)
+            info["suggestions"].append((name, value, row.get(f"{name}.suggestion.agent"),
+                                        row.get(f"{name}.suggestion.score")))
         elif suffix is None:
             if settings is None or key in settings["fields"]:
                 fields[key] = value

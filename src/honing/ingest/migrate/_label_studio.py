@@ -25,6 +25,7 @@ from honing.ingest.migrate._files import load_json, parse_time
 from honing.ingest.migrate._model import (
     MigratedLabel,
     MigratedRecord,
+    MigratedSuggestion,
     Migration,
     QuestionSpec,
     question_id,
@@ -56,6 +57,7 @@ def read_label_studio(path: Path, *, config: Path | None = None,
     questions: dict[str, QuestionSpec] = dict(parsed.questions) if parsed else {}
     warnings: dict[str, int] = {}
     records: list[MigratedRecord] = []
+    predicted: list[tuple[MigratedRecord, dict[str, Any], str]] = []
     problems: list[Problem] = []
     for index, task in enumerate(tasks):
         where = f"{path.name}: task {task.get('id', index) if isinstance(task, dict) else index}"
@@ -68,12 +70,12 @@ def read_label_studio(path: Path, *, config: Path | None = None,
             continue
         labels = _labels(task, where, questions, parsed is not None, warnings)
         records.append(MigratedRecord(item, labels))
-        if task.get("predictions"):
-            warnings["model predictions (not labels) left out"] = \
-                warnings.get("model predictions (not labels) left out", 0) + len(task["predictions"])
+        predicted.append((records[-1], task, where))
     if problems:
         raise InvalidInput(f"{path.name}: {len(problems)} task(s) cannot be imported; nothing was "
                            "imported", problems=problems[:50])
+    for record, task, where in predicted:  # once every question's type is known
+        record.suggestions.extend(_predictions(task, questions, where))
     by_id = {q.id: q for q in questions.values()}
     return Migration(TOOL, by_id, records,
                      "from the labeling config" if parsed else "derived from the annotations' results",
@@ -184,6 +186,25 @@ def _labels(task: dict[str, Any], where: str, questions: dict[str, QuestionSpec]
                 continue
         newest[annotator] = label
     return list(newest.values())
+
+
+def _predictions(task: dict[str, Any], questions: dict[str, QuestionSpec],
+                 where: str) -> list[MigratedSuggestion]:
+    """Model predictions, as suggestions of the model version that made them."""
+    found = []
+    for prediction in task.get("predictions") or []:
+        if not isinstance(prediction, dict):
+            continue
+        source = f"{TOOL}:{prediction.get('model_version') or 'prediction'}"
+        for result in prediction.get("result") or []:
+            spec = questions.get(str(result.get("from_name")))
+            if spec is None or _TYPES.get(str(result.get("type"))) is None:
+                continue
+            value = _answer(QuestionSpec(spec.id, spec.type, spec.prompt), result.get("value") or {},
+                            f"{where}, prediction {prediction.get('id')}")
+            if value is not None:
+                found.append(MigratedSuggestion(spec.prompt, value, source, prediction.get("score")))
+    return found
 
 
 def _answer(spec: QuestionSpec, value: dict[str, Any], where: str) -> Any:

@@ -26,10 +26,22 @@ class MigratedLabel:
 
 
 @dataclass(frozen=True)
+class MigratedSuggestion:
+    """A model's pre-label (Label Studio prediction, Argilla suggestion): shown to raters,
+    never counted as a label."""
+
+    question: str  # the tool's control or question name
+    value: Any
+    source: str  # "<tool>:<model version or agent>"
+    score: float | None = None
+
+
+@dataclass(frozen=True)
 class MigratedRecord:
     item: Item
     labels: list[MigratedLabel] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
+    suggestions: list[MigratedSuggestion] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +98,23 @@ class Migration:
                 for qid in multi & label.answers.keys():
                     if isinstance(label.answers[qid], str):
                         label.answers[qid] = [label.answers[qid]]
+
+    def suggestions(self, item_ids: list[int]) -> list[dict[str, Any]]:
+        """Suggestions as `annotate.add_suggestions` takes them, for the questions the rubric
+        has and with values it allows (a model may predict what no annotator chose)."""
+        rows = []
+        for item_id, record in zip(item_ids, self.records, strict=True):
+            for suggestion in record.suggestions:
+                q = self.questions.get(question_id(suggestion.question))
+                values = suggestion.value if isinstance(suggestion.value, list) else [suggestion.value]
+                if q is None or (q.type in ("label", "multi_label") and not set(values) <= set(q.options)):
+                    continue
+                if q.type == "multi_label" and not isinstance(suggestion.value, list):
+                    values = [suggestion.value]
+                rows.append({"item_id": item_id, "question": q.id, "source": suggestion.source[:200],
+                             "value": values if q.type == "multi_label" else suggestion.value,
+                             "score": suggestion.score})
+        return rows
 
     def rubric(self, name: str) -> dict[str, Any]:
         if not self.questions:

@@ -44,6 +44,7 @@ class MigrationResult:
     labels_added: int
     labels_already_there: int
     signals_added: int
+    suggestions_added: int
     raters: dict[str, str]  # the tool's annotator -> Honing username
     raters_created: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -101,6 +102,7 @@ def import_migration(db: Database, path: Path | str, *, tool: str, workspace: st
                                          label.submitted_at or now, label.provenance, label.active_ms)
                   for position, record in enumerate(migration.records) for label in record.labels]
         added, already = annotate.store_imported_labels(session, ws, queue_row, labels, actor=actor)
+        suggested = annotate.add_new_suggestions(session, ws, migration.suggestions(item_ids), actor=actor)
         signals = sum(len(feedback.record_signals(session, ws, item_ids[position], record.signals))
                       for position, record in enumerate(migration.records) if record.signals)
         audit.record(session, actor=actor, action="dataset.migrate", target=f"queue:{queue_row.name}",
@@ -111,5 +113,5 @@ def import_migration(db: Database, path: Path | str, *, tool: str, workspace: st
             tool=tool, version=written.version.ref, version_created=written.created,
             items=len(pairs), rubric=pushed.ref, questions_from=migration.questions_from,
             queue=queue_row.name, queue_created=queue_created, labels_added=added,
-            labels_already_there=already, signals_added=signals, raters=names,
+            labels_already_there=already, signals_added=signals, suggestions_added=suggested, raters=names,
             raters_created=created, warnings=migration.warnings)
