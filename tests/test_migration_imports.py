@@ -333,3 +333,22 @@ def test_imported_pairwise_labels_export_as_preference_pairs(db, database_url, w
     # both annotators of task 1000 chose the left answer (answer1)
     assert first["chosen"][0]["content"] == "Use the 'Forgot password' link on the sign-in page."
     assert first["raters"] == ["label-studio-1", "label-studio-2"] and first["agreement"] == 1.0
+
+
+def test_langfuse_observations_and_scores_fetched_apart_are_joined_by_trace(tmp_path):
+    # GET /api/public/traces lists observation and score ids; their objects come from
+    # /api/public/observations and /api/public/scores, saved beside the traces.
+    traces = json.loads(LANGFUSE.read_text())["data"]
+    observations = [o for t in traces for o in t["observations"]]
+    scores = [s for t in traces for s in t["scores"]]
+    for trace in traces:
+        trace["observations"] = [o["id"] for o in trace["observations"]]
+        trace["scores"] = [s["id"] for s in trace["scores"]]
+    path = tmp_path / "langfuse.json"
+    path.write_text(json.dumps({"data": traces, "observations": {"data": observations},
+                                "scores": {"data": scores}}))
+    apart = migrate.read_migration(path, "langfuse")
+    whole = migrate.read_migration(LANGFUSE, "langfuse")
+    assert [r.item for r in apart.records] == [r.item for r in whole.records]
+    assert [r.labels for r in apart.records] == [r.labels for r in whole.records]
+    assert [r.signals for r in apart.records] == [r.signals for r in whole.records]
