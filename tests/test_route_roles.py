@@ -125,6 +125,10 @@ ROUTES: dict[tuple[str, str], Call] = {
         "source": "logs", "into": "route_sample", "design": {"size": 100000}}),
     ("POST", W + "/datasets/{dataset}/imports"): by(401, 403, 403, 403, 422, 422, 404, 422,
                                                     files={"file": ("empty.jsonl", b"")}),
+    # makes rater members, so a workspace admin's
+    ("POST", W + "/datasets/{dataset}/migrations"): by(401, 403, 403, 403, 403, 422, 404, 422,
+                                                       files={"file": ("empty.json", b"")},
+                                                       data={"format": "label-studio"}),
     # --- rubrics and queues
     ("GET", W + "/rubrics"): Call(API_READ),
     ("POST", W + "/rubrics"): by(401, 403, 403, 403, 201, 201, 404, 201, json={"yaml": RUBRIC}),

@@ -10,6 +10,7 @@ from honing.accounts._credentials import (
     record_quietly,
     revoke_token,
 )
+from honing.accounts._imported import ensure_rater
 from honing.accounts._passwords import hash_password, verify_password
 from honing.accounts._roles import Permission, Role
 from honing.accounts._service import (
@@ -43,6 +44,7 @@ __all__ = [
     "create_token",
     "create_user",
     "create_workspace",
+    "ensure_rater",
     "generate_password",
     "get_user",
     "get_workspace",

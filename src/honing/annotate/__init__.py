@@ -22,6 +22,12 @@ from honing.annotate._files import (
     read_suggestion_lines,
     rows_as_lines,
 )
+from honing.annotate._imported import (
+    ImportedLabel,
+    check_imported_labels,
+    import_queue,
+    store_imported_labels,
+)
 from honing.annotate._listing import QueueItemSummary, labels_page, queue_items_page
 from honing.annotate._order import (
     CANONICAL,
@@ -62,7 +68,7 @@ from honing.annotate._rubrics import (
     push_rubric,
     resolve_rubric_version,
 )
-from honing.annotate._suggestions import add_suggestions
+from honing.annotate._suggestions import add_new_suggestions, add_suggestions
 from honing.annotate._work import (
     EscalationIn,
     escalate,
@@ -86,9 +92,11 @@ __all__ = [
     "EscalationIn",
     "EscalationView",
     "GoldRecord",
+    "ImportedLabel",
     "PushResult",
     "QueueItemSummary",
     "QueuePolicy",
+    "add_new_suggestions",
     "add_reference_items",
     "add_suggestions",
     "adjudicate",
@@ -96,6 +104,7 @@ __all__ = [
     "assign_escalation",
     "assignable_members",
     "assignee_scope",
+    "check_imported_labels",
     "claim_next",
     "create_queue",
     "decide_qualification",
@@ -108,6 +117,7 @@ __all__ = [
     "get_label",
     "gold_record",
     "get_queue",
+    "import_queue",
     "labels_page",
     "labels_side_by_side",
     "list_escalations",
@@ -136,6 +146,7 @@ __all__ = [
     "shown_answers",
     "shows_swapped",
     "skip",
+    "store_imported_labels",
     "submit",
     "to_canonical",
     "to_shown",

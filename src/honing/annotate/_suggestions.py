@@ -30,3 +30,20 @@ def add_suggestions(session: Session, workspace: Workspace, records: list[dict[s
     audit.record(session, actor=actor, action="suggestion.add", target=f"workspace:{workspace.name}",
                  workspace=workspace.name, details={"suggestions": len(records)})
     return len(records)
+
+
+def add_new_suggestions(session: Session, workspace: Workspace, records: list[dict[str, Any]], *,
+                        actor: str) -> int:
+    """`add_suggestions` for those whose item, question and source have none stored yet:
+    what an import that may run twice over the same file needs."""
+    if not records:
+        return 0
+    known = set(session.execute(select(Suggestion.item_id, Suggestion.question, Suggestion.source).where(
+        Suggestion.item_id.in_({r["item_id"] for r in records}))).all())
+    fresh, seen = [], set()
+    for record in records:
+        key = (record["item_id"], record["question"], record["source"])
+        if key not in known and key not in seen:
+            seen.add(key)
+            fresh.append(record)
+    return add_suggestions(session, workspace, fresh, actor=actor) if fresh else 0

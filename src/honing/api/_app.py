@@ -26,6 +26,7 @@ from honing.api import (
     _datasets,
     _evaluate,
     _feedback,
+    _migrations,
     _quality,
     _sampling,
     _tokens,
@@ -127,6 +128,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_annotate.router)
     app.include_router(_workspaces.router)
     app.include_router(_datasets.router)
+    app.include_router(_migrations.router)
     app.include_router(_feedback.router)
     app.include_router(_sampling.router)
     app.include_router(_tokens.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -22,6 +22,9 @@ from rich.table import Table
 from honing import accounts, datasets, export, ingest
 from honing.cli._accounts import JsonFlag, WorkspaceOpt
 from honing.cli._common import console, database, errors, operator, print_json
+
+if TYPE_CHECKING:  # the migration readers load only for the formats that need them
+    from honing.ingest.migrate import MigrationResult
 
 
 @contextmanager
@@ -44,11 +47,13 @@ dataset_app = typer.Typer(help="List datasets and their versions.", no_args_is_h
 
 
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A JSONL, CSV or Parquet file.")],
+    file: Annotated[Path, typer.Argument(help="A JSONL, CSV or Parquet file, or another tool's export.")],
     workspace: WorkspaceOpt,
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset to add a version to.")],
+    dataset: Annotated[str, typer.Option("--dataset", "--into", "-d", help="Dataset to add a version to.")],
     format: Annotated[str | None, typer.Option(
-        "--format", "-f", help="jsonl, csv or parquet (default: from the file name).")] = None,
+        "--format", "-f", help="jsonl, csv or parquet (default: from the file name); or "
+        "label-studio, argilla or langfuse: that tool's export with its human labels, imported "
+        "as a rubric, a queue and submitted labels (and, from Langfuse, feedback signals).")] = None,
     map: Annotated[list[str] | None, typer.Option(
         "--map", help="FIELD=COLUMN, e.g. --map prompt=question --map metadata.intent=topic. "
         "Fields: id, system, prompt, response, model, model_version, prompt_version, messages, "
@@ -61,10 +66,40 @@ def import_command(
         "--redact-pii", metavar="MODE", envvar="HONING_IMPORT_REDACT_PII",
         help="Redact PII before storing: mask, placeholder or hash (hash needs HONING_PII_KEY). "
         "Recorded in the version's lineage.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Migration formats: Label Studio's labeling config XML, or Argilla's "
+        "settings JSON, to take the questions from (default: derived from the answers).")] = None,
+    rater_map: Annotated[Path | None, typer.Option(
+        "--rater-map", help="Migration formats: a JSON or YAML object from each annotator (as the "
+        "export names them) to a Honing username.")] = None,
+    queue: Annotated[str | None, typer.Option(
+        help="Migration formats: the queue the labels go to (default: the dataset's name).")] = None,
+    rubric: Annotated[str | None, typer.Option(
+        help="Migration formats: the rubric the questions become (default: the dataset's name).")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Import a file as a new dataset version. Every record is validated first; on any
-    error nothing is written. Content equal to the latest version creates no version."""
+    error nothing is written. Content equal to the latest version creates no version.
+    Label Studio, Argilla and Langfuse exports come with their labels; importing the same
+    export again adds nothing."""
+    from honing.ingest import migrate
+
+    if format in migrate.MIGRATION_FORMATS:
+        if redact_pii is not None or mode != "replace":
+            raise typer.BadParameter(f"--redact-pii and --mode append do not apply to {format} imports",
+                                     param_hint="--format")
+        done = migrate.import_migration(
+            database(), file, tool=format, workspace=workspace, dataset=dataset,
+            actor=operator().audit_name, queue=queue, rubric=rubric, config=config,
+            rater_map=rater_map, mapping=ingest.parse_mapping(map or []))
+        if json:
+            print_json(done.as_dict())
+        else:
+            print_migration(done)
+        return
+    if config or rater_map or queue or rubric:
+        raise typer.BadParameter("--config, --rater-map, --queue and --rubric are for label-studio, "
+                                 "argilla and langfuse imports", param_hint="--format")
     if mode not in ("replace", "append"):
         raise typer.BadParameter("use replace or append", param_hint="--mode")
     with import_progress() as progress:
@@ -81,6 +116,22 @@ def import_command(
                       f"parent {parents}")
     else:
         console.print(f"unchanged: {file.name} matches {result.version.ref}; no new version")
+
+
+def print_migration(done: MigrationResult) -> None:
+    version = f"created {done.version}" if done.version_created else f"unchanged {done.version}"
+    console.print(f"{version}: {done.items} items from {done.tool}; rubric {done.rubric} "
+                  f"(questions {done.questions_from}); queue {done.queue}"
+                  f"{' (new)' if done.queue_created else ''}", highlight=False)
+    console.print(f"labels: {done.labels_added} added, {done.labels_already_there} already there; "
+                  f"feedback signals: {done.signals_added} added; model suggestions: "
+                  f"{done.suggestions_added} added", highlight=False)
+    for annotator, username in done.raters.items():
+        new = " (new rater account; cannot sign in until an admin sets a password)" \
+            if username in done.raters_created else ""
+        console.print(f"  {annotator} -> {username}{new}", highlight=False)
+    for warning in done.warnings:
+        errors.print(f"[yellow]note:[/] {warning}", highlight=False)
 
 
 _TRAINING = ("sft", "prompt-completion", "dpo", "kto", "reward")

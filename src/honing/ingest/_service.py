@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy.orm import Session
+
 from honing import audit
 from honing._errors import InvalidInput, Problem
 from honing.accounts import get_workspace
@@ -123,42 +125,59 @@ def _write_version(
     progress: Progress = _quiet,
 ) -> ImportResult:
     with db.writing() as session:
-        ws = get_workspace(session, workspace)
-        ds = get_or_create_dataset(session, ws, dataset, actor=actor)
-        head = head_version(session, ds)
-        kept: list[int] = []
-        base_hashes: list[str] = []
-        if mode == "append" and head is not None:
-            kept = list(version_item_ids(session, head))
-            base_hashes = item_hashes(session, kept)
-        content_hash = version_hash([*base_hashes, *new_hashes])
-        if head is not None and head.content_hash == content_hash:
-            return ImportResult(False, version_info(session, ds, head), len(new_hashes), 0)
+        return write_version(session, workspace, dataset, actor, new_hashes, batches, mode,
+                             parameters, progress)
 
-        version = add_version(
-            session, ds, content_hash=content_hash, item_count=len(kept) + len(new_hashes),
-            operation="import", actor=actor, parents=[head] if head is not None else [],
-            parameters=parameters,
-        )
-        if kept:
-            add_version_items(session, version, 0, kept)
-        position = len(kept)
-        new_items = 0
-        for batch in batches():  # pass 2: write, all in this one transaction
-            ids, inserted = store_items(session, ws.id, batch)
-            add_version_items(session, version, position, ids)
-            position += len(ids)
-            new_items += inserted
-            progress("writing", position - len(kept), len(new_hashes))
-        if position != version.item_count:
-            raise InvalidInput("the input changed while it was being imported",
-                               hint="import it again once nothing is writing to it")
-        audit.record(session, actor=actor, action="dataset.import",
-                     target=f"dataset:{ds.name}@{version.number}", workspace=ws.name,
-                     details={"content_hash": content_hash, "records": len(new_hashes),
-                              "new_items": new_items, "mode": mode,
-                              "file": parameters.get("file")})
-        return ImportResult(True, version_info(session, ds, version), len(new_hashes), new_items)
+
+def write_version(
+    session: Session,
+    workspace: str,
+    dataset: str,
+    actor: str,
+    new_hashes: list[str],
+    batches: Callable[[], Iterable[list[tuple[str, Item]]]],
+    mode: Mode,
+    parameters: dict[str, Any],
+    progress: Progress = _quiet,
+) -> ImportResult:
+    """Write a version inside the caller's transaction, so an import that stores more than
+    items (labels from another tool) is still all or nothing."""
+    ws = get_workspace(session, workspace)
+    ds = get_or_create_dataset(session, ws, dataset, actor=actor)
+    head = head_version(session, ds)
+    kept: list[int] = []
+    base_hashes: list[str] = []
+    if mode == "append" and head is not None:
+        kept = list(version_item_ids(session, head))
+        base_hashes = item_hashes(session, kept)
+    content_hash = version_hash([*base_hashes, *new_hashes])
+    if head is not None and head.content_hash == content_hash:
+        return ImportResult(False, version_info(session, ds, head), len(new_hashes), 0)
+
+    version = add_version(
+        session, ds, content_hash=content_hash, item_count=len(kept) + len(new_hashes),
+        operation="import", actor=actor, parents=[head] if head is not None else [],
+        parameters=parameters,
+    )
+    if kept:
+        add_version_items(session, version, 0, kept)
+    position = len(kept)
+    new_items = 0
+    for batch in batches():  # pass 2: write, all in this one transaction
+        ids, inserted = store_items(session, ws.id, batch)
+        add_version_items(session, version, position, ids)
+        position += len(ids)
+        new_items += inserted
+        progress("writing", position - len(kept), len(new_hashes))
+    if position != version.item_count:
+        raise InvalidInput("the input changed while it was being imported",
+                           hint="import it again once nothing is writing to it")
+    audit.record(session, actor=actor, action="dataset.import",
+                 target=f"dataset:{ds.name}@{version.number}", workspace=ws.name,
+                 details={"content_hash": content_hash, "records": len(new_hashes),
+                          "new_items": new_items, "mode": mode,
+                          "file": parameters.get("file")})
+    return ImportResult(True, version_info(session, ds, version), len(new_hashes), new_items)
 
 
 def validate_file(path: Path | str, *, fmt: str | None = None,

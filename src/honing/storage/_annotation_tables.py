@@ -152,6 +152,9 @@ class Label(Base):
     gold_detail: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Where a label brought in from another tool came from (tool, its ids, its annotator,
+    # its timestamps); None for labels given in Honing.
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 
 
 class RaterProgress(Base):

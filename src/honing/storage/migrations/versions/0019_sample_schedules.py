@@ -2,7 +2,7 @@
 period, and the runs they made; the sampled version that queued each queue item.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0019'
-down_revision = '0016'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
