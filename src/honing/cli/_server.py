@@ -45,6 +45,14 @@ def demo(
         if release and {"v1", "v2"} <= set(ids):
             console.print(f"release gate: honing gate -w {result.workspace} --policy {release} "
                           f"--run {ids['v2']} --baseline {ids['v1']}", highlight=False, soft_wrap=True)
+    production = result.production
+    if production:
+        down = production.get("thumbs_down", 0)
+        console.print(f"production feedback: {down + production.get('thumbs_up', 0)} thumbs ({down} down), "
+                      f"{production.get('ratings', 0)} ratings, {production.get('comments', 0)} comments, "
+                      f"{production.get('corrections', 0)} corrections; review sample of "
+                      f"{production.get('sampled', 0)} by thumbs-down in queue production-review "
+                      f"({production.get('labels', 0)} labels)")
     if result.created_users:
         console.print("demo users (passwords are shown only this once):")
         for username, password in result.created_users.items():

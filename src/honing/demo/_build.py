@@ -14,6 +14,7 @@ from honing.accounts import Principal, Role
 from honing.demo._annotation import build_demo_annotation
 from honing.demo._evaluation import build_demo_evaluation, demo_home
 from honing.demo._generator import DEMO_DATASET_SIZE, generate_items
+from honing.demo._production import build_demo_production
 from honing.storage import Database, User, Workspace
 
 WORKSPACE = "helpdesk-assistant"
@@ -38,6 +39,7 @@ class DemoResult:
     versions: list[str] = field(default_factory=list)
     items: int = 0
     annotation: dict[str, int] = field(default_factory=dict)  # what the demo queue simulated
+    production: dict[str, int] = field(default_factory=dict)  # signals, sample and its review
     evaluation: dict[str, Any] = field(default_factory=dict)  # the demo suite and its two runs
     checks: list[str] = field(default_factory=list)  # checks run on the dataset's head for its card
 
@@ -64,6 +66,7 @@ def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7,
         result.versions.append(head.ref)
         result.items = head.item_count
         result.annotation = build_demo_annotation(db)
+        result.production = build_demo_production(db, WORKSPACE, DATASET)
         result.evaluation = build_demo_evaluation(db, suites)
         result.checks = _card_checks(db)
         return result
@@ -77,6 +80,7 @@ def build_demo(db: Database, *, count: int = DEMO_DATASET_SIZE, seed: int = 7,
         result.versions.append(imported.version.ref)
         result.items = imported.version.item_count
     result.annotation = build_demo_annotation(db)
+    result.production = build_demo_production(db, WORKSPACE, DATASET)
     result.evaluation = build_demo_evaluation(db, suites)
     result.checks = _card_checks(db)
     return result
