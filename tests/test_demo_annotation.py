@@ -162,7 +162,8 @@ def test_demo_builds_a_worked_queue_once(db):
     again = build_demo(db)
     assert again.annotation == {} and again.created_users == {}
     with db.reading() as session:
-        assert session.scalar(select(func.count()).select_from(Label)) == len(labels)
+        assert session.scalar(select(func.count()).select_from(Label)
+                              .where(Label.queue_id == queue.id)) == len(labels)
         assert len(audit.recent(session, limit=100_000)) == events
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from honing import accounts, datasets, ingest
 from honing._errors import InvalidInput, NotFound
 from honing.demo import build_demo, generate_items
-from honing.demo._annotation import labeling_batch
+from honing.demo._annotation import QUEUE, labeling_batch
 from honing.demo._evaluation import (
     FLAWLESS,
     LATENCY_BUDGET_MS,
@@ -36,7 +36,7 @@ from honing.evaluate import (
 )
 from honing.evaluate._from_dataset import suite_from_dataset
 from honing.evaluate.scorers import ScoringContext, run_scorer
-from honing.storage import EvalResult, EvalRun, EvalSuiteVersion, Label, QueueItem
+from honing.storage import EvalResult, EvalRun, EvalSuiteVersion, Label, Queue, QueueItem
 from records import record, write_jsonl
 
 
@@ -211,11 +211,14 @@ def _run_rows(db):
 def test_demo_suite_and_replay_runs_are_built_once(db, tmp_path):
     first = build_demo(db, count=60, home=tmp_path)
     evaluation = first.evaluation
-    # The queue's labeling batch (its first 30%: 18 of 60) is held out of the suite.
+    # The queue's labeling batch (its first 30%: 18 of 60) is held out of the suite. (The
+    # production review labels a sample of all traffic: it estimates production rates and
+    # is not the training batch.)
     with db.reading() as session:
         batch = labeling_batch(session, accounts.get_workspace(session, "helpdesk-assistant"))
         labeled = set(session.scalars(select(QueueItem.item_id).join(Label, Label.queue_item_id == QueueItem.id)
-                                      .where(Label.kind == "live")))
+                                      .join(Queue, Queue.id == Label.queue_id)
+                                      .where(Label.kind == "live", Queue.name == QUEUE)))
     assert len(batch) == 18 and labeled and labeled <= batch
     assert evaluation["suite"] == f"{SUITE}@1" and evaluation["scenarios"] == 42
     assert evaluation["runs_created"] == 2 and evaluation["suite_created"]
