@@ -21,7 +21,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from honing import __version__
 from honing._config import Settings
 from honing._errors import Conflict, HoningError, InvalidInput, Problem
-from honing.api import _annotate, _datasets, _evaluate, _feedback, _quality, _tokens, _workspaces
+from honing.api import (
+    _annotate,
+    _datasets,
+    _evaluate,
+    _feedback,
+    _otlp,
+    _quality,
+    _tokens,
+    _workspaces,
+)
 from honing.api._access_audit import record_denial
 from honing.api._auth import Recent
 from honing.api._fast_path import RaterFastPath
@@ -108,6 +117,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_workspaces.router)
     app.include_router(_datasets.router)
     app.include_router(_feedback.router)
+    app.include_router(_otlp.router)
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
     app.include_router(_evaluate.router)
@@ -120,7 +130,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     _install_error_handlers(app)
     app.add_middleware(RaterFastPath)  # raters' claims and submits, answered before routing
     # Outside the fast path, so no body reaches it or a route past the limit.
-    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_json_bytes, answer=error_response)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_json_bytes, answer=error_response,
+                       paths={"/v1/traces": (settings.max_otlp_bytes, "HONING_MAX_OTLP_BYTES")})
     # Outermost: every answer, a 413 included, carries the headers, and the scheme a trusted
     # proxy forwarded is set before anything reads it.
     app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)
