@@ -44,11 +44,13 @@ dataset_app = typer.Typer(help="List datasets and their versions.", no_args_is_h
 
 
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A JSONL, CSV or Parquet file.")],
+    file: Annotated[Path, typer.Argument(help="A JSONL, CSV, Parquet or OTLP trace file.")],
     workspace: WorkspaceOpt,
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset to add a version to.")],
     format: Annotated[str | None, typer.Option(
-        "--format", "-f", help="jsonl, csv or parquet (default: from the file name).")] = None,
+        "--format", "-f", help="jsonl, csv or parquet (default: from the file name), or otlp: "
+        "OpenTelemetry traces (the collector file exporter's JSON lines, one JSON "
+        "ExportTraceServiceRequest, or protobuf), one item per conversation.")] = None,
     map: Annotated[list[str] | None, typer.Option(
         "--map", help="FIELD=COLUMN, e.g. --map prompt=question --map metadata.intent=topic. "
         "Fields: id, system, prompt, response, model, model_version, prompt_version, messages, "
@@ -67,6 +69,9 @@ def import_command(
     error nothing is written. Content equal to the latest version creates no version."""
     if mode not in ("replace", "append"):
         raise typer.BadParameter("use replace or append", param_hint="--mode")
+    if format == "otlp":
+        _import_otlp(file, workspace, dataset, map, mode, redact_pii, json)
+        return
     with import_progress() as progress:
         result = ingest.import_file(database(), file, workspace=workspace, dataset=dataset,
                                     actor=operator().audit_name, fmt=format,
@@ -79,6 +84,36 @@ def import_command(
         console.print(f"created [bold]{result.version.ref}[/]: {result.version.item_count} items "
                       f"({result.new_items} new), hash {result.version.content_hash[:12]}, "
                       f"parent {parents}")
+    else:
+        console.print(f"unchanged: {file.name} matches {result.version.ref}; no new version")
+
+
+def _import_otlp(file: Path, workspace: str, dataset: str, mapping: list[str] | None, mode: str,
+                 redact_pii: str | None, json: bool) -> None:
+    from honing.ingest import otlp
+
+    for given, option in ((mapping, "--map"), (mode == "append", "--mode append"),
+                          (redact_pii, "--redact-pii")):
+        if given:
+            raise typer.BadParameter(f"{option} does not apply to OTLP traces: a version holds "
+                                     "the current item of each conversation in the file",
+                                     param_hint=option.split()[0])
+    with import_progress() as progress:
+        result = otlp.import_otlp_file(database(), file, workspace=workspace, dataset=dataset,
+                                       actor=operator().audit_name, progress=progress)
+    if json:
+        print_json(result.as_dict())
+        return
+    refused = f", {len(result.rejected)} refused" if result.rejected else ""
+    console.print(f"received {result.spans} spans{refused} in {result.requests} requests: "
+                  f"{result.conversations} conversations")
+    for reason in result.rejected[:5]:
+        console.print(f"  refused: {reason}")
+    if result.version is None:
+        console.print("no span was a model call, so no item and no version were made")
+    elif result.created:
+        console.print(f"created [bold]{result.version.ref}[/]: {result.version.item_count} items, "
+                      f"hash {result.version.content_hash[:12]}")
     else:
         console.print(f"unchanged: {file.name} matches {result.version.ref}; no new version")
 

@@ -60,7 +60,7 @@ def receive_spans(session: Session, workspace: Workspace, spans: Iterable[SpanRe
     keys = _conversation_keys(session, workspace, kept)
     _insert_spans(session, workspace, kept, keys)
     result.accepted = len(kept)
-    touched = sorted(set(keys.values()))
+    touched = list(dict.fromkeys(keys[s.trace_id] for s in kept))  # in order of arrival
     by_conversation: dict[str, list[SpanRecord]] = defaultdict(list)
     for trace_id, span_id, conversation, body in session.execute(
             select(OtlpSpan.trace_id, OtlpSpan.span_id, OtlpSpan.conversation, OtlpSpan.body)
