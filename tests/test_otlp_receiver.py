@@ -112,6 +112,8 @@ def test_spans_sent_twice_and_in_two_batches_make_one_current_item(client, db):
         assert client.post("/v1/traces", json=request(first)).status_code == 200
     early = item_of(db, f"trace:{TRACE}")
     assert early.item.responses[0].tool_calls[0].function.name == "lookup_order"
+    assert client.post("/v1/traces", json=request(first)).status_code == 200
+    assert item_of(db, f"trace:{TRACE}").id == early.id  # rebuilt from storage: the same item
     for _ in range(2):
         assert client.post("/v1/traces", json=request(second)).status_code == 200
     late = item_of(db, f"trace:{TRACE}")

@@ -57,25 +57,36 @@ def receive_spans(session: Session, workspace: Workspace, spans: Iterable[SpanRe
         kept.append(span)
     if not kept:
         return result
-    keys = _conversation_keys(session, workspace, kept)
+    keys, known = _conversation_keys(session, workspace, kept)
     _insert_spans(session, workspace, kept, keys)
     result.accepted = len(kept)
     touched = list(dict.fromkeys(keys[s.trace_id] for s in kept))  # in order of arrival
     by_conversation: dict[str, list[SpanRecord]] = defaultdict(list)
+    # A conversation with spans from earlier batches is rebuilt from everything stored; one
+    # that is new in this batch (the usual case) from the batch itself, with no read back.
+    earlier = [key for key in touched if key in known]
     for trace_id, span_id, conversation, body in session.execute(
             select(OtlpSpan.trace_id, OtlpSpan.span_id, OtlpSpan.conversation, OtlpSpan.body)
-            .where(OtlpSpan.workspace_id == workspace.id, OtlpSpan.conversation.in_(touched))):
+            .where(OtlpSpan.workspace_id == workspace.id, OtlpSpan.conversation.in_(earlier))
+    ) if earlier else ():
         by_conversation[conversation].append(SpanRecord.from_json(trace_id, span_id, body))
+    fresh: dict[tuple[str, str], SpanRecord] = {}
+    for span in kept:
+        if keys[span.trace_id] not in known:
+            fresh[(span.trace_id, span.span_id)] = span  # a span twice in one batch counts once
+    for span in fresh.values():
+        by_conversation[keys[span.trace_id]].append(span)
     built = {key: item for key in touched
              if (item := build_item(key, by_conversation[key])) is not None}
     if not built:
         return result
     ids, _ = store_items(session, workspace.id, [(i.content_hash(), i) for i in built.values()])
     current = dict(zip(built, ids, strict=True))
+    rebuilt = [key for key in current if key in known]  # only these can have an item already
     previous = dict(session.execute(
         select(OtlpConversation.conversation, OtlpConversation.item_id).where(
             OtlpConversation.workspace_id == workspace.id,
-            OtlpConversation.conversation.in_(list(current)))).all())
+            OtlpConversation.conversation.in_(rebuilt))).all()) if rebuilt else {}
     _upsert_conversations(session, workspace, {k: v for k, v in current.items()
                                                if previous.get(k) != v})
     for key, item_id in current.items():
@@ -93,10 +104,11 @@ def receive_spans(session: Session, workspace: Workspace, spans: Iterable[SpanRe
 
 
 def _conversation_keys(session: Session, workspace: Workspace,
-                       spans: list[SpanRecord]) -> dict[str, str]:
-    """trace id -> conversation key. `gen_ai.conversation.id` on any span of the trace
-    names the conversation; without it the trace is its own conversation. A trace stored
-    under its own key and now named moves to the named conversation."""
+                       spans: list[SpanRecord]) -> tuple[dict[str, str], set[str]]:
+    """trace id -> conversation key, and the keys that already have stored spans.
+    `gen_ai.conversation.id` on any span of the trace names the conversation; without it
+    the trace is its own conversation. A trace stored under its own key and now named
+    moves to the named conversation."""
     named: dict[str, str] = {}
     for span in spans:
         value = span.attributes.get(CONVERSATION_ID)
@@ -107,6 +119,11 @@ def _conversation_keys(session: Session, workspace: Workspace,
         select(OtlpSpan.trace_id, OtlpSpan.conversation).where(
             OtlpSpan.workspace_id == workspace.id, OtlpSpan.trace_id.in_(traces))
         .distinct()).all())
+    known = set(stored.values())
+    if named:  # other traces of a named conversation may be stored already
+        known.update(session.scalars(select(OtlpSpan.conversation).where(
+            OtlpSpan.workspace_id == workspace.id,
+            OtlpSpan.conversation.in_(set(named.values()))).distinct()))
     keys = {}
     for trace_id in traces:
         own = f"trace:{trace_id}"
@@ -119,7 +136,9 @@ def _conversation_keys(session: Session, workspace: Workspace,
                 OtlpConversation.workspace_id == workspace.id,
                 OtlpConversation.conversation == own))
         keys[trace_id] = key
-    return keys
+        if trace_id in stored:
+            known.add(key)
+    return keys, known
 
 
 def _dialect_insert(session: Session):  # type: ignore[no-untyped-def]
@@ -133,7 +152,8 @@ def _insert_spans(session: Session, workspace: Workspace, spans: list[SpanRecord
         "workspace_id": workspace.id, "trace_id": s.trace_id, "span_id": s.span_id,
         "conversation": keys[s.trace_id], "start_ns": s.start_ns,
         "body": s.as_json().decode(), "received_at": now} for s in spans}
-    statement = _dialect_insert(session)(OtlpSpan).on_conflict_do_nothing(
+    # On the table, not the mapped class: a plain executemany, without the ORM's bulk path.
+    statement = _dialect_insert(session)(OtlpSpan.__table__).on_conflict_do_nothing(
         index_elements=["workspace_id", "trace_id", "span_id"])
     session.execute(statement, list(rows.values()))
 
