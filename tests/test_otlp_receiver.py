@@ -34,6 +34,7 @@ from otlp_payloads import (
     text,
     tool_conversation,
 )
+from test_audit import run_cli
 
 JSON = {"content-type": "application/json"}
 
@@ -122,9 +123,10 @@ def test_spans_sent_twice_and_in_two_batches_make_one_current_item(client, db):
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(OtlpSpan)) == 3
     # a snapshot of the intake holds the current item only
-    version, created = otlp.snapshot_intake(db, workspace="helpdesk", dataset="production",
-                                            actor="test")
-    assert created and version.item_count == 1
+    snapshot = run_cli(db.engine.url.render_as_string(hide_password=False), "dataset", "intake",
+                       "-w", "helpdesk", "-d", "production", "--json")
+    assert snapshot.returncode == 0, snapshot.stderr
+    assert json.loads(snapshot.stdout)["version"]["item_count"] == 1
     with db.reading() as session:
         ds = datasets.get_dataset(session, accounts.get_workspace(session, "helpdesk"), "production")
         assert list(datasets.version_item_ids(session, datasets.head_version(session, ds))) == [late.id]

@@ -256,3 +256,24 @@ def dataset_versions(dataset: str, workspace: WorkspaceOpt, json: JsonFlag = Fal
         table.add_row(v.ref, str(v.item_count), v.content_hash[:12], v.operation,
                       ", ".join(v.parents) or "-", v.actor, v.created_at.strftime("%Y-%m-%d %H:%M"))
     console.print(table)
+
+
+@dataset_app.command("intake")
+def dataset_intake(
+    workspace: WorkspaceOpt,
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset to add a version to.")],
+    json: JsonFlag = False,
+) -> None:
+    """Write the conversations received on /v1/traces (their current items, in the order
+    first seen) as a new version of DATASET; none is made when nothing changed."""
+    from honing.ingest import otlp
+
+    version, created = otlp.snapshot_intake(database(), workspace=workspace, dataset=dataset,
+                                            actor=operator().audit_name)
+    if json:
+        print_json({"created": created, "version": version.as_dict()})
+    elif created:
+        console.print(f"created [bold]{version.ref}[/]: {version.item_count} conversations, "
+                      f"hash {version.content_hash[:12]}")
+    else:
+        console.print(f"unchanged: the intake matches {version.ref}; no new version")
