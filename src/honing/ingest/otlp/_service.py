@@ -3,7 +3,7 @@ intake's current conversations as a dataset version."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,27 +147,39 @@ def snapshot_intake(db: Database, *, workspace: str, dataset: str, actor: str) -
 
 def _snapshot(session: Session, ws: Workspace, dataset: str, actor: str, keys: list[str],
               parameters: dict[str, Any]) -> tuple[VersionInfo, bool]:
-    rows: list[tuple[str, int]] = []
-    for start in range(0, len(keys), 1000):
-        rows += session.execute(select(OtlpConversation.conversation, OtlpConversation.item_id)
-                                .where(OtlpConversation.workspace_id == ws.id,
-                                       OtlpConversation.conversation.in_(keys[start:start + 1000]))
-                                ).all()
-    order = {key: n for n, key in enumerate(keys)}
-    item_ids = [item_id for _, item_id in sorted(rows, key=lambda r: order[r[0]])]
-    hashes = item_hashes(session, item_ids)
-    content_hash = version_hash(hashes)
+    """Two passes over the conversations, a thousand at a time (the version's hash, then its
+    items), so a snapshot of a large intake holds only the keys in memory."""
+    def chunks() -> Iterator[list[int]]:
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start:start + 1000]
+            found = dict(session.execute(
+                select(OtlpConversation.conversation, OtlpConversation.item_id).where(
+                    OtlpConversation.workspace_id == ws.id,
+                    OtlpConversation.conversation.in_(chunk))).all())
+            yield [found[key] for key in chunk if key in found]
+
+    count = 0
+
+    def hashes() -> Iterator[str]:
+        nonlocal count
+        for ids in chunks():
+            count += len(ids)
+            yield from item_hashes(session, ids)
+
+    content_hash = version_hash(hashes())
     ds = get_or_create_dataset(session, ws, dataset, actor=actor)
     head = head_version(session, ds)
     if head is not None and head.content_hash == content_hash:
         return version_info(session, ds, head), False
-    version = add_version(session, ds, content_hash=content_hash, item_count=len(item_ids),
+    version = add_version(session, ds, content_hash=content_hash, item_count=count,
                           operation="import", actor=actor, parents=[head] if head else [],
-                          parameters={"mode": "replace", "records": len(item_ids), **parameters})
-    for start in range(0, len(item_ids), 1000):
-        add_version_items(session, version, start, item_ids[start:start + 1000])
+                          parameters={"mode": "replace", "records": count, **parameters})
+    position = 0
+    for ids in chunks():
+        add_version_items(session, version, position, ids)
+        position += len(ids)
     audit.record(session, actor=actor, action="dataset.import",
                  target=f"dataset:{ds.name}@{version.number}", workspace=ws.name,
-                 details={"content_hash": content_hash, "records": len(item_ids),
+                 details={"content_hash": content_hash, "records": count,
                           "format": "otlp", "file": parameters.get("file")})
     return version_info(session, ds, version), True
