@@ -25,7 +25,6 @@ from honing.storage import OtlpConversation, OtlpSpan, Workspace, utcnow
 
 CONVERSATION_ID = "gen_ai.conversation.id"
 _MAX_KEY = 300
-_ROWS_PER_STATEMENT = 500  # 7 parameters a row: far below SQLite's and PostgreSQL's limits
 
 
 @dataclass
@@ -153,25 +152,20 @@ def _insert_spans(session: Session, workspace: Workspace, spans: list[SpanRecord
         "workspace_id": workspace.id, "trace_id": s.trace_id, "span_id": s.span_id,
         "conversation": keys[s.trace_id], "start_ns": s.start_ns,
         "body": s.as_json().decode(), "received_at": now} for s in spans}
-    values = list(rows.values())
-    for start in range(0, len(values), _ROWS_PER_STATEMENT):
-        # One multi-row INSERT: an executemany is a round of the driver per row (psycopg
-        # pipelines them, but each still costs a query's work on both sides).
-        session.execute(_dialect_insert(session)(OtlpSpan.__table__)
-                        .values(values[start:start + _ROWS_PER_STATEMENT])
-                        .on_conflict_do_nothing(index_elements=["workspace_id", "trace_id", "span_id"]))
+    # On the table, not the mapped class: a plain executemany, without the ORM's bulk path.
+    statement = _dialect_insert(session)(OtlpSpan.__table__).on_conflict_do_nothing(
+        index_elements=["workspace_id", "trace_id", "span_id"])
+    session.execute(statement, list(rows.values()))
 
 
 def _upsert_conversations(session: Session, workspace: Workspace, items: dict[str, int]) -> None:
     if not items:
         return
     now = utcnow()
-    values = [{"workspace_id": workspace.id, "conversation": key, "item_id": item_id,
-               "first_seen": now, "updated_at": now} for key, item_id in items.items()]
-    for start in range(0, len(values), _ROWS_PER_STATEMENT):
-        statement = _dialect_insert(session)(OtlpConversation.__table__).values(
-            values[start:start + _ROWS_PER_STATEMENT])
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["workspace_id", "conversation"],
-            set_={"item_id": statement.excluded.item_id,
-                  "updated_at": statement.excluded.updated_at}))
+    statement = _dialect_insert(session)(OtlpConversation)
+    statement = statement.on_conflict_do_update(
+        index_elements=["workspace_id", "conversation"],
+        set_={"item_id": statement.excluded.item_id, "updated_at": statement.excluded.updated_at})
+    session.execute(statement, [{"workspace_id": workspace.id, "conversation": key,
+                                 "item_id": item_id, "first_seen": now, "updated_at": now}
+                                for key, item_id in items.items()])
