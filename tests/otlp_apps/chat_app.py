@@ -45,7 +45,6 @@ WEATHER_TOOL = {"type": "function", "function": {
 
 def main() -> None:
     name, base_url, endpoint, token = sys.argv[1:5]
-    dump = sys.argv[5] if len(sys.argv) > 5 else None
     from opentelemetry import trace
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
@@ -56,10 +55,6 @@ def main() -> None:
         {"service.name": "weather-bot", "deployment.environment": "test"}))
     provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(
         endpoint=endpoint, headers={"Authorization": f"Bearer {token}"})))
-    if dump:
-        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
-
-        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=open(dump, "w"))))
     trace.set_tracer_provider(provider)
     instrument(name, provider)
 

@@ -8,8 +8,6 @@ them. A span record keeps only what the mapping reads, as plain Python values.""
 from __future__ import annotations
 
 import base64
-import binascii
-import gzip
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,12 +200,3 @@ def _value(value: Any) -> Any:
         return base64.b64encode(value.bytes_value).decode()
     return getattr(value, kind)
 
-
-def gunzip_if_needed(data: bytes) -> bytes:
-    """File bodies: gzip files are recognised by their magic number."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError, binascii.Error) as error:
-            raise BadPayload(f"not a valid gzip file: {error}") from None
-    return data
