@@ -13,7 +13,7 @@ PACKAGES = ["honing.accounts", "honing.audit", "honing.datasets", "honing.domain
             "honing.quality", "honing.quality.agreement", "honing.evaluate",
             "honing.evaluate.scorers", "honing.evaluate.targets", "honing.judges", "honing.release",
             "honing.datasets.pii", "honing.datasets.dedup", "honing.datasets.contamination", "honing.export",
-            "honing.figure_cache"]
+            "honing.figure_cache", "honing.ingest.otlp", "honing.feedback"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

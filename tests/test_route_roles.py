@@ -123,6 +123,9 @@ ROUTES: dict[tuple[str, str], Call] = {
                                                  json={"kind": "thumbs", "value": -1}),
     ("POST", W + "/samples"): by(401, 403, 403, 403, 422, 422, 404, 422, json={  # larger than the frame
         "source": "logs", "into": "route_sample", "design": {"size": 100000}}),
+    # --- OTLP trace receiver (an empty export request: nothing is stored)
+    ("POST", "/v1/traces"): by(401, 403, 403, 403, 200, 200, 404, 200, query="workspace=helpdesk",
+                               json={"resourceSpans": []}),
     ("POST", W + "/datasets/{dataset}/imports"): by(401, 403, 403, 403, 422, 422, 404, 422,
                                                     files={"file": ("empty.jsonl", b"")}),
     # makes rater members, so a workspace admin's
@@ -304,7 +307,7 @@ def _send(client: TestClient, world: World, db: Database, method: str, template:
     url = template.format(**ids) + (f"?{call.query}" if call.query else "")
     headers, cookies = dict(call.headers or {}), {}
     if caller != "anonymous":
-        if template.startswith("/api"):
+        if template.startswith(("/api", "/v1/")):  # the API and the OTLP receiver
             headers["Authorization"] = f"Bearer {world.tokens[caller]}"
         elif call.own_session:
             name = {"outsider": "otto", "site_admin": "root"}.get(caller) or MEMBERS[caller]

@@ -19,6 +19,9 @@ class Settings:
     # Any other request body (JSON, forms) bigger than this is refused with a 413, before
     # or while it is read: drafts and labels are kilobytes, and what is stored is served back.
     max_json_bytes: int = 1024 * 1024
+    # OTLP export requests (POST /v1/traces): an SDK's batch of 512 spans with message
+    # content is a few MB; the same limit applies to the body once gzip is inflated.
+    max_otlp_bytes: int = 8 * 1024 * 1024
     # API tokens: the lifetime when none is asked for, and the longest one allowed.
     token_default_days: int = 90
     token_max_days: int = 365
@@ -64,6 +67,7 @@ class Settings:
             login_lockout_max_seconds=_positive(env, "HONING_LOGIN_LOCKOUT_MAX_SECONDS", 15 * 60),
             figure_max_age_s=_positive(env, "HONING_FIGURE_MAX_AGE_SECONDS", 900),
             sampling_check_s=_positive(env, "HONING_SAMPLING_CHECK_SECONDS", 60),
+            max_otlp_bytes=_positive(env, "HONING_MAX_OTLP_BYTES", 8 * 1024 * 1024),
         )
 
 

@@ -27,6 +27,7 @@ from honing.api import (
     _evaluate,
     _feedback,
     _migrations,
+    _otlp,
     _quality,
     _sampling,
     _tokens,
@@ -131,6 +132,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(_migrations.router)
     app.include_router(_feedback.router)
     app.include_router(_sampling.router)
+    app.include_router(_otlp.router)
     app.include_router(_tokens.router)
     app.include_router(_quality.router)
     app.include_router(_evaluate.router)
@@ -143,7 +145,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     _install_error_handlers(app)
     app.add_middleware(RaterFastPath)  # raters' claims and submits, answered before routing
     # Outside the fast path, so no body reaches it or a route past the limit.
-    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_json_bytes, answer=error_response)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_json_bytes, answer=error_response,
+                       paths={"/v1/traces": (settings.max_otlp_bytes, "HONING_MAX_OTLP_BYTES")})
     # Outermost: every answer, a 413 included, carries the headers, and the scheme a trusted
     # proxy forwarded is set before anything reads it.
     app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)

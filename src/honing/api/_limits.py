@@ -26,10 +26,10 @@ from honing._errors import HoningError, PayloadTooLarge
 ErrorAnswer = Callable[[Request, HoningError], Response]
 
 
-def too_large(limit: int) -> PayloadTooLarge:
+def too_large(limit: int, setting: str = "HONING_MAX_JSON_BYTES") -> PayloadTooLarge:
     return PayloadTooLarge(
         f"the request body is larger than the limit of {limit} bytes ({_readable(limit)}); "
-        "the server setting HONING_MAX_JSON_BYTES raises it",
+        f"the server setting {setting} raises it",
         hint="files to import are uploaded as multipart form data, "
              "which has its own limit (HONING_MAX_UPLOAD_BYTES)")
 
@@ -45,35 +45,47 @@ class _BodyTooLarge(Exception):
 
 
 class RequestBodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, answer: ErrorAnswer) -> None:
+    """`paths` gives routes a limit of their own, with the setting that raises it: OTLP
+    export batches are megabytes, far above what a label or a draft needs."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, answer: ErrorAnswer,
+                 paths: dict[str, tuple[int, str]] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.answer = answer  # the app's own error page or JSON, so a 413 looks like any error
+        self.paths = paths or {}
+
+    def limit_for(self, scope: Scope) -> tuple[int, str]:
+        return self.paths.get(scope.get("path", ""), (self.max_bytes, "HONING_MAX_JSON_BYTES"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         length, multipart = _length_and_kind(scope)
+        limit, _ = self.limit_for(scope)
         if multipart:
             await self.app(scope, receive, send)
-        elif length is not None and length > self.max_bytes:
+        elif length is not None and length > limit:
             await self._refuse(scope, receive, send)
         elif length is not None:
             # The server delivers no more than the declared length: nothing to count.
             await self.app(scope, receive, send)
         else:
-            await _Counted(self, scope, receive, send).run()
+            await _Counted(self, scope, receive, send, limit).run()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.answer(Request(scope), too_large(self.max_bytes))(scope, receive, send)
+        limit, setting = self.limit_for(scope)
+        await self.answer(Request(scope), too_large(limit, setting))(scope, receive, send)
 
 
 class _Counted:
     """One request whose body has no declared length: counted as it is read."""
 
-    def __init__(self, limit: RequestBodyLimit, scope: Scope, receive: Receive, send: Send) -> None:
+    def __init__(self, limit: RequestBodyLimit, scope: Scope, receive: Receive, send: Send,
+                 max_bytes: int) -> None:
         self.limit, self.scope, self.receive, self.send = limit, scope, receive, send
+        self.max_bytes = max_bytes
         self.read = 0
         self.exceeded = False
         self.app_started = False  # the app began its answer before the limit was crossed
@@ -98,7 +110,7 @@ class _Counted:
         message = await self.receive()
         if message["type"] == "http.request":
             self.read += len(message.get("body", b""))
-            if self.read > self.limit.max_bytes:
+            if self.read > self.max_bytes:
                 self.exceeded = True
                 raise _BodyTooLarge
         return message

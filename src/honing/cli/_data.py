@@ -47,11 +47,14 @@ dataset_app = typer.Typer(help="List datasets and their versions.", no_args_is_h
 
 
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A JSONL, CSV or Parquet file, or another tool's export.")],
+    file: Annotated[Path, typer.Argument(help="A JSONL, CSV, Parquet or OTLP trace file, or another "
+                                         "tool's export.")],
     workspace: WorkspaceOpt,
     dataset: Annotated[str, typer.Option("--dataset", "--into", "-d", help="Dataset to add a version to.")],
     format: Annotated[str | None, typer.Option(
-        "--format", "-f", help="jsonl, csv or parquet (default: from the file name); or "
+        "--format", "-f", help="jsonl, csv or parquet (default: from the file name); otlp: "
+        "OpenTelemetry traces (the collector file exporter's JSON lines, one JSON "
+        "ExportTraceServiceRequest, or protobuf), one item per conversation; or "
         "label-studio, argilla or langfuse: that tool's export with its human labels, imported "
         "as a rubric, a queue and submitted labels (and, from Langfuse, feedback signals).")] = None,
     map: Annotated[list[str] | None, typer.Option(
@@ -102,6 +105,9 @@ def import_command(
                                  "argilla and langfuse imports", param_hint="--format")
     if mode not in ("replace", "append"):
         raise typer.BadParameter("use replace or append", param_hint="--mode")
+    if format == "otlp":
+        _import_otlp(file, workspace, dataset, map, mode, redact_pii, json)
+        return
     with import_progress() as progress:
         result = ingest.import_file(database(), file, workspace=workspace, dataset=dataset,
                                     actor=operator().audit_name, fmt=format,
@@ -132,6 +138,36 @@ def print_migration(done: MigrationResult) -> None:
         console.print(f"  {annotator} -> {username}{new}", highlight=False)
     for warning in done.warnings:
         errors.print(f"[yellow]note:[/] {warning}", highlight=False)
+
+
+def _import_otlp(file: Path, workspace: str, dataset: str, mapping: list[str] | None, mode: str,
+                 redact_pii: str | None, json: bool) -> None:
+    from honing.ingest import otlp
+
+    for given, option in ((mapping, "--map"), (mode == "append", "--mode append"),
+                          (redact_pii, "--redact-pii")):
+        if given:
+            raise typer.BadParameter(f"{option} does not apply to OTLP traces: a version holds "
+                                     "the current item of each conversation in the file",
+                                     param_hint=option.split()[0])
+    with import_progress() as progress:
+        result = otlp.import_otlp_file(database(), file, workspace=workspace, dataset=dataset,
+                                       actor=operator().audit_name, progress=progress)
+    if json:
+        print_json(result.as_dict())
+        return
+    refused = f", {len(result.rejected)} refused" if result.rejected else ""
+    console.print(f"received {result.spans} spans{refused} in {result.requests} requests: "
+                  f"{result.conversations} conversations")
+    for reason in result.rejected[:5]:
+        console.print(f"  refused: {reason}")
+    if result.version is None:
+        console.print("no span was a model call, so no item and no version were made")
+    elif result.created:
+        console.print(f"created [bold]{result.version.ref}[/]: {result.version.item_count} items, "
+                      f"hash {result.version.content_hash[:12]}")
+    else:
+        console.print(f"unchanged: {file.name} matches {result.version.ref}; no new version")
 
 
 _TRAINING = ("sft", "prompt-completion", "dpo", "kto", "reward")
@@ -272,3 +308,24 @@ def dataset_versions(dataset: str, workspace: WorkspaceOpt, json: JsonFlag = Fal
         table.add_row(v.ref, str(v.item_count), v.content_hash[:12], v.operation,
                       ", ".join(v.parents) or "-", v.actor, v.created_at.strftime("%Y-%m-%d %H:%M"))
     console.print(table)
+
+
+@dataset_app.command("intake")
+def dataset_intake(
+    workspace: WorkspaceOpt,
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset to add a version to.")],
+    json: JsonFlag = False,
+) -> None:
+    """Write the conversations received on /v1/traces (their current items, in the order
+    first seen) as a new version of DATASET; none is made when nothing changed."""
+    from honing.ingest import otlp
+
+    version, created = otlp.snapshot_intake(database(), workspace=workspace, dataset=dataset,
+                                            actor=operator().audit_name)
+    if json:
+        print_json({"created": created, "version": version.as_dict()})
+    elif created:
+        console.print(f"created [bold]{version.ref}[/]: {version.item_count} conversations, "
+                      f"hash {version.content_hash[:12]}")
+    else:
+        console.print(f"unchanged: the intake matches {version.ref}; no new version")

@@ -43,9 +43,10 @@ def store_items(session: Session, workspace_id: int,
     new = {h: item for h, item in items if h not in existing}
     if new:
         rows = [_item_row(workspace_id, h, item) for h, item in new.items()]
+        # Rows come back keyed by their hash, so their order does not matter: without
+        # sort_by_parameter_order SQLite inserts the batch in one statement, not row by row.
         inserted = session.execute(
-            insert(ItemRow).returning(ItemRow.content_hash, ItemRow.id, sort_by_parameter_order=True),
-            rows,
+            insert(ItemRow).returning(ItemRow.content_hash, ItemRow.id), rows,
         ).all()
         existing.update(dict(inserted))
         responses = [

@@ -6,6 +6,7 @@ from honing.feedback._store import (
     SignalSummary,
     StoredSignal,
     item_signals,
+    move_signals,
     record_signals,
     signal_summaries,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "SignalSummary",
     "StoredSignal",
     "item_signals",
+    "move_signals",
     "parse_signal",
     "record_signals",
     "signal_summaries",

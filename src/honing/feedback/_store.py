@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from honing._errors import NotFound
@@ -60,6 +60,16 @@ def record_signals(session: Session, workspace: Workspace, item_id: int,
         stored.append(row)
     session.flush()
     return [_stored(row) for row in stored]
+
+
+def move_signals(session: Session, workspace: Workspace, from_item: int, to_item: int,
+                 source: str) -> int:
+    """Carry one source's signals over to the item that replaced `from_item` (a trace's
+    conversation rebuilt as more of its spans arrived); returns how many moved."""
+    result = session.execute(update(FeedbackSignal).where(
+        FeedbackSignal.workspace_id == workspace.id, FeedbackSignal.item_id == from_item,
+        FeedbackSignal.source == source).values(item_id=to_item))
+    return result.rowcount or 0
 
 
 def item_signals(session: Session, item_id: int) -> list[StoredSignal]:

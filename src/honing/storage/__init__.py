@@ -29,6 +29,7 @@ from honing.storage._governance_tables import DatasetCardFields, RetentionPolicy
 from honing.storage._judge_tables import JudgeCalibration
 from honing.storage._login_tables import LoginThrottle
 from honing.storage._loop import LoopDatabase
+from honing.storage._otlp_tables import OtlpConversation, OtlpSpan
 from honing.storage._sampling_tables import SampleSchedule, SampleScheduleRun
 from honing.storage._settings_tables import WorkspaceSetting
 from honing.storage._tables import (
@@ -59,6 +60,8 @@ __all__ = [
     "EvalSuite",
     "EvalSuiteVersion",
     "FeedbackSignal",
+    "OtlpConversation",
+    "OtlpSpan",
     "FigureCache",
     "JudgeCalibration",
     "Label",
