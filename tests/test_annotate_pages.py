@@ -110,3 +110,20 @@ def test_review_desk(worked):
     assert page.status_code == 200 and "Label" in page.text and "Accept" in page.text
     login(worked, "ann")
     assert client.get("/w/helpdesk/queues/review/review", headers={"accept": "text/html"}).status_code == 403
+
+
+def test_the_console_shows_the_worst_disagreements_of_every_question():
+    from collections import Counter
+
+    from honing.annotate import Disagreement
+    from honing.web._annotate_pages import worst_per_question
+
+    ratings = [Disagreement(n, n, "helpfulness", 1.0, 2, False) for n in range(1, 40)]
+    preference = [Disagreement(n, n, "preference", 0.5, 2, False) for n in range(40, 43)]
+    shown = worst_per_question(ratings + preference)
+    # A plain top 25 would be 25 ratings; the lead sees that preference is contested too.
+    assert [d.question for d in shown] == ["helpfulness"] * 12 + ["preference"] * 3
+    assert [d.queue_item_id for d in shown[:12]] == list(range(1, 13))  # the worst, in rank order
+    six = [Disagreement(n, n, f"q{n % 6}", 1 / n, 2, False) for n in range(1, 200)]
+    assert sorted(Counter(d.question for d in worst_per_question(six)).values()) == [4] * 6
+    assert len(worst_per_question(ratings)) == 25

@@ -151,7 +151,24 @@ def console(request: Request, workspace: str, queue: str, principal: PagePrincip
     escalations = annotate.list_escalations(session, q, ws.name)
     return _render(request, "console.html", ConsolePage(
         principal, ws, q, _console_facts(annotate.queue_stats(session, q)), labels, escalations,
-        annotate.disagreements(session, q)[:25], annotate.load_rubric(session, q.rubric_version_id)))
+        worst_per_question(annotate.disagreements(session, q)),
+        annotate.load_rubric(session, q.rubric_version_id)))
+
+
+def worst_per_question(found: list[Any], limit: int = 25) -> list[Any]:
+    """The console's disagreements: an equal share of `limit` for every contested question,
+    its worst first, in rank order. A plain top 25 is often one question alone (per-response
+    failure modes disagree more often than a single preference), hiding that another
+    question is contested at all."""
+    questions = {d.question for d in found}
+    per_question = max(1, limit // max(1, len(questions)))
+    taken: dict[str, int] = {}
+    shown = []
+    for disagreement in found:  # already ranked, most severe first
+        if taken.get(disagreement.question, 0) < per_question:
+            taken[disagreement.question] = taken.get(disagreement.question, 0) + 1
+            shown.append(disagreement)
+    return shown[:limit]
 
 
 @dataclass
