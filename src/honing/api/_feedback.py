@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
 
-from honing import accounts, datasets, feedback
+from honing import accounts, feedback
 from honing._errors import InvalidInput
 from honing.accounts import Permission
 from honing.api._auth import DB, CurrentPrincipal, ReadSession
@@ -45,5 +45,5 @@ def post_signals(workspace: WorkspaceName, item_id: PathId, principal: CurrentPr
 def get_signals(workspace: WorkspaceName, item_id: PathId, principal: CurrentPrincipal,
                 session: ReadSession) -> list[dict[str, Any]]:
     ws = accounts.authorize(session, principal, workspace, Permission.read)
-    datasets.get_item(session, ws, item_id)  # 404 for an item of another workspace
+    feedback.check_item(session, ws, item_id)  # 404 for an item of another workspace
     return [s.as_dict() for s in feedback.item_signals(session, item_id)]

@@ -5,6 +5,7 @@ from honing.feedback._signals import Signal, SignalKind, parse_signal
 from honing.feedback._store import (
     SignalSummary,
     StoredSignal,
+    check_item,
     item_signals,
     move_signals,
     record_signals,
@@ -16,6 +17,7 @@ __all__ = [
     "SignalKind",
     "SignalSummary",
     "StoredSignal",
+    "check_item",
     "item_signals",
     "move_signals",
     "parse_signal",

@@ -28,13 +28,18 @@ class StoredSignal:
                 "recorded_at": self.recorded_at.isoformat()}
 
 
+def check_item(session: Session, workspace: Workspace, item_id: int) -> None:
+    """NotFound unless the item is the workspace's: one index lookup, no content loaded."""
+    if session.scalar(select(ItemRow.id).where(ItemRow.id == item_id,
+                                                ItemRow.workspace_id == workspace.id)) is None:
+        raise NotFound(f"item {item_id} does not exist in workspace {workspace.name!r}")
+
+
 def record_signals(session: Session, workspace: Workspace, item_id: int,
                    signals: Iterable[Signal]) -> list[StoredSignal]:
     """Store signals on an item of the workspace; returns those newly stored (a signal
     whose source and external id are already stored is skipped). Flushes, does not commit."""
-    if session.scalar(select(ItemRow.id).where(ItemRow.id == item_id,
-                                                ItemRow.workspace_id == workspace.id)) is None:
-        raise NotFound(f"item {item_id} does not exist in workspace {workspace.name!r}")
+    check_item(session, workspace, item_id)
     wanted = list(signals)
     keyed = {(s.source, s.external_id) for s in wanted if s.external_id is not None}
     known: set[tuple[str, str]] = set()

@@ -24,9 +24,9 @@ from honing.quality._queue_figures import answer_scales
 from honing.rubrics._values import is_per_response
 from honing.stats import Estimate, weighted_proportion, weighted_proportion_detail
 
-# The sampler records probabilities and strata but not whether it drew with or without
-# replacement or by Poisson draws: the with-replacement variance is right or conservative
-# for all three (tests/test_weighted_coverage.py).
+# A queue may hold items of several draws (`honing sample --queue` appends), each with its
+# own design: the with-replacement variance is right or conservative for all of them
+# (without replacement, systematic PPS, Poisson; tests/test_weighted_coverage.py).
 DESIGN = "with-replacement"
 RAW_METHOD = "unweighted share of reviewed items, wilson on effective n"
 
