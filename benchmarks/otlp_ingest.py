@@ -164,6 +164,12 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_server(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(argv, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
@@ -193,7 +199,9 @@ def measure(label: str, argv: list[str], env: dict[str, str], url: str, bodies: 
     try:
         wait_up(f"http://127.0.0.1:{port}/", process, log)
         asyncio.run(send_all(url, bodies[:20], token, concurrency))  # warm-up (not counted)
+        cpu = cpu_seconds(process.pid)
         elapsed, latencies = asyncio.run(send_all(url, bodies[20:], token, concurrency))
+        cpu = cpu_seconds(process.pid) - cpu
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -201,7 +209,7 @@ def measure(label: str, argv: list[str], env: dict[str, str], url: str, bodies: 
     rate = spans / elapsed
     print(f"{label:>22}: {rate:8.0f} spans/s   p50 {sorted(latencies)[len(latencies) // 2] * 1000:6.1f} ms"
           f"   p99 {p99(latencies) * 1000:6.1f} ms per 100-span batch  ({len(latencies)} batches,"
-          f" concurrency {concurrency})")
+          f" concurrency {concurrency}); server CPU {cpu / len(latencies) * 1000:.1f} ms per batch")
     return rate, p99(latencies)
 
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+import orjson
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from honing import feedback
@@ -22,6 +22,7 @@ from honing.ingest.otlp._conversation import build_item
 from honing.ingest.otlp._decode import SpanRecord
 from honing.ingest.otlp._feedback import SOURCE, span_signals
 from honing.storage import OtlpConversation, OtlpSpan, Workspace, utcnow
+from honing.storage._tables import UtcDateTime
 
 CONVERSATION_ID = "gen_ai.conversation.id"
 _MAX_KEY = 300
@@ -115,10 +116,14 @@ def _conversation_keys(session: Session, workspace: Workspace,
         if value not in (None, "") and span.trace_id not in named:
             named[span.trace_id] = ("conversation:" + str(value))[:_MAX_KEY]
     traces = sorted({s.trace_id for s in spans})
-    stored = dict(session.execute(
-        select(OtlpSpan.trace_id, OtlpSpan.conversation).where(
-            OtlpSpan.workspace_id == workspace.id, OtlpSpan.trace_id.in_(traces))
-        .distinct()).all())
+    if session.get_bind().dialect.name == "postgresql":  # one plan for every batch size
+        stored = dict(session.execute(_STORED_TRACES_PG, {"workspace": workspace.id,
+                                                          "traces": traces}).all())
+    else:
+        stored = dict(session.execute(
+            select(OtlpSpan.trace_id, OtlpSpan.conversation).where(
+                OtlpSpan.workspace_id == workspace.id, OtlpSpan.trace_id.in_(traces))
+            .distinct()).all())
     known = set(stored.values())
     if named:  # other traces of a named conversation may be stored already
         known.update(session.scalars(select(OtlpSpan.conversation).where(
@@ -141,31 +146,39 @@ def _conversation_keys(session: Session, workspace: Workspace,
     return keys, known
 
 
-def _dialect_insert(session: Session):  # type: ignore[no-untyped-def]
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def _insert_spans(session: Session, workspace: Workspace, spans: list[SpanRecord],
                   keys: dict[str, str]) -> None:
-    now = utcnow()
-    rows = {(s.trace_id, s.span_id): {
-        "workspace_id": workspace.id, "trace_id": s.trace_id, "span_id": s.span_id,
-        "conversation": keys[s.trace_id], "start_ns": s.start_ns,
-        "body": s.as_json().decode(), "received_at": now} for s in spans}
-    # On the table, not the mapped class: a plain executemany, without the ORM's bulk path.
-    statement = _dialect_insert(session)(OtlpSpan.__table__).on_conflict_do_nothing(
-        index_elements=["workspace_id", "trace_id", "span_id"])
-    session.execute(statement, list(rows.values()))
+    rows = {(s.trace_id, s.span_id): s for s in spans}  # a span twice in one batch counts once
+    document = orjson.dumps([(s.trace_id, s.span_id, keys[s.trace_id], s.start_ns,
+                              s.as_json().decode()) for s in rows.values()]).decode()
+    session.execute(_INSERT_SPANS[session.get_bind().dialect.name],
+                    {"workspace": workspace.id, "now": utcnow(), "rows": document})
 
 
 def _upsert_conversations(session: Session, workspace: Workspace, items: dict[str, int]) -> None:
-    if not items:
-        return
-    now = utcnow()
-    statement = _dialect_insert(session)(OtlpConversation)
-    statement = statement.on_conflict_do_update(
-        index_elements=["workspace_id", "conversation"],
-        set_={"item_id": statement.excluded.item_id, "updated_at": statement.excluded.updated_at})
-    session.execute(statement, [{"workspace_id": workspace.id, "conversation": key,
-                                 "item_id": item_id, "first_seen": now, "updated_at": now}
-                                for key, item_id in items.items()])
+    if items:
+        session.execute(_UPSERT_CONVERSATIONS[session.get_bind().dialect.name],
+                        {"workspace": workspace.id, "now": utcnow(),
+                         "rows": orjson.dumps(list(items.items())).decode()})
+
+
+# Each batch's rows are one statement over one JSON document that the database reads
+# itself: an executemany binds and converts every value in Python, and on PostgreSQL sends
+# and plans each row apart. (The `WHERE true` lets SQLite tell the upsert's ON CONFLICT
+# from a join.)
+_ROWS = {"postgresql": "jsonb_array_elements(CAST(:rows AS jsonb)) AS e",
+         "sqlite": "(SELECT value AS e FROM json_each(:rows)) WHERE true"}
+_INSERT_SPANS = {dialect: text(
+    "INSERT INTO otlp_span (workspace_id, trace_id, span_id, conversation, start_ns, body, "
+    f"received_at) SELECT :workspace, e->>0, e->>1, e->>2, CAST(e->>3 AS bigint), e->>4, :now "
+    f"FROM {rows} ON CONFLICT (workspace_id, trace_id, span_id) DO NOTHING"
+).bindparams(bindparam("now", type_=UtcDateTime())) for dialect, rows in _ROWS.items()}
+_UPSERT_CONVERSATIONS = {dialect: text(
+    "INSERT INTO otlp_conversation (workspace_id, conversation, item_id, first_seen, "
+    f"updated_at) SELECT :workspace, e->>0, CAST(e->>1 AS bigint), :now, :now FROM {rows} "
+    "ON CONFLICT (workspace_id, conversation) DO UPDATE "
+    "SET item_id = excluded.item_id, updated_at = excluded.updated_at"
+).bindparams(bindparam("now", type_=UtcDateTime())) for dialect, rows in _ROWS.items()}
+_STORED_TRACES_PG = text(
+    "SELECT DISTINCT trace_id, conversation FROM otlp_span WHERE workspace_id = :workspace "
+    "AND trace_id = ANY(CAST(:traces AS text[]))")
