@@ -29,6 +29,7 @@ from honing.accounts._service import (
     role_in,
     set_role,
     workspace_access,
+    workspace_names,
 )
 from honing.accounts._throttle import ThrottlePolicy, TooManyAttempts
 from honing.accounts._users import generate_password, list_users, reset_password, set_user_active
@@ -53,6 +54,7 @@ __all__ = [
     "list_tokens",
     "list_users",
     "list_workspaces",
+    "workspace_names",
     "login",
     "logout",
     "members",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from honing import audit
@@ -57,12 +57,22 @@ def get_workspace(session: Session, name: str) -> Workspace:
 
 def list_workspaces(session: Session, principal: Principal | None = None) -> list[Workspace]:
     """All workspaces for the operator and site admins; a user's own otherwise."""
-    query = select(Workspace).order_by(Workspace.name)
+    return list(session.scalars(_visible(select(Workspace), principal)))
+
+
+def workspace_names(session: Session, principal: Principal, limit: int | None = None) -> list[str]:
+    """The names `list_workspaces` would list, without loading the workspaces: a caller
+    that names no workspace is asked this on every request (OTLP exporters)."""
+    return list(session.scalars(_visible(select(Workspace.name), principal).limit(limit)))
+
+
+def _visible(query: Select[Any], principal: Principal | None) -> Select[Any]:
+    query = query.order_by(Workspace.name)
     if principal is not None and principal.user_id is not None and not principal.is_site_admin:
         query = query.join(Membership, Membership.workspace_id == Workspace.id).where(
             Membership.user_id == principal.user_id
         )
-    return list(session.scalars(query))
+    return query
 
 
 def create_user(

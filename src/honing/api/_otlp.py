@@ -65,7 +65,7 @@ async def export_traces(request: Request, principal: CurrentPrincipal) -> Respon
 def _workspace(session: Any, principal: Principal, named: str | None) -> str:
     if named:
         return named
-    names = [ws.name for ws in accounts.list_workspaces(session, principal)]
+    names = accounts.workspace_names(session, principal, limit=11)
     if len(names) == 1:
         return names[0]
     if not names:
@@ -73,7 +73,8 @@ def _workspace(session: Any, principal: Principal, named: str | None) -> str:
                         hint="add the user to the workspace the traces belong to")
     shown = ", ".join(names[:10]) + (" ..." if len(names) > 10 else "")
     raise InvalidInput(
-        f"this token's user belongs to {len(names)} workspaces ({shown}); say which one "
+        f"this token's user belongs to {'more than 10' if len(names) > 10 else len(names)} "
+        f"workspaces ({shown}); say which one "
         "receives the traces",
         hint=f"send the header {WORKSPACE_HEADER.title()}: NAME (an exporter's headers "
              "setting, e.g. OTEL_EXPORTER_OTLP_HEADERS) or ?workspace=NAME")
