@@ -31,7 +31,7 @@ from honing.api._annotate_schemas import (
     RubricPushIn,
     SuggestionsIn,
 )
-from honing.api._auth import DB, CurrentPrincipal, ReadSession, Recent, RecentAccess
+from honing.api._auth import DB, CurrentPrincipal, ReadSession, Recent, RecentAccess, cached
 from honing.api._auth import look_up as auth_look_up
 from honing.api._escalations import escalation_out
 from honing.api._escalations import router as escalations_router
@@ -75,13 +75,7 @@ def _queue_by_id(session: Session, queue_id: int) -> Queue:
     return queue
 
 
-def _cached(session: Session, recent: Recent, key: tuple[Any, ...], look_up: Any, *args: Any) -> Any:
-    """`look_up(session, *args)`, or its answer from the last few seconds."""
-    hit = recent.get(key)
-    if hit is None:
-        hit = look_up(session, *args)
-        recent.put(key, hit)
-    return hit
+_cached = cached
 
 
 async def _cached_async(recent: Recent, key: tuple[Any, ...], request: Request, look_up: Any,

@@ -83,6 +83,15 @@ class Recent:
         self._entries.clear()
 
 
+def cached(session: Any, recent: Recent, key: Hashable, look_up: Any, *args: Any) -> Any:
+    """`look_up(session, *args)`, or its answer from the last few seconds."""
+    hit = recent.get(key)
+    if hit is None:
+        hit = look_up(session, *args)
+        recent.put(key, hit)
+    return hit
+
+
 async def recent_access(request: Request) -> Recent:
     return request.app.state.access
 
