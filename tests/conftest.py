@@ -21,6 +21,12 @@ from honing._config import Settings
 from honing.accounts import Principal, Role
 from honing.storage import Database
 
+# pytest-xdist's workers inherit COLUMNS=80, which fixes the CLI's console at 80 columns
+# when it is first imported; the suite runs as a command whose output is piped (no COLUMNS),
+# in one process or many. Tests that want a width pass their own.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 OPERATOR = Principal(name="cli:test")
 PG_URL = os.environ.get("HONING_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
