@@ -75,20 +75,17 @@ def _queue_by_id(session: Session, queue_id: int) -> Queue:
     return queue
 
 
-_cached = cached
-
-
 async def _cached_async(recent: Recent, key: tuple[Any, ...], request: Request, look_up: Any,
                         *args: Any) -> Any:
-    """For async endpoints: as `_cached`, reading through `auth.look_up` on a miss."""
+    """For async endpoints: as `cached`, reading through `auth.look_up` on a miss."""
     hit = recent.get(key)
     if hit is not None:
         return hit
-    return await auth_look_up(request, _cached, recent, key, look_up, *args)
+    return await auth_look_up(request, cached, recent, key, look_up, *args)
 
 
 def _rater_workspace(recent: Recent, session: Session, principal: Principal, workspace: str) -> Workspace:
-    access = _cached(session, recent, ("access", workspace), accounts.workspace_access, workspace)
+    access = cached(session, recent, ("access", workspace), accounts.workspace_access, workspace)
     return access.authorize(principal, Permission.label)
 
 
@@ -101,7 +98,7 @@ async def _rater_workspace_on_loop(request: Request, recent: Recent, principal: 
 def _rater_queue(recent: Recent, session: Session, principal: Principal, workspace: str,
                  name: str) -> Queue:
     ws = _rater_workspace(recent, session, principal, workspace)
-    return _cached(session, recent, ("queue", ws.id, name), _queue_named, ws, name)
+    return cached(session, recent, ("queue", ws.id, name), _queue_named, ws, name)
 
 
 def _queue_out(session: Session, queue: Queue, *, stats: bool = True) -> QueueOut:
@@ -240,7 +237,7 @@ def _claim(recent: Recent, db: Database, principal: Principal, workspace: str, q
 def _assignment(recent: Recent, session: Session, principal: Principal, workspace: str, assignment_id: int, *, lock: bool = False):  # type: ignore[no-untyped-def]
     ws = _rater_workspace(recent, session, principal, workspace)
     assignment = annotate.own_assignment(session, assignment_id, principal.user_id, lock=lock)
-    queue = _cached(session, recent, ("queue-id", assignment.queue_id), _queue_by_id,
+    queue = cached(session, recent, ("queue-id", assignment.queue_id), _queue_by_id,
                     assignment.queue_id)
     if queue.workspace_id != ws.id:
         raise NotFound(f"assignment {assignment_id} does not exist or is not yours")

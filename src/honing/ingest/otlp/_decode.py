@@ -53,12 +53,9 @@ class SpanRecord:
     resource: dict[str, Any] = field(default_factory=dict)
     scope: str | None = None
 
-    def body(self) -> dict[str, Any]:
-        """What is stored of the span besides its ids (`from_json` reads it back)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("trace_id", "span_id")}
-
     def as_json(self) -> bytes:
-        return orjson.dumps(self.body())
+        return orjson.dumps({k: v for k, v in self.__dict__.items()
+                             if k not in ("trace_id", "span_id")})
 
     @classmethod
     def from_json(cls, trace_id: str, span_id: str, body: str | bytes) -> SpanRecord:
