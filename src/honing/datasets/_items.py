@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from honing.domain import Item
-from honing.storage import ItemRow, ResponseRow, utcnow
+from honing.storage import ItemRow, ResponseRow, execute_unprepared, utcnow
 from honing.storage._immutable import ImmutableCache
 from honing.storage._tables import UtcDateTime
 
@@ -38,10 +38,9 @@ def store_items(session: Session, workspace_id: int,
     """Ids for (hash, item) pairs, inserting those not stored yet, and how many were new.
     One batch, a few queries."""
     hashes = list(dict.fromkeys(h for h, _ in items))
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        existing = dict(session.execute(_STORED_PG, {"workspace": workspace_id,
-                                                     "hashes": hashes}).all())
+    if session.get_bind().dialect.name == "postgresql":
+        existing = dict(execute_unprepared(session, _STORED_PG, {"workspace": workspace_id,
+                                                                 "hashes": hashes}).all())
     else:
         existing = dict(session.execute(
             select(ItemRow.content_hash, ItemRow.id).where(

@@ -15,7 +15,7 @@ from honing.storage._annotation_tables import (
     Suggestion,
 )
 from honing.storage._cache_tables import FigureCache
-from honing.storage._database import Database, open_database
+from honing.storage._database import Database, execute_unprepared, open_database
 from honing.storage._evaluation_tables import (
     EvalCache,
     EvalResult,
@@ -96,6 +96,7 @@ __all__ = [
     "VersionCheck",
     "Workspace",
     "WorkspaceSetting",
+    "execute_unprepared",
     "open_database",
     "utcnow",
 ]

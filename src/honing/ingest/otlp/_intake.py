@@ -21,7 +21,7 @@ from honing.feedback import Signal
 from honing.ingest.otlp._conversation import build_item
 from honing.ingest.otlp._decode import SpanRecord
 from honing.ingest.otlp._feedback import SOURCE, span_signals
-from honing.storage import OtlpConversation, OtlpSpan, Workspace, utcnow
+from honing.storage import OtlpConversation, OtlpSpan, Workspace, execute_unprepared, utcnow
 from honing.storage._tables import UtcDateTime
 
 CONVERSATION_ID = "gen_ai.conversation.id"
@@ -66,7 +66,7 @@ def receive_spans(session: Session, workspace: Workspace, spans: Iterable[SpanRe
     # A conversation with spans from earlier batches is rebuilt from everything stored; one
     # that is new in this batch (the usual case) from the batch itself, with no read back.
     earlier = [key for key in touched if key in known]
-    for trace_id, span_id, conversation, body in session.execute(
+    for trace_id, span_id, conversation, body in execute_unprepared(session,
             select(OtlpSpan.trace_id, OtlpSpan.span_id, OtlpSpan.conversation, OtlpSpan.body)
             .where(OtlpSpan.workspace_id == workspace.id, OtlpSpan.conversation.in_(earlier))
     ) if earlier else ():
@@ -84,7 +84,7 @@ def receive_spans(session: Session, workspace: Workspace, spans: Iterable[SpanRe
     ids, _ = store_items(session, workspace.id, [(i.content_hash(), i) for i in built.values()])
     current = dict(zip(built, ids, strict=True))
     rebuilt = [key for key in current if key in known]  # only these can have an item already
-    previous = dict(session.execute(
+    previous = dict(execute_unprepared(session,
         select(OtlpConversation.conversation, OtlpConversation.item_id).where(
             OtlpConversation.workspace_id == workspace.id,
             OtlpConversation.conversation.in_(rebuilt))).all()) if rebuilt else {}
@@ -116,9 +116,9 @@ def _conversation_keys(session: Session, workspace: Workspace,
         if value not in (None, "") and span.trace_id not in named:
             named[span.trace_id] = ("conversation:" + str(value))[:_MAX_KEY]
     traces = sorted({s.trace_id for s in spans})
-    if session.get_bind().dialect.name == "postgresql":  # one plan for every batch size
-        stored = dict(session.execute(_STORED_TRACES_PG, {"workspace": workspace.id,
-                                                          "traces": traces}).all())
+    if session.get_bind().dialect.name == "postgresql":  # one statement for every batch size
+        stored = dict(execute_unprepared(session, _STORED_TRACES_PG,
+                                         {"workspace": workspace.id, "traces": traces}).all())
     else:
         stored = dict(session.execute(
             select(OtlpSpan.trace_id, OtlpSpan.conversation).where(
@@ -126,9 +126,9 @@ def _conversation_keys(session: Session, workspace: Workspace,
             .distinct()).all())
     known = set(stored.values())
     if named:  # other traces of a named conversation may be stored already
-        known.update(session.scalars(select(OtlpSpan.conversation).where(
+        known.update(execute_unprepared(session, select(OtlpSpan.conversation).where(
             OtlpSpan.workspace_id == workspace.id,
-            OtlpSpan.conversation.in_(set(named.values()))).distinct()))
+            OtlpSpan.conversation.in_(set(named.values()))).distinct()).scalars())
     keys = {}
     for trace_id in traces:
         own = f"trace:{trace_id}"
