@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use once_cell::sync::Lazy;
 use pyo3::prelude::*;
-use regex::{CaptureLocations, Regex};
+use regex::Regex;
 
 use crate::text::{to_py, PySpans, Side, Span, Text};
 
@@ -135,19 +135,21 @@ fn starts_with(h: &[char], at: usize, p: &str) -> bool {
 }
 
 fn rfind(h: &[char], p: &str) -> Option<usize> {
+    let first = p.chars().next()?;
     let n = p.chars().count();
     if n > h.len() {
         return None;
     }
-    (0..=h.len() - n).rev().find(|&i| starts_with(h, i, p))
+    (0..=h.len() - n).rev().find(|&i| h[i] == first && starts_with(h, i, p))
 }
 
 fn find(h: &[char], p: &str) -> Option<usize> {
+    let first = p.chars().next()?;
     let n = p.chars().count();
     if n > h.len() {
         return None;
     }
-    (0..=h.len() - n).find(|&i| starts_with(h, i, p))
+    (0..=h.len() - n).find(|&i| h[i] == first && starts_with(h, i, p))
 }
 
 /// Python's `max(s.rfind(a), s.rfind(b), ...) + 1`: where the text after the last stop starts.
@@ -159,13 +161,10 @@ fn eq(h: &[char], p: &str) -> bool {
     h.len() == p.chars().count() && starts_with(h, 0, p)
 }
 
-fn string(h: &[char]) -> String {
-    h.iter().collect()
-}
-
 /// Code-point offset of byte offset `b` in `s`.
 fn cp(s: &str, b: usize) -> usize {
-    if s.len() == s.chars().count() {
+    let head = &s.as_bytes()[..b];
+    if head.is_ascii() {
         b
     } else {
         s[..b].chars().count()
@@ -180,40 +179,72 @@ fn next_boundary(s: &str, b: usize) -> usize {
     next
 }
 
+/// How many characters a pattern's look-ahead tail consumed after its body.
+#[derive(Clone, Copy)]
+enum Tail {
+    /// `(?:$|[^\d])` after a body ending in a digit
+    NotDigit,
+    /// `(?:$|[^\w])` after a body ending in a word character
+    NotWord,
+    /// `(?:$|[^\w<sep>]|<sep>$|<sep>[^\d])` after a body ending in a digit: `(?![\w]|<sep>\d)`
+    NotWordNorSepDigit(fn(char) -> bool),
+}
+
+/// Where the body of a `(BODY)TAIL` match `[start, end)` ends.
+fn body_end(chars: &[char], start: usize, end: usize, tail: Tail) -> usize {
+    if end == start {
+        return end;
+    }
+    let last = chars[end - 1];
+    match tail {
+        Tail::NotDigit => if is_d(last) { end } else { end - 1 },
+        Tail::NotWord => if is_w(last) { end } else { end - 1 },
+        Tail::NotWordNorSepDigit(sep) => {
+            if is_d(last) {
+                end
+            } else if end - start >= 2 && sep(chars[end - 2]) {
+                end - 2
+            } else {
+                end - 1
+            }
+        }
+    }
+}
+
 /// Python's `pattern.finditer(s, pos, endpos)` for a pattern `(?<![...])BODY(?!...)`,
-/// compiled as `(BODY)TAIL`: group 1 is the match, `allowed(prev)` the look-behind on the
-/// character before it. `f` gets the code-point spans of groups 1 to 4.
+/// compiled as `BODYTAIL` (the tail consumes what the look-ahead looks at, see `Tail`):
+/// `allowed(prev)` is the look-behind on the character before the match. `f` gets the
+/// code-point span of each match.
 fn finditer_lb<F>(side: &Side, re: &Regex, pos: usize, endpos: usize, allowed: fn(char) -> bool,
-                  mut f: F)
+                  tail: Tail, mut f: F)
 where
-    F: FnMut([Option<(usize, usize)>; 4]),
+    F: FnMut(usize, usize),
 {
     let endpos = endpos.min(side.len());
     if pos > endpos {
         return;
     }
     let hay = &side.s[..side.b(endpos)];
-    let mut locs: CaptureLocations = re.capture_locations();
     let mut at = side.b(pos);
     while at <= hay.len() {
-        if re.captures_read_at(&mut locs, hay, at).is_none() {
-            break;
-        }
-        let (s, e) = locs.get(1).unwrap();
-        let start = side.c(s);
+        let m = match re.find_at(hay, at) {
+            Some(m) => m,
+            None => break,
+        };
+        let start = side.c(m.start());
         if start > 0 && !allowed(side.chars[start - 1]) {
-            at = next_boundary(hay, s);
+            at = next_boundary(hay, m.start());
             continue;
         }
-        let mut groups = [None; 4];
-        for (i, group) in groups.iter_mut().enumerate() {
-            if i + 1 < locs.len() {
-                *group = locs.get(i + 1).map(|(a, b)| (side.c(a), side.c(b)));
-            }
-        }
-        f(groups);
-        at = if e > s { e } else { next_boundary(hay, e) };
+        let end = body_end(&side.chars, start, side.c(m.end()), tail);
+        f(start, end);
+        at = if end > start { side.b(end) } else { next_boundary(hay, m.start()) };
     }
+}
+
+/// The end (in code points of `s`) of a `^BODYTAIL` pattern's body matched at the start of `s`.
+fn match_start(re: &Regex, s: &str, chars: &[char], tail: Tail) -> Option<usize> {
+    re.find(s).map(|m| body_end(chars, 0, cp(s, m.end()), tail))
 }
 
 /// Whether `pattern.search(s, pos, endpos)` finds anything, for a pattern starting with a
@@ -358,8 +389,57 @@ fn ssn_valid(area: &[char], group: &[char], serial: &[char]) -> bool {
 // ---------------------------------------------------------------------------------------
 // _phones.py
 
-static PHONE_CANDIDATE: Lazy<Regex> =
-    Lazy::new(|| re(r"((?:\+|\(\+?)?[{D}][{D}() \t.\-]{4,40}[{D}])"));
+
+/// `PHONE_CANDIDATE.finditer(text, pos, endpos)`:
+/// `(?<![\w+#/.:$€£@-])(?:\+|\(\+?)?\d[\d() \t.\-]{4,40}\d`.
+fn phone_candidates(text: &Side, pos: usize, endpos: usize, mut f: impl FnMut(usize, usize)) {
+    let chars = &text.chars;
+    let endpos = endpos.min(chars.len());
+    let middle = |c: char| is_d(c) || matches!(c, '(' | ')' | ' ' | '\t' | '.' | '-');
+    let mut p = pos;
+    while p < endpos {
+        if p > 0 && !phone_candidate_allowed(chars[p - 1]) {
+            p += 1;
+            continue;
+        }
+        // the optional prefix: '+', or '(' and an optional '+' (no other way can match)
+        let mut q = p;
+        if chars[q] == '+' {
+            q += 1;
+        } else if chars[q] == '(' {
+            q += 1;
+            if q < endpos && chars[q] == '+' {
+                q += 1;
+            }
+        }
+        if q >= endpos || !is_d(chars[q]) {
+            p += 1;
+            continue;
+        }
+        // greedy middle of 4-40 characters, then the last digit it can give back to
+        let mut run = 0;
+        while q + 1 + run < endpos && run < 41 && middle(chars[q + 1 + run]) {
+            run += 1;
+        }
+        let mut k = run.min(40);
+        let mut end = None;
+        while k >= 4 {
+            let last = q + 1 + k;
+            if last < endpos && is_d(chars[last]) {
+                end = Some(last + 1);
+                break;
+            }
+            k -= 1;
+        }
+        match end {
+            Some(e) => {
+                f(p, e);
+                p = e;
+            }
+            None => p += 1,
+        }
+    }
+}
 
 fn phone_candidate_allowed(c: char) -> bool {
     !(is_w(c) || matches!(c, '+' | '#' | '/' | '.' | ':' | '$' | '€' | '£' | '@' | '-'))
@@ -511,35 +591,43 @@ pub fn document_number(before: &[char]) -> bool {
     let mut b = &before[size.saturating_sub(40)..];
     b = &b[after_last(b, &["\n", ", ", ";"])..];
     if let Some(stop) = rfind(b, ". ") {
-        let head = tokens(&b[..stop], &[]);
-        let abbreviation = match head.last() {
-            Some(last) => ABBREVIATIONS.iter().any(|a| eq(last, a)),
-            None => false,
-        };
+        // the last whitespace-separated word before the full stop
+        let head = &b[..stop];
+        let mut end = head.len();
+        while end > 0 && isspace(head[end - 1]) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && !isspace(head[start - 1]) {
+            start -= 1;
+        }
+        let abbreviation = end > 0 && ABBREVIATIONS.iter().any(|a| eq(&head[start..end], a));
         if !abbreviation {
             b = &b[stop + 1..];
         }
     }
-    // .replace(":", " ").replace(".", " ").replace("#", " # ").split(): '#' stands alone
-    let mut words: Vec<&[char]> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == '#' {
-            words.push(&b[i..i + 1]);
-            i += 1;
-        } else if isspace(c) || c == ':' || c == '.' {
-            i += 1;
-        } else {
-            let start = i;
-            while i < b.len() && !(isspace(b[i]) || matches!(b[i], ':' | '.' | '#')) {
-                i += 1;
-            }
-            words.push(&b[start..i]);
-        }
-    }
+    // The last four of .replace(":", " ").replace(".", " ").replace("#", " # ").split(),
+    // last first: '#' stands alone.
+    let separator = |c: char| isspace(c) || c == ':' || c == '.';
     let strip = |c: &char| matches!(*c, '(' | ')' | ',' | ';');
-    for word in words.iter().rev().take(4) {
+    let mut i = b.len();
+    let mut taken = 0;
+    while i > 0 && taken < 4 {
+        let c = b[i - 1];
+        let word = if c == '#' {
+            i -= 1;
+            &b[i..i + 1]
+        } else if separator(c) {
+            i -= 1;
+            continue;
+        } else {
+            let end = i;
+            while i > 0 && !(separator(b[i - 1]) || b[i - 1] == '#') {
+                i -= 1;
+            }
+            &b[i..end]
+        };
+        taken += 1;
         let mut w: &[char] = word;
         while let Some(c) = w.first() {
             if strip(c) { w = &w[1..]; } else { break; }
@@ -547,38 +635,56 @@ pub fn document_number(before: &[char]) -> bool {
         while let Some(c) = w.last() {
             if strip(c) { w = &w[..w.len() - 1]; } else { break; }
         }
-        let text = string(w);
-        if DOCUMENT_WORDS.contains(text.as_str()) {
+        if in_set(w, &DOCUMENT_WORDS) {
             return true;
         }
-        if CONNECTORS.contains(text.as_str()) {
+        if in_set(w, &CONNECTORS) {
             continue;
         }
         if w.len() >= 2 && w[1] == '\'' {
-            return DOCUMENT_WORDS.contains(string(&w[2..]).as_str());
+            return in_set(&w[2..], &DOCUMENT_WORDS);
         }
-        return COMPOUND_ENDS.iter().any(|e| text.ends_with(e)) && w.len() > 6
-            && !PHONE_COMPOUNDS.iter().any(|p| text.starts_with(p));
+        return COMPOUND_ENDS.iter().any(|e| ends_with(w, e)) && w.len() > 6
+            && !PHONE_COMPOUNDS.iter().any(|p| starts_with(w, 0, p));
     }
     false
 }
 
-fn phone_word_before(before: &[char]) -> bool {
-    let runs = word_runs(before);
-    let words: Vec<String> = runs[runs.len().saturating_sub(WORDS_BETWEEN + 1)..]
-        .iter().map(|&(a, b)| string(&before[a..b])).collect();
-    for back in (0..words.len()).rev() {
-        let word = &words[back];
-        if !word.chars().all(isalpha) {
+/// Whether the word is in the set, without allocating (the sets' words are short).
+fn in_set(w: &[char], set: &HashSet<&'static str>) -> bool {
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for &c in w {
+        if len + c.len_utf8() > buf.len() {
             return false;
         }
-        if PHONE_CONTEXT.contains(word.as_str())
-            || PHONE_STEMS.iter().any(|s| word.starts_with(s))
-            || ((word == "no" || word == "nr") && back > 0
-                && (words[back - 1] == "alt" || words[back - 1] == "alternative")) {
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    // the bytes are whole characters' UTF-8
+    set.contains(std::str::from_utf8(&buf[..len]).unwrap())
+}
+
+fn ends_with(h: &[char], p: &str) -> bool {
+    let n = p.chars().count();
+    h.len() >= n && starts_with(h, h.len() - n, p)
+}
+
+fn phone_word_before(before: &[char]) -> bool {
+    let runs = word_runs(before);
+    let words = &runs[runs.len().saturating_sub(WORDS_BETWEEN + 1)..];
+    let word_at = |i: usize| &before[words[i].0..words[i].1];
+    for back in (0..words.len()).rev() {
+        let word = word_at(back);
+        if !word.iter().all(|&c| isalpha(c)) {
+            return false;
+        }
+        if in_set(word, &PHONE_CONTEXT)
+            || PHONE_STEMS.iter().any(|s| starts_with(word, 0, s))
+            || ((eq(word, "no") || eq(word, "nr")) && back > 0
+                && (eq(word_at(back - 1), "alt") || eq(word_at(back - 1), "alternative"))) {
             return true;
         }
-        if PHONE_LABELS.contains(&word.as_str()) && back == words.len() - 1 {
+        if PHONE_LABELS.iter().any(|l| eq(word, l)) && back == words.len() - 1 {
             let mut n = before.len();
             while n > 0 && isspace(before[n - 1]) {
                 n -= 1;
@@ -633,17 +739,13 @@ fn phone_context(low: &Side, start: usize, end: usize) -> bool {
         }
     }
     !after.iter().any(|&c| is_d(c))
-        && word_runs(after).iter().any(|&(a, b)| AFTER_WORDS.contains(string(&after[a..b]).as_str()))
+        && word_runs(after).iter().any(|&(a, b)| in_set(&after[a..b], &AFTER_WORDS))
 }
 
 fn with_extension(low: &Side, span: Span) -> Span {
     let hay = &low.s[low.b(span.end)..];
-    let mut locs = EXTENSION.capture_locations();
-    match EXTENSION.captures_read(&mut locs, hay) {
-        Some(_) => {
-            let (_, e) = locs.get(1).unwrap();
-            Span::new(span.start, span.end + cp(hay, e), span.entity, span.score)
-        }
+    match match_start(&EXTENSION, hay, &low.chars[span.end..], Tail::NotDigit) {
+        Some(e) => Span::new(span.start, span.end + e, span.entity, span.score),
         None => span,
     }
 }
@@ -743,14 +845,12 @@ fn best_phone(t: &Text, base: usize, end: usize) -> Option<Span> {
         [(&*NANP_IN, 0.85, false), (&*BR_IN, 0.8, false)]
     };
     for (shape, score, trunk) in shapes {
-        let mut locs = shape.capture_locations();
-        if shape.captures_read(&mut locs, cand_s).is_none() {
-            continue;
-        }
-        let (_, e) = locs.get(1).unwrap();
-        let value_s = &cand_s[..e];
-        let e = cp(cand_s, e);
+        let e = match match_start(shape, cand_s, cand, Tail::NotDigit) {
+            Some(e) => e,
+            None => continue,
+        };
         if trunk {
+            let value_s = text.slice(base, base + e);
             let digits = ascii_digits(&cand[..e]);
             if !(9..=12).contains(&digits) || SSN_SHAPE.is_match(value_s)
                 || DATE_SHAPE.is_match(value_s) {
@@ -783,9 +883,6 @@ static SSN: Lazy<Regex> =
     Lazy::new(|| re(r"(([{D}]{3})-([{D}]{2})-([{D}]{4}))(?:$|[^{W}\-]|-$|-[^{D}])"));
 static SSN_LOOSE: Lazy<Regex> = Lazy::new(|| {
     re(r"(([{D}]{3})(?:[ \t]{1,3})?([{D}]{2})(?:[ \t]{1,3})?([{D}]{4}))(?:$|[^{W}\-.]|[\-.]$|[\-.][^{D}])")
-});
-static IBAN_CANDIDATE: Lazy<Regex> = Lazy::new(|| {
-    re(r"([A-Z][A-Z][{D}][{D}](?:[ \t]{0,3}[A-Z0-9]{4}){2,7}(?:[ \t]{0,3}[A-Z0-9]{1,3})?)(?:$|[^{W}])")
 });
 static IPV4_CANDIDATE: Lazy<Regex> =
     Lazy::new(|| re(r"((?:[{D}]{1,3}\.){3}[{D}]{1,3})(?:$|[^{W}.]|\.$|\.[^{D}])"));
@@ -871,21 +968,41 @@ pub struct Cluster {
     pub dots: usize,
 }
 
-/// clusters(text): `[+(0-9][0-9() \t.\-]{5,}[0-9]` matches.
+const START: u8 = 1;
+const MIDDLE: u8 = 2;
+/// Per byte: whether it may start a cluster (`[+(0-9]`) and continue one (`[0-9() \t.\-]`).
+static CLUSTER_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        table[c as usize] = START | MIDDLE;
+        c += 1;
+    }
+    table[b'+' as usize] = START;
+    table[b'(' as usize] = START | MIDDLE;
+    table[b')' as usize] = MIDDLE;
+    table[b' ' as usize] = MIDDLE;
+    table[b'\t' as usize] = MIDDLE;
+    table[b'.' as usize] = MIDDLE;
+    table[b'-' as usize] = MIDDLE;
+    table
+};
+
+/// clusters(text): `[+(0-9][0-9() \t.\-]{5,}[0-9]` matches. Every character of a cluster is
+/// ASCII, so the bytes are scanned and the offsets converted.
 pub fn clusters(text: &Side) -> Vec<Cluster> {
-    let chars = &text.chars;
-    let n = chars.len();
-    let middle = |c: char| c.is_ascii_digit() || matches!(c, '(' | ')' | ' ' | '\t' | '.' | '-');
+    let bytes = text.s.as_bytes();
+    let n = bytes.len();
+    let middle = |c: u8| CLUSTER_CLASS[c as usize] & MIDDLE != 0;
     let mut out = Vec::new();
     let mut s = 0;
     while s < n {
-        let c = chars[s];
-        if !(c == '+' || c == '(' || c.is_ascii_digit()) {
+        if CLUSTER_CLASS[bytes[s] as usize] & START == 0 {
             s += 1;
             continue;
         }
         let mut r = s + 1;
-        while r < n && middle(chars[r]) {
+        while r < n && middle(bytes[r]) {
             r += 1;
         }
         // the last digit at s+6 or later in the run ends the match (greedy, then back off)
@@ -893,20 +1010,20 @@ pub fn clusters(text: &Side) -> Vec<Cluster> {
         let mut last = None;
         while j > s + 6 {
             j -= 1;
-            if chars[j].is_ascii_digit() {
+            if bytes[j].is_ascii_digit() {
                 last = Some(j);
                 break;
             }
         }
         match last {
             Some(j) => {
-                let run = &chars[s..=j];
+                let run = &bytes[s..=j];
                 out.push(Cluster {
-                    start: s,
-                    end: j + 1,
-                    digits: ascii_digits(run),
-                    dash: run.contains(&'-'),
-                    dots: run.iter().filter(|&&c| c == '.').count(),
+                    start: text.c(s),
+                    end: text.c(j + 1),
+                    digits: run.iter().filter(|c| c.is_ascii_digit()).count(),
+                    dash: run.contains(&b'-'),
+                    dots: run.iter().filter(|&&c| c == b'.').count(),
                 });
                 s = j + 1;
             }
@@ -932,15 +1049,13 @@ pub fn numbers_in(t: &Text, found: &[Cluster]) -> Vec<Span> {
     let text = &t.text;
     let low = &t.low;
     let size = text.len();
-    let any_ssn_words = SSN_MARKER.is_match(low.s);
+
     for cluster in found {
         let (start, end) = (cluster.start, cluster.end);
         let window_start = if start > 1 { start - 2 } else { 0 };
         let window_end = if end < size { end + 1 } else { size };
         if cluster.digits >= 7 {
-            finditer_lb(text, &PHONE_CANDIDATE, window_start, window_end,
-                        phone_candidate_allowed, |g| {
-                let (s, e) = g[0].unwrap();
+            phone_candidates(text, window_start, window_end, |s, e| {
                 if let Some(span) = best_phone(t, s, e) {
                     spans.push(span);
                 }
@@ -952,8 +1067,8 @@ pub fn numbers_in(t: &Text, found: &[Cluster]) -> Vec<Span> {
                 if cluster.dash {
                     ssns_in(text, window_start, window_end, &mut spans);
                 }
-                if any_ssn_words
-                    && low.search(&SSN_MARKER, start.saturating_sub(SSN_CONTEXT + 2),
+                // (Python first asks whether the whole text has one: only a shortcut)
+                if low.search(&SSN_MARKER, start.saturating_sub(SSN_CONTEXT + 2),
                                   end + SSN_AFTER + 1).is_some() {
                     loose_ssns_in(t, window_start, window_end, &mut spans);
                 }
@@ -971,8 +1086,8 @@ fn card_allowed(c: char) -> bool {
 }
 
 fn cards_in(text: &Side, window_start: usize, window_end: usize, out: &mut Vec<Span>) {
-    finditer_lb(text, &CARD_CANDIDATE, window_start, window_end, card_allowed, |g| {
-        let (at, e) = g[0].unwrap();
+    finditer_lb(text, &CARD_CANDIDATE, window_start, window_end, card_allowed, Tail::NotWord,
+                |at, e| {
         let value = &text.chars[at..e];
         // the `\d+` groups, as (start, end) in the value
         let mut groups: Vec<(usize, usize)> = Vec::new();
@@ -1025,27 +1140,38 @@ fn loose_ssn_allowed(c: char) -> bool {
     !(is_w(c) || matches!(c, '.' | '+' | '/' | '#' | '-'))
 }
 
-fn ssn_groups_valid(text: &Side, g: &[Option<(usize, usize)>; 4]) -> bool {
-    let part = |i: usize| {
-        let (a, b) = g[i].unwrap();
-        &text.chars[a..b]
-    };
-    ssn_valid(part(1), part(2), part(3))
+/// ssn_valid on the three digit groups of an SSN match (blanks may stand between them).
+fn ssn_groups_valid(value: &[char]) -> bool {
+    let digits: Vec<usize> = (0..value.len()).filter(|&i| is_d(value[i])).collect();
+    let part = |a: usize, b: usize| -> Vec<char> { digits[a..b].iter().map(|&i| value[i]).collect() };
+    ssn_valid(&part(0, 3), &part(3, 5), &part(5, 9))
+}
+
+fn dash(c: char) -> bool {
+    c == '-'
+}
+
+fn dash_or_dot(c: char) -> bool {
+    c == '-' || c == '.'
+}
+
+fn dot(c: char) -> bool {
+    c == '.'
 }
 
 fn ssns_in(text: &Side, window_start: usize, window_end: usize, out: &mut Vec<Span>) {
-    finditer_lb(text, &SSN, window_start, window_end, ssn_allowed, |g| {
-        if ssn_groups_valid(text, &g) {
-            let (s, e) = g[0].unwrap();
+    finditer_lb(text, &SSN, window_start, window_end, ssn_allowed,
+                Tail::NotWordNorSepDigit(dash), |s, e| {
+        if ssn_groups_valid(&text.chars[s..e]) {
             out.push(Span::new(s, e, "SSN", 0.9));
         }
     });
 }
 
 fn loose_ssns_in(t: &Text, window_start: usize, window_end: usize, out: &mut Vec<Span>) {
-    finditer_lb(&t.text, &SSN_LOOSE, window_start, window_end, loose_ssn_allowed, |g| {
-        let (s, e) = g[0].unwrap();
-        if ssn_groups_valid(&t.text, &g) && ssn_context(&t.low, s, e) {
+    finditer_lb(&t.text, &SSN_LOOSE, window_start, window_end, loose_ssn_allowed,
+                Tail::NotWordNorSepDigit(dash_or_dot), |s, e| {
+        if ssn_groups_valid(&t.text.chars[s..e]) && ssn_context(&t.low, s, e) {
             out.push(Span::new(s, e, "SSN", 0.9));
         }
     });
@@ -1082,8 +1208,8 @@ fn ipv4_allowed(c: char) -> bool {
 }
 
 fn ipv4_in(t: &Text, window_start: usize, window_end: usize, out: &mut Vec<Span>) {
-    finditer_lb(&t.text, &IPV4_CANDIDATE, window_start, window_end, ipv4_allowed, |g| {
-        let (s, e) = g[0].unwrap();
+    finditer_lb(&t.text, &IPV4_CANDIDATE, window_start, window_end, ipv4_allowed,
+                Tail::NotWordNorSepDigit(dot), |s, e| {
         if ipv4_valid(&t.text.chars[s..e]) && !is_version(&t.low, s) {
             out.push(Span::new(s, e, "IP_ADDRESS", 0.85));
         }
@@ -1115,8 +1241,7 @@ fn is_version(low: &Side, position: usize) -> bool {
 pub fn detect_ibans(t: &Text) -> Vec<Span> {
     let text = &t.text;
     let mut spans = Vec::new();
-    finditer_lb(text, &IBAN_CANDIDATE, 0, text.len(), not_word, |g| {
-        let (s, e) = g[0].unwrap();
+    iban_candidates(text, |s, e| {
         let value = &text.chars[s..e];
         let expected = match iban_length(value[0], value[1]) {
             Some(n) => n,
@@ -1152,6 +1277,79 @@ pub fn detect_ibans(t: &Text) -> Vec<Span> {
         }
     });
     spans
+}
+
+fn iban_char(c: char) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit()
+}
+
+/// `_IBAN_CANDIDATE.finditer(text)`: `[A-Z][A-Z](?<!\w[A-Z][A-Z])\d\d`, then
+/// `(?:[ \t]{0,3}[A-Z0-9]{4}){2,7}(?:[ \t]{0,3}[A-Z0-9]{1,3})?\b`. Every group's blanks and
+/// characters are forced, so the backtracking is over how many groups are taken (most first)
+/// and how long the last, optional one is.
+fn iban_candidates(text: &Side, mut f: impl FnMut(usize, usize)) {
+    let bytes = text.s.as_bytes();
+    let mut b = 0;
+    while b + 1 < bytes.len() {
+        if !(bytes[b].is_ascii_uppercase() && bytes[b + 1].is_ascii_uppercase()) {
+            b += 1;
+            continue;
+        }
+        let s = text.c(b);
+        match iban_at(&text.chars, s) {
+            Some(e) => {
+                f(s, e);
+                b = text.b(e);
+            }
+            None => b += 1,
+        }
+    }
+}
+
+fn iban_at(chars: &[char], s: usize) -> Option<usize> {
+    let n = chars.len();
+    if (s > 0 && is_w(chars[s - 1])) || s + 4 > n || !is_d(chars[s + 2]) || !is_d(chars[s + 3]) {
+        return None;
+    }
+    let blanks = |q: usize| {
+        let mut b = q;
+        while b < n && b - q < 4 && (chars[b] == ' ' || chars[b] == '\t') {
+            b += 1;
+        }
+        b
+    };
+    let mut ends = [0usize; 7];
+    let mut count = 0;
+    let mut q = s + 4;
+    while count < 7 {
+        let b = blanks(q);
+        if b - q > 3 || b + 4 > n || !chars[b..b + 4].iter().all(|&c| iban_char(c)) {
+            break;
+        }
+        q = b + 4;
+        ends[count] = q;
+        count += 1;
+    }
+    let boundary = |e: usize| e == n || !is_w(chars[e]);
+    for k in (2..=count).rev() {
+        let q = ends[k - 1];
+        let b = blanks(q);
+        if b - q <= 3 {
+            let mut run = 0;
+            while b + run < n && run < 3 && iban_char(chars[b + run]) {
+                run += 1;
+            }
+            for j in (1..=run).rev() {
+                if boundary(b + j) {
+                    return Some(b + j);
+                }
+            }
+        }
+        if boundary(q) {
+            return Some(q);
+        }
+    }
+    None
 }
 
 const IPV6_BEFORE: usize = 5;
