@@ -154,7 +154,8 @@ fn find(h: &[char], p: &str) -> Option<usize> {
 
 /// Python's `max(s.rfind(a), s.rfind(b), ...) + 1`: where the text after the last stop starts.
 fn after_last(h: &[char], stops: &[&str]) -> usize {
-    stops.iter().filter_map(|s| rfind(h, s)).max().map_or(0, |i| i + 1)
+    // the last position any of them starts at, in one pass from the end
+    (0..h.len()).rev().find(|&i| stops.iter().any(|s| starts_with(h, i, s))).map_or(0, |i| i + 1)
 }
 
 fn eq(h: &[char], p: &str) -> bool {
@@ -988,6 +989,16 @@ static CLUSTER_CLASS: [u8; 256] = {
     table
 };
 
+/// Whether any byte of `x` is strictly between `m` and `n` (both below 128; bytes of 128 and
+/// more never count), from Sean Anderson's "Bit Twiddling Hacks".
+#[inline]
+fn has_byte_between(x: u64, m: u8, n: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = x & (ONES * 127);
+    ((ONES * (127 + n as u64)).wrapping_sub(low7) & !x & (low7 + ONES * (127 - m as u64))
+        & (ONES * 128)) != 0
+}
+
 /// clusters(text): `[+(0-9][0-9() \t.\-]{5,}[0-9]` matches. Every character of a cluster is
 /// ASCII, so the bytes are scanned and the offsets converted.
 pub fn clusters(text: &Side) -> Vec<Cluster> {
@@ -999,6 +1010,15 @@ pub fn clusters(text: &Side) -> Vec<Cluster> {
     while s < n {
         if CLUSTER_CLASS[bytes[s] as usize] & START == 0 {
             s += 1;
+            // eight bytes at a time while none is in '('..='9' (which holds every start)
+            while s + 8 <= n {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[s..s + 8]);
+                if has_byte_between(u64::from_le_bytes(word), b'(' - 1, b'9' + 1) {
+                    break;
+                }
+                s += 8;
+            }
             continue;
         }
         let mut r = s + 1;
