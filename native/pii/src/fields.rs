@@ -61,6 +61,10 @@ const HEADER_STEMS: &[&str] = &[
     "name", "nom", "naam", "dob", "birth", "addr", "adres", "adress", "direcc", "indiriz",
     "geburt", "geboorte", "nacim", "nasc",
 ];
+static STEM: Lazy<Regex> = Lazy::new(|| {
+    let alternatives: Vec<String> = HEADER_STEMS.iter().map(|m| regex::escape(m)).collect();
+    Regex::new(&alternatives.join("|")).expect("_HEADER_STEMS")
+});
 
 #[inline]
 fn key_char(c: char) -> bool {
@@ -83,8 +87,19 @@ const NOT_A_VALUE: &[&str] = &[
 static NAME_WORD: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[\p{L}\p{Nl}\p{No}]+(?:['’.\-][\p{L}\p{Nl}\p{No}]+)*\.?").expect("_NAME_WORD")
 });
-static WORD_CHAR: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\p{L}\p{N}]").unwrap());
+static LETTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"\p{L}").unwrap());
+static LETTER_OR_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\p{L}\p{N}]").unwrap());
 static DECIMAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"\d").unwrap());
+
+/// Whether `re` matches the one character `c`.
+#[inline]
+fn is_one(re: &Regex, c: char) -> bool {
+    let mut buf = [0u8; 4];
+    re.is_match(c.encode_utf8(&mut buf))
+}
+
+// Python's str predicates and `re` classes, exactly (Python 3.11 and regex-syntax 0.6 both
+// read Unicode 14: str.isalpha is \p{L}, str.isalnum is [\p{L}\p{N}], str.isdecimal is \d).
 
 /// Python's `\w` (str.isalnum() or '_').
 #[inline]
@@ -92,20 +107,48 @@ fn re_word(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || c == '_'
     } else {
-        let mut buf = [0u8; 4];
-        WORD_CHAR.is_match(c.encode_utf8(&mut buf))
+        is_one(&LETTER_OR_NUMBER, c)
     }
 }
 
-/// Python's `\d` (a decimal digit).
+/// Python's `\d` (str.isdecimal()).
 #[inline]
 fn re_decimal(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_digit()
     } else {
-        let mut buf = [0u8; 4];
-        DECIMAL.is_match(c.encode_utf8(&mut buf))
+        is_one(&DECIMAL, c)
     }
+}
+
+/// str.isalpha().
+#[inline]
+fn py_isalpha(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        is_one(&LETTER, c)
+    }
+}
+
+/// Characters str.isdigit() accepts that are not decimal digits (superscripts, circled
+/// digits, ...): Numeric_Type=Digit, Unicode 14.
+const DIGITS_NOT_DECIMAL: &[(u32, u32)] = &[
+    (0xB2, 0xB3), (0xB9, 0xB9), (0x1369, 0x1371), (0x19DA, 0x19DA), (0x2070, 0x2070),
+    (0x2074, 0x2079), (0x2080, 0x2089), (0x2460, 0x2468), (0x2474, 0x247C), (0x2488, 0x2490),
+    (0x24EA, 0x24EA), (0x24F5, 0x24FD), (0x24FF, 0x24FF), (0x2776, 0x277E), (0x2780, 0x2788),
+    (0x278A, 0x2792), (0x10A40, 0x10A43), (0x10E60, 0x10E68), (0x11052, 0x1105A),
+    (0x1F100, 0x1F10A),
+];
+
+/// str.isdigit() (½ is not a digit; ² is).
+#[inline]
+fn py_isdigit(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
+    let code = c as u32;
+    DIGITS_NOT_DECIMAL.iter().any(|&(lo, hi)| lo <= code && code <= hi) || is_one(&DECIMAL, c)
 }
 
 const NAME_PARTICLES: &[&str] = &[
@@ -228,7 +271,15 @@ fn normal_key(key: &str) -> String {
         .to_string()
 }
 
+/// The longest key, in bytes: a longer text, normalised, is none of them (normalising
+/// shortens a key by its outer blanks and '_' only, which are counted out first).
+static LONGEST_KEY: Lazy<usize> = Lazy::new(|| KINDS.keys().map(|k| k.len()).max().unwrap());
+
 fn kind_of(key: &str) -> Option<&'static str> {
+    let core = key.trim_matches(|c: char| py::isspace(c) || "_-. ".contains(c));
+    if core.len() > *LONGEST_KEY {
+        return None;
+    }
     KINDS.get(normal_key(key).as_str()).copied()
 }
 
@@ -236,7 +287,7 @@ fn kind_of(key: &str) -> Option<&'static str> {
 fn field_before(t: &Text, separator: usize) -> Option<Span> {
     let c = &t.low.chars[..];
     let mut end = separator;
-    if end == 0 || py::isdigit(c[end - 1]) || t.low.startswith_at("//", separator + 1) {
+    if end == 0 || py_isdigit(c[end - 1]) || t.low.startswith_at("//", separator + 1) {
         return None;
     }
     while end > 0 && separator - end < 3 && (c[end - 1] == ' ' || c[end - 1] == '\t') {
@@ -304,15 +355,12 @@ fn value_span(t: &Text, start: usize, end: usize, kind: &'static str) -> Option<
         return None;
     }
     if kind == "DATE_OF_BIRTH" {
-        let m = match dates::DATE.find(value) {
-            Ok(Some(m)) if m.start() == 0 => m,
-            _ => return None,
-        };
-        return Some(Span::new(start, start + value[..m.end()].chars().count(), kind, 0.9));
+        let date_end = dates::date_match(value)?;
+        return Some(Span::new(start, start + value[..date_end].chars().count(), kind, 0.9));
     }
     if kind == "STREET_ADDRESS" {
-        let has_digit = value.chars().any(py::isdigit);
-        let letters = value.chars().filter(|&ch| py::isalpha(ch)).count();
+        let has_digit = value.chars().any(py_isdigit);
+        let letters = value.chars().filter(|&ch| py_isalpha(ch)).count();
         if !has_digit || letters < 4 || value.contains('@') || value.contains("://") {
             return None;
         }
@@ -353,17 +401,17 @@ pub fn detect_fields(t: &Text) -> Vec<Span> {
     }
     let s = t.low.s;
     if s.contains('\n') && (s.contains(',') || s.contains('\t') || s.contains(';')) {
+        // The lines that hold a stem: a line holding one holds a match of STEM (a match
+        // never crosses a line end), whatever the stems' overlaps.
         let mut header_lines: Vec<usize> = Vec::new();
-        for stem in HEADER_STEMS {
-            let mut position = t.low.find(stem, 0);
-            while let Some(p) = position {
-                let mut line_start = p;
-                while line_start > 0 && c[line_start - 1] != '\n' {
-                    line_start -= 1;
-                }
-                header_lines.push(line_start);
-                position = t.low.find(stem, p + 1);
+        let mut line_start = 0; // byte offset of the line start of the last match
+        let mut scanned = 0; // bytes before this are known to be in that line or earlier
+        for m in STEM.find_iter(s) {
+            if let Some(newline) = s[scanned..m.start()].rfind('\n') {
+                line_start = scanned + newline + 1;
             }
+            scanned = m.start();
+            header_lines.push(t.low.c(line_start));
         }
         if !header_lines.is_empty() {
             header_lines.sort_unstable();
@@ -447,3 +495,4 @@ pub fn register(m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py_detect_fields, m)?)?;
     Ok(())
 }
+
