@@ -5,9 +5,11 @@
 //! Python's patterns are translated for the `regex` crate: a look-behind on the character
 //! before a match is checked by hand (a failed one makes the search go on one character
 //! further, as `finditer` does), and a look-ahead after a match is written as a tail that
-//! consumes the character(s) it looks at, the match being group 1. Leftmost-first matching
-//! then picks the same parse as Python's backtracking. `\d` and `\w` are Python's classes
-//! exactly (tables in numbers_unicode.rs), and `\b` is spelled out with them.
+//! consumes the character(s) it looks at; where the body ends is read off the match (see
+//! `Tail`). Leftmost-first matching then picks the same parse as Python's backtracking.
+//! The hottest patterns (clusters, phone candidates, IBAN and IPv6 candidates) are scanned
+//! by hand, with their backtracking spelled out. `\d` and `\w` are Python's classes exactly
+//! (tables in numbers_unicode.rs), and `\b` is spelled out with them.
 
 use std::collections::HashSet;
 
