@@ -275,12 +275,23 @@ fn normal_key(key: &str) -> String {
 /// shortens a key by its outer blanks and '_' only, which are counted out first).
 static LONGEST_KEY: Lazy<usize> = Lazy::new(|| KINDS.keys().map(|k| k.len()).max().unwrap());
 
+/// `_KINDS.get(_normal_key(key))`.
 fn kind_of(key: &str) -> Option<&'static str> {
     let core = key.trim_matches(|c: char| py::isspace(c) || "_-. ".contains(c));
     if core.len() > *LONGEST_KEY {
         return None;
     }
-    KINDS.get(normal_key(key).as_str()).copied()
+    let stripped = key.trim_matches(py::isspace).as_bytes();
+    if stripped.len() > 64 {
+        return KINDS.get(normal_key(key).as_str()).copied();
+    }
+    // normal_key without allocating: ' ', '-' and '.' are single bytes in UTF-8
+    let mut buffer = [0u8; 64];
+    for (to, &from) in buffer.iter_mut().zip(stripped) {
+        *to = if from == b' ' || from == b'-' || from == b'.' { b'_' } else { from };
+    }
+    let normal = std::str::from_utf8(&buffer[..stripped.len()]).ok()?.trim_matches('_');
+    KINDS.get(normal).copied()
 }
 
 /// `_field_before(low, separator)`.
@@ -388,18 +399,17 @@ fn value_span(t: &Text, start: usize, end: usize, kind: &'static str) -> Option<
 
 /// `detect_fields(text, low)`.
 pub fn detect_fields(t: &Text) -> Vec<Span> {
-    let c = &t.low.chars[..];
+    let s = t.low.s;
     let mut spans = Vec::new();
-    for separator in ['=', ':'] {
-        for (position, &ch) in c.iter().enumerate() {
-            if ch == separator {
-                if let Some(found) = field_before(t, position) {
+    for separator in [b'=', b':'] {
+        for (byte, &b) in s.as_bytes().iter().enumerate() {
+            if b == separator {
+                if let Some(found) = field_before(t, t.low.c(byte)) {
                     spans.push(found);
                 }
             }
         }
     }
-    let s = t.low.s;
     if s.contains('\n') && (s.contains(',') || s.contains('\t') || s.contains(';')) {
         // The lines that hold a stem: a line holding one holds a match of STEM (a match
         // never crosses a line end), whatever the stems' overlaps.
