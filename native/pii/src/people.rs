@@ -13,6 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use once_cell::sync::Lazy;
 use pyo3::prelude::*;
+use fancy_regex::Regex as FancyRegex;
 use regex::Regex;
 
 use crate::text::{py, to_py, PySpans, Side, Span, Text};
@@ -557,6 +558,15 @@ fn anchored_end(re: &Regex, low: &Side, pos: usize) -> Option<usize> {
     Some(low.c(offset + end))
 }
 
+/// `anchored_end` for a fancy-regex pattern (its look-aheads are real ones).
+fn fancy_anchored_end(re: &FancyRegex, low: &Side, pos: usize) -> Option<usize> {
+    let offset = low.b(pos);
+    match re.find(line_rest(low, offset)) {
+        Ok(Some(m)) => Some(low.c(offset + m.end())),
+        _ => None,
+    }
+}
+
 /// The text from byte `offset` through the next line break. The anchored patterns cross no
 /// line break except as their last character, so they match there as on the whole rest
 /// (a `$` is reached only past the text's end), and the regex engine reads a short input.
@@ -595,22 +605,23 @@ static SHORT_CLAUSE_REST: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"^[ \t]*(?:[^\s\x1c-\x1f.,!;?<:]+[ \t]+){0,5}[^\s\x1c-\x1f.,!;?<:]*[ \t]*(?:[\n\r.,!;?<:]|$)").unwrap()
 });
 
-/// `_INTRO_AFTER`: what must follow an intro word, matched at the word.
-static INTRO_AFTER: Lazy<HashMap<&'static str, Regex, FastHash>> = Lazy::new(|| {
+/// `_INTRO_AFTER`: what must follow an intro word, matched at the word (fancy-regex: the
+/// look-aheads Python's patterns have, and \b as Python sees words).
+static INTRO_AFTER: Lazy<HashMap<&'static str, FancyRegex, FastHash>> = Lazy::new(|| {
     let table: &[(&str, &str)] = &[
-        ("name", r"name(?:[ \t]*(?:[:=,]|-(?P<look>[ \t]))|[ \t]+(?:is|was|ist|est|es|è)\b:?)"),
+        ("name", r"name(?:[ \t]*(?:[:=,]|-(?=[ \t]))|[ \t]+(?:is|was|ist|est|es|è)\b:?)"),
         ("llamo", r"llamo\b"), ("m'appelle", r"m'appelle\b"),
         ("heiße", r"heiße\b"), ("heisse", r"heisse\b"),
         ("chiamo", r"chiamo\b"), ("nombre", r"nombre(?:[ \t]+es\b|[ \t]*:)"),
-        ("holder", r"holder(?:[ \t]*[:=]|[ \t]+(?:is|name:?)\b)?"),
-        ("cardholder", r"cardholder(?:[ \t]*:|[ \t]+(?:is|name:?)\b)?"),
+        ("holder", r"holder(?:[ \t]*[:=]|[ \t]+(?:is\b|name:(?=\w)|name\b))?"),
+        ("cardholder", r"cardholder(?:[ \t]*:|[ \t]+(?:is\b|name:(?=\w)|name\b))?"),
         ("karteninhaber", r"karteninhaber(?:in)?[ \t]*:?"),
         ("titular", r"titular[ \t]*:?"),
         ("signed", r"signed(?:[ \t]*,|[ \t]+by\b)"),
         ("behalf", r"behalf[ \t]+of\b"),
         ("attn", r"attn\.?[ \t]*:?"), ("attention", r"attention[ \t]*:"),
         ("c/o", r"c/o\b"), ("ansprechpartner", r"ansprechpartner(?:in)?[ \t]*:?"),
-        ("spoke", r"spoke[ \t]+(?:with|to|w/)(?P<look>[^\p{L}\p{N}_]|\z)"),
+        ("spoke", r"spoke[ \t]+(?:with|to|w/)(?!\w)"),
         ("speaking", r"speaking[ \t]+(?:with|to)\b"),
         ("talked", r"talked[ \t]+(?:with|to)\b"),
         ("ask", r"ask[ \t]+for\b"), ("cc", r"cc\b[ \t]*:?"),
@@ -625,7 +636,12 @@ static INTRO_AFTER: Lazy<HashMap<&'static str, Regex, FastHash>> = Lazy::new(|| 
         ("destinatario", r"destinatario[ \t]*:"),
         ("vorname", r"vorname[ \t]*:"), ("nachname", r"nachname[ \t]*:"),
     ];
-    table.iter().map(|&(word, pattern)| (word, Regex::new(&format!("^{}", pattern)).unwrap())).collect()
+    // Python's \w (and so \b after a word character) is a letter, a digit or "_"; the regex
+    // crate's also holds combining marks. Every \b here follows a word character.
+    table.iter().map(|&(word, pattern)| {
+        let pattern = pattern.replace(r"\b", r"(?![\p{L}\p{N}_])").replace(r"\w", r"[\p{L}\p{N}_]");
+        (word, FancyRegex::new(&format!("^{}", pattern)).unwrap())
+    }).collect()
 });
 
 /// Where `token` starts a word in `low` (not inside a longer word).
@@ -1041,7 +1057,7 @@ fn at_trigger(low: &Side, position: usize, base: &str, kind: Kind) -> Vec<Hit> {
             if plausible(&run, true) { vec![(run.start, run.end, 0.75)] } else { vec![] }
         }
         Kind::Intro | Kind::Given => {
-            let end = match INTRO_AFTER.get(base).and_then(|re| anchored_end(re, low, position)) {
+            let end = match INTRO_AFTER.get(base).and_then(|re| fancy_anchored_end(re, low, position)) {
                 Some(end) => end,
                 None => return vec![],
             };
