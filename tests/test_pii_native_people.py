@@ -64,6 +64,11 @@ EDGE = [
     "cc anna.smith@example.com",
     "attn: anna kovacs",
     "Titular: ANNA KOVACS",
+    "card holder name: anna kovacs", "card holder name:anna kovacs", "holder name anna kovacs",
+    "i spoke w/ anna kovacs", "my name is\u0301 anna kovacs", "cc\u00b2 anna kovacs",
+    "signed by\u200d anna kovacs", "jose\u0301 garcia, thanks\u00a0anna\x1cx",
+    "Anna Kovacs here\n12 Queen Street",  # only an address word opens the gate
+    "thanks thanks, regards regards, no line here",
     "",
     "thanks",
 ]

@@ -13,6 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use once_cell::sync::Lazy;
 use pyo3::prelude::*;
+use fancy_regex::Regex as FancyRegex;
 use regex::Regex;
 
 use crate::text::{py, to_py, PySpans, Side, Span, Text};
@@ -301,27 +302,99 @@ fn address_gate_words() -> Vec<String> {
             }
         }
     }
-    let mut letters: Vec<String> = ["", "a", "b", "c", "-bis"].iter().map(|s| s.to_string()).collect();
-    letters.extend((1..10).map(|d| format!("-{}", d)));
-    for n in 1..1000 {
-        for letter in &letters {
-            for comma in ["", ","] {
-                words.push(format!("{}{}{}", n, letter, comma));
-            }
-        }
-    }
     words.extend(ADDR_EXTRA.iter().map(|w| w.to_string()));
     words
 }
 
-/// Python's `_gate_words()`: this detector's words and the address detector's.
-static GATE: Lazy<HashSet<String, FastHash>> = Lazy::new(|| {
-    let mut gate: HashSet<String, FastHash> = TOKEN_KINDS.keys().cloned().collect();
-    gate.extend(address_gate_words());
+/// The address detector's house numbers as `str.split` returns them: 1-999, then "", "a",
+/// "b", "c", "-bis" or "-1".."-9", then an optional comma (checked, not listed).
+fn is_house_number(word: &[u8]) -> bool {
+    let word = match word.last() {
+        Some(b',') => &word[..word.len() - 1],
+        _ => word,
+    };
+    let digits = word.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 3 || word[0] == b'0' {
+        return false;
+    }
+    match &word[digits..] {
+        b"" | b"a" | b"b" | b"c" | b"-bis" => true,
+        [b'-', d] => (b'1'..=b'9').contains(d),
+        _ => false,
+    }
+}
+
+/// One gate entry: a word this detector acts on (with its base and kind) or only the
+/// address detector's.
+type GateEntry = Option<(String, Kind)>;
+
+/// Python's `_gate_words()` but the house numbers: this detector's words and the address
+/// detector's.
+static GATE: Lazy<HashMap<String, GateEntry, FastHash>> = Lazy::new(|| {
+    let mut gate: HashMap<String, GateEntry, FastHash> = HashMap::default();
+    for word in address_gate_words() {
+        gate.insert(word, None);
+    }
+    for (token, entry) in TOKEN_KINDS.iter() {
+        gate.insert(token.clone(), Some(entry.clone()));
+    }
     gate
 });
 
-static MAX_GATE_LEN: Lazy<usize> = Lazy::new(|| GATE.iter().map(|k| k.len()).max().unwrap_or(0));
+static MAX_GATE_LEN: Lazy<usize> = Lazy::new(|| GATE.keys().map(|k| k.len()).max().unwrap_or(0));
+/// The first bytes of the gate's words (the house numbers start with a digit).
+static GATE_FIRST: Lazy<[bool; 256]> = Lazy::new(|| {
+    let mut first = [false; 256];
+    for word in GATE.keys() {
+        first[word.as_bytes()[0] as usize] = true;
+    }
+    first
+});
+
+/// Reads the words of `low` against the gate: calls `hit` with each word found (repeats
+/// included) and its entry (None for a house number).
+#[inline]
+fn scan_gate<'a>(low: &'a str, mut hit: impl FnMut(&'a str, Option<&'static GateEntry>)) {
+    let gate: &'static HashMap<String, GateEntry, FastHash> = &GATE;
+    let max = *MAX_GATE_LEN;
+    let first = &*GATE_FIRST;
+    let mut look = |word: &'a str| {
+        let bytes = word.as_bytes();
+        if bytes.len() > max {
+            return;
+        }
+        if bytes[0].is_ascii_digit() && is_house_number(bytes) {
+            hit(word, None);
+        } else if first[bytes[0] as usize] {
+            if let Some(entry) = gate.get(word) {
+                hit(word, Some(entry));
+            }
+        }
+    };
+    if low.is_ascii() {
+        // Python's whitespace among ASCII characters
+        let bytes = low.as_bytes();
+        let mut start = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f);
+            match (space, start) {
+                (true, Some(s)) => {
+                    look(&low[s..i]);
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            look(&low[s..]);
+        }
+    } else {
+        for word in split_words(low) {
+            look(word);
+        }
+    }
+}
 
 /// Python's `str.split()`: the words between runs of whitespace.
 pub fn split_words(s: &str) -> impl Iterator<Item = &str> {
@@ -335,16 +408,31 @@ fn last_word(s: &str) -> Option<&str> {
 /// Python's `context_hits(low)`: the distinct words of `low` (as `str.split` cuts them) that
 /// either detector (this one or the address detector) acts on.
 pub fn context_hits(low: &str) -> Vec<&str> {
-    let max = *MAX_GATE_LEN;
-    let gate = &*GATE;
     let mut seen: HashSet<&str, FastHash> = HashSet::default();
     let mut found: Vec<&str> = Vec::new();
-    for word in split_words(low) {
-        if word.len() <= max && gate.contains(word) && seen.insert(word) {
+    scan_gate(low, |word, _| {
+        if seen.insert(word) {
             found.push(word);
         }
-    }
+    });
     found
+}
+
+/// The gate for this detector: whether any gate word occurs, and the distinct words this
+/// detector acts on with their base and kind.
+fn people_hits(low: &str) -> (bool, Vec<(&str, &'static str, Kind)>) {
+    let mut any = false;
+    let mut seen: HashSet<&str, FastHash> = HashSet::default();
+    let mut found = Vec::new();
+    scan_gate(low, |word, entry| {
+        any = true;
+        if let Some(Some((base, kind))) = entry {
+            if seen.insert(word) {
+                found.push((word, base.as_str(), *kind));
+            }
+        }
+    });
+    (any, found)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -457,12 +545,37 @@ fn honorific_word(low: &Side, i: usize) -> Option<usize> {
 /// match ends where a group named `look` (a trailing look-ahead) starts, if it took part.
 fn anchored_end(re: &Regex, low: &Side, pos: usize) -> Option<usize> {
     let offset = low.b(pos);
-    let caps = re.captures(&low.s[offset..])?;
-    let end = match caps.name("look") {
-        Some(look) => look.start(),
-        None => caps.get(0).unwrap().end(),
+    let rest = line_rest(low, offset);
+    let end = if re.captures_len() > 1 {
+        let caps = re.captures(rest)?;
+        match caps.name("look") {
+            Some(look) => look.start(),
+            None => caps.get(0).unwrap().end(),
+        }
+    } else {
+        re.find(rest)?.end()
     };
     Some(low.c(offset + end))
+}
+
+/// `anchored_end` for a fancy-regex pattern (its look-aheads are real ones).
+fn fancy_anchored_end(re: &FancyRegex, low: &Side, pos: usize) -> Option<usize> {
+    let offset = low.b(pos);
+    match re.find(line_rest(low, offset)) {
+        Ok(Some(m)) => Some(low.c(offset + m.end())),
+        _ => None,
+    }
+}
+
+/// The text from byte `offset` through the next line break. The anchored patterns cross no
+/// line break except as their last character, so they match there as on the whole rest
+/// (a `$` is reached only past the text's end), and the regex engine reads a short input.
+fn line_rest<'a>(low: &Side<'a>, offset: usize) -> &'a str {
+    let rest = &low.s[offset..];
+    match rest.find('\n') {
+        Some(i) => &rest[..i + 1],
+        None => rest,
+    }
 }
 
 const PHRASE: &str = r"(?:[ \t]+(?:regards|wishes|you|so|much|again|a|lot|all|freundlichen|grüßen|grüssen|saludos|salutations|saluti|cordiali|vriendelijke|groeten|d'avance)){0,4}[ \t]*";
@@ -492,22 +605,23 @@ static SHORT_CLAUSE_REST: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"^[ \t]*(?:[^\s\x1c-\x1f.,!;?<:]+[ \t]+){0,5}[^\s\x1c-\x1f.,!;?<:]*[ \t]*(?:[\n\r.,!;?<:]|$)").unwrap()
 });
 
-/// `_INTRO_AFTER`: what must follow an intro word, matched at the word.
-static INTRO_AFTER: Lazy<HashMap<&'static str, Regex, FastHash>> = Lazy::new(|| {
+/// `_INTRO_AFTER`: what must follow an intro word, matched at the word (fancy-regex: the
+/// look-aheads Python's patterns have, and \b as Python sees words).
+static INTRO_AFTER: Lazy<HashMap<&'static str, FancyRegex, FastHash>> = Lazy::new(|| {
     let table: &[(&str, &str)] = &[
-        ("name", r"name(?:[ \t]*(?:[:=,]|-(?P<look>[ \t]))|[ \t]+(?:is|was|ist|est|es|è)\b:?)"),
+        ("name", r"name(?:[ \t]*(?:[:=,]|-(?=[ \t]))|[ \t]+(?:is|was|ist|est|es|è)\b:?)"),
         ("llamo", r"llamo\b"), ("m'appelle", r"m'appelle\b"),
         ("heiße", r"heiße\b"), ("heisse", r"heisse\b"),
         ("chiamo", r"chiamo\b"), ("nombre", r"nombre(?:[ \t]+es\b|[ \t]*:)"),
-        ("holder", r"holder(?:[ \t]*[:=]|[ \t]+(?:is|name:?)\b)?"),
-        ("cardholder", r"cardholder(?:[ \t]*:|[ \t]+(?:is|name:?)\b)?"),
+        ("holder", r"holder(?:[ \t]*[:=]|[ \t]+(?:is\b|name:(?=\w)|name\b))?"),
+        ("cardholder", r"cardholder(?:[ \t]*:|[ \t]+(?:is\b|name:(?=\w)|name\b))?"),
         ("karteninhaber", r"karteninhaber(?:in)?[ \t]*:?"),
         ("titular", r"titular[ \t]*:?"),
         ("signed", r"signed(?:[ \t]*,|[ \t]+by\b)"),
         ("behalf", r"behalf[ \t]+of\b"),
         ("attn", r"attn\.?[ \t]*:?"), ("attention", r"attention[ \t]*:"),
         ("c/o", r"c/o\b"), ("ansprechpartner", r"ansprechpartner(?:in)?[ \t]*:?"),
-        ("spoke", r"spoke[ \t]+(?:with|to|w/)(?P<look>[^\p{L}\p{N}_]|\z)"),
+        ("spoke", r"spoke[ \t]+(?:with|to|w/)(?!\w)"),
         ("speaking", r"speaking[ \t]+(?:with|to)\b"),
         ("talked", r"talked[ \t]+(?:with|to)\b"),
         ("ask", r"ask[ \t]+for\b"), ("cc", r"cc\b[ \t]*:?"),
@@ -522,7 +636,12 @@ static INTRO_AFTER: Lazy<HashMap<&'static str, Regex, FastHash>> = Lazy::new(|| 
         ("destinatario", r"destinatario[ \t]*:"),
         ("vorname", r"vorname[ \t]*:"), ("nachname", r"nachname[ \t]*:"),
     ];
-    table.iter().map(|&(word, pattern)| (word, Regex::new(&format!("^{}", pattern)).unwrap())).collect()
+    // Python's \w (and so \b after a word character) is a letter, a digit or "_"; the regex
+    // crate's also holds combining marks. Every \b here follows a word character.
+    table.iter().map(|&(word, pattern)| {
+        let pattern = pattern.replace(r"\b", r"(?![\p{L}\p{N}_])").replace(r"\w", r"[\p{L}\p{N}_]");
+        (word, FancyRegex::new(&format!("^{}", pattern)).unwrap())
+    }).collect()
 });
 
 /// Where `token` starts a word in `low` (not inside a longer word).
@@ -530,15 +649,31 @@ pub fn positions(low: &Side, token: &str) -> Vec<usize> {
     let mut found = Vec::new();
     let token_len = token.chars().count();
     let open_end = token.chars().last().map_or(false, is_alnum);
-    let mut index = low.find(token, 0);
-    while let Some(i) = index {
+    let mut check = |i: usize| {
         if (i == 0 || !is_alnum(low.chars[i - 1]))
             && !(open_end && low.at(i + token_len).map_or(false, is_alnum)) {
-            found.push(i);
+            found.push(i); // "beste" is not read inside "bestelling"
         }
-        index = low.find(token, i + 1);
+    };
+    if overlaps(token) {
+        let mut index = low.find(token, 0);
+        while let Some(i) = index {
+            check(i);
+            index = low.find(token, i + 1);
+        }
+    } else {
+        // without a border the occurrences cannot overlap: one scan finds them all
+        for (b, _) in low.s.match_indices(token) {
+            check(low.c(b));
+        }
     }
     found
+}
+
+/// Whether two occurrences of `token` can overlap (a proper prefix is also a suffix).
+fn overlaps(token: &str) -> bool {
+    let bytes = token.as_bytes();
+    (1..bytes.len()).any(|k| bytes[..k] == bytes[bytes.len() - k..])
 }
 
 /// `_short_clause_after`: where `token` (with " is" after "this") is followed by at most six
@@ -813,7 +948,7 @@ fn after_sign_off(low: &Side, position: usize, after: usize, base: &str) -> Vec<
     }
     let re: &Regex = if BARE_SIGN_OFFS_L.contains(&base) { &SIGN_OFF_BARE } else { &SIGN_OFF_END };
     let offset = low.b(after);
-    let caps = match re.captures(&low.s[offset..]) {
+    let caps = match re.captures(line_rest(low, offset)) {
         Some(caps) => caps,
         None => return inline_sign_off(low, after),
     };
@@ -922,7 +1057,7 @@ fn at_trigger(low: &Side, position: usize, base: &str, kind: Kind) -> Vec<Hit> {
             if plausible(&run, true) { vec![(run.start, run.end, 0.75)] } else { vec![] }
         }
         Kind::Intro | Kind::Given => {
-            let end = match INTRO_AFTER.get(base).and_then(|re| anchored_end(re, low, position)) {
+            let end = match INTRO_AFTER.get(base).and_then(|re| fancy_anchored_end(re, low, position)) {
                 Some(end) => end,
                 None => return vec![],
             };
@@ -1109,37 +1244,50 @@ fn after_given_name(low: &Side, position: usize, length: usize) -> Option<Hit> {
 /// Person names in the text (Python's `detect_people(text, low)`).
 pub fn detect_people(t: &Text) -> Vec<Span> {
     let low = &t.low;
-    let found = context_hits(low.s);
-    if found.is_empty() {
+    let (any, found) = people_hits(low.s);
+    if !any {
         return Vec::new();
     }
-    let kinds = &*TOKEN_KINDS;
     let mut spans: SpanMap = HashMap::default();
     let mut given: Vec<&str> = Vec::new();
     let mut visited: HashSet<(usize, &str), FastHash> = HashSet::default();
     let has_newline = low.s.contains('\n');
     let n = low.len();
-    for &token in &found {
-        let (base, kind) = match kinds.get(token) {
-            Some((base, kind)) => (base.as_str(), *kind),
-            None => continue,
-        };
+    let accepted = |token: &str, base: &str, kind: Kind| -> bool {
+        let last = token.chars().last().unwrap();
+        if token != base && (kind == Kind::SaluteWeak || kind == Kind::SaluteStrong)
+            && !(last == ',' && TIME_GREETINGS_L.contains(&base)) {
+            return false; // "hola," / "good morning.": punctuation, not a name, follows
+        }
+        if matches!(last, '.' | '?' | ';') && kind == Kind::Intro {
+            return false;
+        }
+        if kind == Kind::SignOff && last != ',' && !BARE_SIGN_OFFS_L.contains(&base) && !has_newline {
+            return false; // no line for a signature, no comma for "regards, anna"
+        }
+        true
+    };
+    let by_positions = |base: &str, kind: Kind| -> bool {
+        !(kind == Kind::WeakIntro || LINE_FIELDS.contains(base) || DASHES_L.contains(&base))
+    };
+    // A bare word read at every position it starts a word covers its punctuated variants
+    // ("thanks" and "thanks,"): their positions are among its own, and what is found at a
+    // position depends on the position and the bare word only.
+    let covered: Vec<&str> = found.iter()
+        .filter(|&&(token, base, kind)| token == base && kind != Kind::Given
+            && base.chars().last().map_or(false, is_alnum)
+            && by_positions(base, kind) && accepted(token, base, kind))
+        .map(|&(_, base, _)| base)
+        .collect();
+    for &(token, base, kind) in &found {
         if kind == Kind::Given {
             if !given.contains(&base) {
                 given.push(base);
             }
             continue;
         }
-        let last = token.chars().last().unwrap();
-        if token != base && (kind == Kind::SaluteWeak || kind == Kind::SaluteStrong)
-            && !(last == ',' && TIME_GREETINGS_L.contains(&base)) {
-            continue; // "hola," / "good morning.": punctuation, not a name, follows
-        }
-        if matches!(last, '.' | '?' | ';') && kind == Kind::Intro {
+        if !accepted(token, base, kind) || (token != base && covered.contains(&base)) {
             continue;
-        }
-        if kind == Kind::SignOff && last != ',' && !BARE_SIGN_OFFS_L.contains(&base) && !has_newline {
-            continue; // no line for a signature, no comma for "regards, anna"
         }
         let visits = if kind == Kind::WeakIntro || LINE_FIELDS.contains(base) {
             short_clause_after(low, token)
@@ -1194,11 +1342,37 @@ pub fn detect_people(t: &Text) -> Vec<Span> {
     }
     // in text order, so a name inside one found before it is skipped
     let mut at: Vec<(usize, usize)> = Vec::new();
-    for name in &given {
-        let length = char_len(name);
-        for position in positions(low, name) {
-            at.push((position, length));
+    // A name of letters only starts a word where a run of letters and digits equal to it
+    // stands: several such names are found in one pass over those runs.
+    let (plain, other): (Vec<&str>, Vec<&str>) =
+        given.iter().partition(|name| name.chars().all(is_alnum));
+    if plain.len() >= 2 {
+        let names: HashSet<&str, FastHash> = plain.iter().copied().collect();
+        let ch = &low.chars;
+        let mut i = 0;
+        while i < n {
+            if !is_alnum(ch[i]) {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < n && is_alnum(ch[j]) {
+                j += 1;
+            }
+            if names.contains(low.slice(i, j)) {
+                at.push((i, j - i));
+            }
+            i = j;
         }
+    } else {
+        for name in &plain {
+            let length = char_len(name);
+            at.extend(positions(low, name).into_iter().map(|position| (position, length)));
+        }
+    }
+    for name in &other {
+        let length = char_len(name);
+        at.extend(positions(low, name).into_iter().map(|position| (position, length)));
     }
     at.sort_unstable();
     for (position, length) in at {
