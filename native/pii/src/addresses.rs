@@ -2,12 +2,14 @@
 //! city, region, postal code, country), labelled address blocks, unit-first blocks and
 //! Japanese addresses. Reads the lower-cased text only. The helpers it shares with
 //! `_people.py` (`lexicon`, `context_hits`, `positions`) and `_span.resolve_overlaps` are
-//! private copies here.
+//! private copies here; `context_hits` keeps the name detector's words too, since the
+//! detector returns nothing when the text holds neither detector's words.
 //!
-//! Patterns with look-arounds run on fancy-regex (backtracking, as Python's `re`); each has a
+//! Patterns with look-arounds run on fancy-regex (backtracking, as Python's `re`). Each has a
 //! "relaxed" twin for the regex crate with its negative look-arounds removed, which matches
-//! wherever the real pattern does (and more), so it finds where the backtracking search may
-//! start, and rules out anchored matches cheaply.
+//! wherever the real pattern does (and more): it rules out places cheaply before the
+//! backtracking engine is asked. The street shapes open with a look-behind; they are run
+//! place by place (`Stepped`), checking the look-behind here and the rest anchored.
 
 use std::collections::HashSet as StdHashSet;
 use std::hash::{BuildHasherDefault, Hasher};
