@@ -2,12 +2,14 @@
 //! city, region, postal code, country), labelled address blocks, unit-first blocks and
 //! Japanese addresses. Reads the lower-cased text only. The helpers it shares with
 //! `_people.py` (`lexicon`, `context_hits`, `positions`) and `_span.resolve_overlaps` are
-//! private copies here.
+//! private copies here; `context_hits` keeps the name detector's words too, since the
+//! detector returns nothing when the text holds neither detector's words.
 //!
-//! Patterns with look-arounds run on fancy-regex (backtracking, as Python's `re`); each has a
+//! Patterns with look-arounds run on fancy-regex (backtracking, as Python's `re`). Each has a
 //! "relaxed" twin for the regex crate with its negative look-arounds removed, which matches
-//! wherever the real pattern does (and more), so it finds where the backtracking search may
-//! start, and rules out anchored matches cheaply.
+//! wherever the real pattern does (and more): it rules out places cheaply before the
+//! backtracking engine is asked. The street shapes open with a look-behind; they are run
+//! place by place (`Stepped`), checking the look-behind here and the rest anchored.
 
 use std::collections::HashSet as StdHashSet;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -182,16 +184,32 @@ static VAGUE: Lazy<HashSet<&'static str>> = Lazy::new(|| {
     set.extend(["via", "corso", "largo", "place", "route", "cours", "ronda", "camino", "plaza"]);
     set
 });
-/// The gate words other than house numbers, and the longest of them in bytes.
-static GATE_WORDS: Lazy<(HashSet<String>, usize)> = Lazy::new(|| {
-    let mut set: HashSet<String> = HashSet::default();
-    set.extend(SUFFIX_WORDS.iter().cloned());
-    set.extend(PREFIX_WORDS.iter().cloned());
-    set.extend(BOX_GATE.iter().cloned());
-    set.extend(LABEL_WORDS.iter().cloned());
-    set.extend(BLOCK_STARTS.iter().map(|w| w.to_string()));
-    let longest = set.iter().map(|w| w.len()).max().unwrap_or(0);
-    (set, longest)
+/// The gate words other than house numbers, the longest of them in bytes, and a filter of
+/// their (length, first byte, last byte) that rules out most words without hashing them.
+struct Gate {
+    words: HashSet<String>,
+    longest: usize,
+    filter: Vec<u64>,
+}
+
+fn gate_key(token: &[u8]) -> usize {
+    (token.len() * 0x9E37 + token[0] as usize * 0x1F3 + token[token.len() - 1] as usize) & 0xFFFF
+}
+
+static GATE_WORDS: Lazy<Gate> = Lazy::new(|| {
+    let mut words: HashSet<String> = HashSet::default();
+    words.extend(SUFFIX_WORDS.iter().cloned());
+    words.extend(PREFIX_WORDS.iter().cloned());
+    words.extend(BOX_GATE.iter().cloned());
+    words.extend(LABEL_WORDS.iter().cloned());
+    words.extend(BLOCK_STARTS.iter().map(|w| w.to_string()));
+    let longest = words.iter().map(|w| w.len()).max().unwrap_or(0);
+    let mut filter = vec![0u64; 1024];
+    for word in &words {
+        let key = gate_key(word.as_bytes());
+        filter[key >> 6] |= 1 << (key & 63);
+    }
+    Gate { words, longest, filter }
 });
 
 fn is_trigger(token: &str) -> bool {
@@ -212,8 +230,16 @@ fn is_house_number(token: &str) -> bool {
 }
 
 fn is_gate_word(token: &str) -> bool {
-    let (set, longest) = &*GATE_WORDS;
-    token.len() <= *longest && (is_house_number(token) || set.contains(token))
+    let gate = &*GATE_WORDS;
+    let bytes = token.as_bytes();
+    if bytes.is_empty() || bytes.len() > gate.longest {
+        return false;
+    }
+    if bytes[0].is_ascii_digit() {
+        return is_house_number(token);
+    }
+    let key = gate_key(bytes);
+    gate.filter[key >> 6] & (1 << (key & 63)) != 0 && gate.words.contains(token)
 }
 
 /// Python's `str.split()` with no argument: the runs of non-whitespace, with their byte
@@ -252,16 +278,64 @@ fn split_words(s: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// The address detector's words in `low` (`context_hits(low) & GATE_WORDS`), distinct.
+/// The address detector's words in `low` (`context_hits(low) & GATE_WORDS`), distinct: the
+/// words of `split_words`, found in one pass over the bytes (ASCII blanks by a table).
 fn address_hits(low: &str) -> Vec<&str> {
+    let bytes = low.as_bytes();
+    let n = bytes.len();
     let mut found: Vec<&str> = Vec::new();
-    for (_, token) in split_words(low) {
+    // the width of the blank at byte i, or 0 if a word character starts there
+    let blank = |i: usize| -> usize {
+        let b = bytes[i];
+        if b < 0x80 {
+            return ASCII_BLANK[b as usize] as usize;
+        }
+        let c = low[i..].chars().next().unwrap();
+        if py::isspace(c) { c.len_utf8() } else { 0 }
+    };
+    let mut i = 0;
+    while i < n {
+        let width = blank(i);
+        if width > 0 {
+            i += width;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < n {
+            let b = bytes[i];
+            if b < 0x80 {
+                if ASCII_BLANK[b as usize] != 0 {
+                    break;
+                }
+            } else if (b & 0xC0) != 0x80 && blank(i) > 0 {
+                break;
+            }
+            i += 1;
+        }
+        let token = &low[start..i];
         if is_gate_word(token) && !found.contains(&token) {
             found.push(token);
         }
     }
     found
 }
+
+/// 1 for the ASCII characters `str.isspace` holds true.
+static ASCII_BLANK: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 9;
+    while b <= 13 {
+        table[b] = 1;
+        b += 1;
+    }
+    let mut b = 28;
+    while b <= 32 {
+        table[b] = 1;
+        b += 1;
+    }
+    table
+};
 
 /// Whether `context_hits(low)` holds any word of the name detector.
 fn people_hit(low: &str) -> bool {
@@ -281,12 +355,25 @@ fn positions(low: &Side, token: &str) -> Vec<usize> {
     let mut found = Vec::new();
     let length = token.chars().count();
     let open_end = token.chars().last().map_or(false, py::isalnum);
-    let mut index = low.find(token, 0);
-    while let Some(i) = index {
+    let mut check = |i: usize| {
         if (i == 0 || !isalnum_at(low, i - 1)) && !(open_end && isalnum_at(low, i + length)) {
             found.push(i);
         }
-        index = low.find(token, i + 1);
+    };
+    // Python finds every occurrence, overlapping ones too; those of a word that no proper
+    // prefix of ends are the non-overlapping ones
+    let bytes = token.as_bytes();
+    let overlaps = (1..bytes.len()).any(|k| bytes[..k] == bytes[bytes.len() - k..]);
+    if overlaps {
+        let mut index = low.find(token, 0);
+        while let Some(i) = index {
+            check(i);
+            index = low.find(token, i + 1);
+        }
+    } else {
+        for (byte, _) in low.s.match_indices(token) {
+            check(low.c(byte));
+        }
     }
     found
 }
@@ -810,19 +897,24 @@ pub fn detect_addresses(t: &Text) -> Vec<Span> {
         }
     }
     let mut after_blank: HashSet<usize> = HashSet::default();
-    let blanks: &[&str] = if low.s.contains('\t') { &[" ", "\t"] } else { &[" "] };
-    for number in &numbers {
-        let open_end = number.chars().last().map_or(false, py::isalnum);
-        let length = number.chars().count();
-        for blank in blanks {
-            let needle = format!("{}{}", blank, number);
-            let mut index = low.find(&needle, 0);
-            while let Some(i) = index {
-                let end = i + 1 + length;
-                if !(open_end && isalnum_at(low, end)) {
-                    after_blank.insert(i + 1);
+    if !numbers.is_empty() {
+        // " 12" / "\t12" for every number at once: each blank before a digit
+        let tabs = low.s.contains('\t');
+        let bytes = low.s.as_bytes();
+        for i in 0..bytes.len().saturating_sub(1) {
+            if !(bytes[i] == b' ' || (tabs && bytes[i] == b'\t')) || !bytes[i + 1].is_ascii_digit() {
+                continue;
+            }
+            let rest = &low.s[i + 1..];
+            for number in &numbers {
+                if !rest.starts_with(number) {
+                    continue;
                 }
-                index = low.find(&needle, i + 1);
+                let open_end = number.as_bytes()[number.len() - 1].is_ascii_alphanumeric();
+                let next = rest[number.len()..].chars().next();
+                if !(open_end && next.map_or(false, py::isalnum)) {
+                    after_blank.insert(low.c(i + 1));
+                }
             }
         }
     }
