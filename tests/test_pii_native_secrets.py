@@ -97,6 +97,8 @@ _SECRET_CASES = [
     "password: aka.ms/sspr", "password:\n\nfoo bar\nXk9#mQ2!pL", "pwd=Abc123xyz!",
     "credential: ZNPCsfSAutuJGqwErty", "KEY: DlkwHmQrRwNrKtPq", "senha: resenha 1234abcd!",
     "Passwörter password: ²³⁴⁵⁶⁷", "password: ①②③④⑤⑥", "passw0rd: x",
+    "keyds" + "Ab1Cd2Ef3Gh4Ij5Kl6M", "keyds" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn", "token is-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn",
+    "secret isAb1Cd2Ef3Gh4Ij5Kl6Mn7", "token " + "Ab1C" * 130, "token " + "Ab1C" * 128 + "x",
 ]
 
 

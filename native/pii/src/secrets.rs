@@ -155,6 +155,26 @@ fn match_end(side: &Side, re: &Regex, pos: usize, endpos: usize) -> Option<usize
     re.find(&side.s[from..side.b(endpos)]).map(|m| side.c(from + m.end()))
 }
 
+/// Literal searches for the words the detectors look for (the regex crate searches a
+/// literal with SIMD, `str::find` byte by byte): Python's `s.find(word, start)`.
+static WORD_FINDERS: Lazy<std::collections::HashMap<&'static str, Regex>> = Lazy::new(|| {
+    let words = FIRST_WORDS.iter().chain(SECRET_WORDS.iter()).chain(PASSWORD_WORDS.iter())
+        .chain(TWILIO_WORDS.iter()).chain(["@", "://"].iter());
+    words.map(|&w| (w, build(&regex::escape(w)))).collect()
+});
+
+fn find_word(side: &Side, word: &str, start: usize) -> Option<usize> {
+    match WORD_FINDERS.get(word) {
+        Some(re) => {
+            if start > side.len() {
+                return None;
+            }
+            re.find_at(side.s, side.b(start)).map(|m| side.c(m.start()))
+        }
+        None => side.find(word, start),
+    }
+}
+
 fn chars_str(chars: &[char]) -> String {
     chars.iter().collect()
 }
@@ -240,7 +260,7 @@ fn windows(side: &Side, marker: &str, before: usize, after: usize)
            -> Vec<(usize, usize, Vec<usize>)> {
     let mut out: Vec<(usize, usize, Vec<usize>)> = Vec::new();
     let n = side.len();
-    let mut position = side.find(marker, 0);
+    let mut position = find_word(side, marker, 0);
     while let Some(p) = position {
         let (start, end) = (p.saturating_sub(before), (p + after).min(n));
         match out.last_mut() {
@@ -250,7 +270,7 @@ fn windows(side: &Side, marker: &str, before: usize, after: usize)
             }
             _ => out.push((start, end, vec![p])),
         }
-        position = side.find(marker, p + 1);
+        position = find_word(side, marker, p + 1);
     }
     out
 }
@@ -296,6 +316,7 @@ static URL_AT: Lazy<Regex> = Lazy::new(|| {
     build(&format!("\\A[a-zA-Z][a-zA-Z0-9+.\\-]{{1,15}}://[^{}<>\"'`]+", CLASSES.s))
 });
 const SCHEME_BEFORE: usize = 16;
+static URL_MARKER: Lazy<Regex> = Lazy::new(|| build("://"));
 
 /// `_SCHEME.search(text, pos, endpos)`: its start. The leading `\b` is checked here: where
 /// it fails, the search goes on from the next position, as Python's does.
@@ -317,7 +338,7 @@ fn scheme_search(side: &Side, pos: usize, endpos: usize) -> Option<usize> {
 pub fn detect_credential_urls(t: &Text) -> Vec<Span> {
     let text = &t.text;
     let mut spans = Vec::new();
-    if !text.s.contains("://") {
+    if !URL_MARKER.is_match(text.s) {
         return spans;
     }
     for (start, end, markers) in windows(text, "://", 20, 4096) {
@@ -396,6 +417,11 @@ const KEY_MARKERS: [&str; 25] = [
     "sk-", "sk_live_", "sk_test_", "pk_live_", "pk_test_", "rk_live_", "rk_test_", "AKIA",
     "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "xapp-", "AIza",
     "whsec_", "SG.", "hf_", "glpat-", "npm_", "shp", "eyJ"];
+static KEY_MARKER_ANY: Lazy<Regex> = Lazy::new(|| {
+    build(&KEY_MARKERS.iter().map(|m| regex::escape(m)).collect::<Vec<_>>().join("|"))
+});
+static TWILIO_TEXT: Lazy<Regex> = Lazy::new(|| build("AC|SK"));
+static TWILIO_LOW: Lazy<Regex> = Lazy::new(|| build("twilio| sid"));
 static TWILIO: Lazy<Regex> = Lazy::new(|| build("(?:AC|SK)[0-9a-f]{32}"));
 const TWILIO_WORDS: [&str; 4] = ["twilio", "sid", "account_sid", "auth_token"];
 const TWILIO_CONTEXT: usize = 60;
@@ -418,10 +444,10 @@ fn keyword_windows(low: &Side, words: &[&str], before: usize, after: usize)
                    -> Vec<(usize, usize)> {
     let mut hits = Vec::new();
     for word in words {
-        let mut position = low.find(word, 0);
+        let mut position = find_word(low, word, 0);
         while let Some(p) = position {
             hits.push(p);
-            position = low.find(word, p + 1);
+            position = find_word(low, word, p + 1);
         }
     }
     hits.sort_unstable();
@@ -440,7 +466,7 @@ fn keyword_windows(low: &Side, words: &[&str], before: usize, after: usize)
 pub fn detect_api_keys(t: &Text) -> Vec<Span> {
     let text = &t.text;
     let mut spans = Vec::new();
-    if KEY_MARKERS.iter().any(|m| text.s.contains(m)) {
+    if KEY_MARKER_ANY.is_match(text.s) {
         for (start, end) in text.find_iter(&KEY, 0, text.len()) {
             if (start > 0 && key_edge(text.chars[start - 1]))
                 || (end < text.len() && key_edge(text.chars[end])) {
@@ -454,8 +480,7 @@ pub fn detect_api_keys(t: &Text) -> Vec<Span> {
         }
     }
     let low = &t.low;
-    if (text.s.contains("AC") || text.s.contains("SK"))
-        && (low.s.contains("twilio") || low.s.contains(" sid")) {
+    if TWILIO_TEXT.is_match(text.s) && TWILIO_LOW.is_match(low.s) {
         let twilio_edge = |c: char| py::isword(c) || c == '-';
         for (start, end) in keyword_windows(low, &TWILIO_WORDS, 0, TWILIO_CONTEXT + 36) {
             let hay = &text.s[..text.b(end)];
@@ -502,23 +527,59 @@ const VALUE_CI: &str = "[A-Za-z0-9_\\-+/=.~\\x{130}\\x{131}\\x{17F}\\x{212A}]";
 /// continuations that start so. The optional separator group is distributed over what
 /// follows it, which keeps the order a backtracking engine tries the paths in. The value
 /// is whichever of the six groups took part.
-static AFTER_SECRET_WORD: Lazy<Regex> = Lazy::new(|| {
+fn after_secret_word(value: &str, short_value: &str, end: &str) -> String {
     let sp = format!("[{}]", CLASSES.s);
     let prefix = format!("(?:{b}{sp}+|{a}{sp}+|{t}{sp}+)", b = ci("bearer"), a = ci("basic"),
                          t = ci("token"), sp = sp);
-    let end = format!("(?:[^{}]|\\z)", &VALUE_CI[1..VALUE_CI.len() - 1]);
-    let rest = format!("{sp}{{0,3}}[\"']?{p}?({v}{{20,512}}){e}", sp = sp, p = prefix,
-                       v = VALUE_CI, e = end);
+    let rest = format!("{sp}{{0,3}}[\"']?{p}?({v}){e}", sp = sp, p = prefix, v = value, e = end);
     let rest_after_word = format!(
-        "(?:{sp}{{1,3}}[\"']?{p}?({v}{{20,512}}){e}|[\"']{p}?({v}{{20,512}}){e}\
-         |([\\-+/=.~]{v}{{19,511}}){e})",
-        sp = sp, p = prefix, v = VALUE_CI, e = end);
-    build(&format!(
+        "(?:{sp}{{1,3}}[\"']?{p}?({v}){e}|[\"']{p}?({v}){e}|([\\-+/=.~]{sv}){e})",
+        sp = sp, p = prefix, v = value, sv = short_value, e = end);
+    format!(
         "\\A(?:{ord}|{d})?{s1}?[\"']?{sp}{{0,3}}\
          (?:[:=]{rest}|=>{rest}|{sp}(?:{is}|{was}){rest2}|{rest})",
         ord = ci("ord"), d = ci("d"), s1 = ci("s"), sp = sp, is = ci("is"), was = ci("was"),
-        rest = rest, rest2 = rest_after_word))
+        rest = rest, rest2 = rest_after_word)
+}
+
+/// The whole pattern: whether it matches, and where (the DFA, no groups).
+static AFTER_SECRET_WORD: Lazy<Regex> = Lazy::new(|| {
+    let end = format!("(?:[^{}]|\\z)", &VALUE_CI[1..VALUE_CI.len() - 1]);
+    build(&after_secret_word(&format!("{}{{20,512}}", VALUE_CI),
+                             &format!("{}{{19,511}}", VALUE_CI), &end))
 });
+/// The groups, on the text up to the value's end: the same paths in the same order, with
+/// the value's length unbounded (small enough for the regex crate's backtracker). Its
+/// first path is the whole pattern's whenever its value has a length the pattern allows.
+static AFTER_SECRET_WORD_GROUPS: Lazy<Regex> = Lazy::new(|| {
+    build(&after_secret_word(&format!("{}+", VALUE_CI), &format!("{}*", VALUE_CI), "\\z"))
+});
+fn value_ci(c: char) -> bool {
+    value_char(c) || matches!(c, '\u{130}' | '\u{131}' | '\u{17F}' | '\u{212A}')
+}
+
+/// The value group of `_AFTER_SECRET_WORD.match(text, after)`, in code points.
+fn after_secret_word_value(text: &Side, after: usize) -> Option<(usize, usize)> {
+    let from = text.b(after);
+    let hay = &text.s[from..];
+    let m = AFTER_SECRET_WORD.find(hay)?;
+    // the value ends where the run of value characters does: the match's end, or before the
+    // character the final look-ahead was turned into
+    let mut value_end = text.c(from + m.end());
+    if !value_ci(text.chars[value_end - 1]) {
+        value_end -= 1;
+    }
+    let group = |re: &Regex, hay: &str| -> Option<(usize, usize)> {
+        let mut locations = re.capture_locations();
+        re.captures_read(&mut locations, hay)?;
+        (1..locations.len()).find_map(|g| locations.get(g))
+            .map(|(a, b)| (text.c(from + a), text.c(from + b)))
+    };
+    match group(&AFTER_SECRET_WORD_GROUPS, &text.s[from..text.b(value_end)]) {
+        Some((a, b)) if (20..=512).contains(&(b - a)) => Some((a, b)),
+        _ => group(&AFTER_SECRET_WORD, hay),
+    }
+}
 static LINK_AHEAD: Lazy<Regex> = Lazy::new(|| {
     let links = ["is", "was", "ist", "war", "est", "es", "era", "er", "var", "är", "è", "é"]
         .iter()
@@ -566,7 +627,7 @@ fn word_len(word: &str) -> usize {
 pub fn detect_context_secrets(t: &Text) -> Vec<Span> {
     let (text, low) = (&t.text, &t.low);
     let mut spans = Vec::new();
-    let find = |word: &str, start: usize| low.find(word, start);
+    let find = |word: &str, start: usize| find_word(low, word, start);
     let mut firsts: Vec<(&str, Option<usize>)> =
         FIRST_WORDS.iter().map(|&w| (w, find(w, 0))).collect();
     let extra = !low.s.is_ascii();
@@ -594,11 +655,7 @@ pub fn detect_context_secrets(t: &Text) -> Vec<Span> {
             }
             let mut found_random = false;
             if run_end - after <= LONGEST_VALUE {
-                let from = text.b(after);
-                let mut locations = AFTER_SECRET_WORD.capture_locations();
-                if AFTER_SECRET_WORD.captures_read(&mut locations, &text.s[from..]).is_some() {
-                    let (a, b) = (1..locations.len()).find_map(|g| locations.get(g)).unwrap();
-                    let (start, stop) = (text.c(from + a), text.c(from + b));
+                if let Some((start, stop)) = after_secret_word_value(text, after) {
                     let value = rstrip(&text.chars[start..stop], ".");
                     if looks_random(value) {
                         spans.push(Span::new(start, start + value.len(), "SECRET", 0.8));
@@ -640,7 +697,7 @@ fn password_words(low: &Side, firsts: &[(&str, Option<usize>)], extra: bool)
         let mut position = first(word);
         while let Some(p) = position {
             out.push((p as isize, word));
-            position = low.find(word, p + 1);
+            position = find_word(low, word, p + 1);
         }
     }
     let mut position = first("pass");
@@ -650,14 +707,14 @@ fn password_words(low: &Side, firsts: &[(&str, Option<usize>)], extra: bool)
         } else if py_startswith(low, "mot de ", p as isize - 7) {
             out.push((p as isize - 7, "mot de passe"));
         }
-        position = low.find("pass", p + 1);
+        position = find_word(low, "pass", p + 1);
     }
     if extra {
         for word in OTHER_PASSWORD_WORDS {
-            let mut position = low.find(word, 0);
+            let mut position = find_word(low, word, 0);
             while let Some(p) = position {
                 out.push((p as isize, word));
-                position = low.find(word, p + 1);
+                position = find_word(low, word, p + 1);
             }
         }
     }
@@ -842,27 +899,50 @@ fn looks_random(value: &[char]) -> bool {
 // ---------------------------------------------------------------------------------------
 // Python
 
+// The wrappers skip building a `Text` (a table of the whole text's code points, most of
+// what a text without the marker would cost) where the detector's own first check fails,
+// and give the detectors that read only the text an empty lower-cased side.
+
+static FIRST_WORD_ANY: Lazy<Regex> = Lazy::new(|| build(&FIRST_WORDS.join("|")));
+
+fn text_only(text: &str) -> Text<'_> {
+    Text { text: Side::new(text), low: Side::new("") }
+}
+
 #[pyfunction]
 #[pyo3(name = "detect_emails")]
-fn py_detect_emails(text: &str, low: &str) -> PySpans {
-    to_py(detect_emails(&Text::new(text, low)))
+fn py_detect_emails(text: &str, _low: &str) -> PySpans {
+    if !text.contains('@') {
+        return Vec::new();
+    }
+    to_py(detect_emails(&text_only(text)))
 }
 
 #[pyfunction]
 #[pyo3(name = "detect_credential_urls")]
-fn py_detect_credential_urls(text: &str, low: &str) -> PySpans {
-    to_py(detect_credential_urls(&Text::new(text, low)))
+fn py_detect_credential_urls(text: &str, _low: &str) -> PySpans {
+    if !URL_MARKER.is_match(text) {
+        return Vec::new();
+    }
+    to_py(detect_credential_urls(&text_only(text)))
 }
 
 #[pyfunction]
 #[pyo3(name = "detect_api_keys")]
 fn py_detect_api_keys(text: &str, low: &str) -> PySpans {
+    if !KEY_MARKER_ANY.is_match(text)
+        && !(TWILIO_TEXT.is_match(text) && TWILIO_LOW.is_match(low)) {
+        return Vec::new();
+    }
     to_py(detect_api_keys(&Text::new(text, low)))
 }
 
 #[pyfunction]
 #[pyo3(name = "detect_context_secrets")]
 fn py_detect_context_secrets(text: &str, low: &str) -> PySpans {
+    if low.is_ascii() && !FIRST_WORD_ANY.is_match(low) {
+        return Vec::new();
+    }
     to_py(detect_context_secrets(&Text::new(text, low)))
 }
 
