@@ -18,7 +18,9 @@ many pipelines) is scored in the same run as a reference.
 Speed, on separate "sparse" (a span per ~1 KB) and "dense" (a span per ~75 bytes) corpora:
 UTF-8 megabytes per CPU-second of this process (time.process_time, best of --repeats; the
 machine is shared, so the wall clock would also count waiting for a core), beside the naive
-set and the ratio. Wall-clock figures and the load average are printed too.
+set and the ratio. Wall-clock figures and the load average are printed too. The detectors
+that ran are named: "compiled" (native/pii, built by native/build, as scripts/demo and
+scripts/test do) or "python" (not built, or HONING_PII_CORE=python).
 
 Targets (exit 1 when one is missed): precision and recall >= 0.97 for each of the nine
 structured types; PERSON and STREET_ADDRESS recall >= 0.75 at precision >= 0.9 (with
@@ -48,6 +50,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pii_corpus import ENTITY_TYPES, NEGATIVE_KINDS, Message, generate  # noqa: E402
 
 from honing.datasets.pii import detect  # noqa: E402
+from honing.datasets.pii._builtin import core_name  # noqa: E402
 
 STRUCTURED = ("EMAIL", "PHONE", "CREDIT_CARD", "SSN", "IBAN", "IP_ADDRESS", "URL_CREDENTIALS",
               "KEYS", "DATE_OF_BIRTH")
@@ -223,7 +226,7 @@ def build_report(*, messages: int, seed: int, repeats: int, speed_mb: float,
         except TypeError as error:
             raise SystemExit(f"this version of detect() takes no NER backends ({error})") from None
     report = {
-        "seed": seed, "ner": ner,
+        "seed": seed, "ner": ner, "detectors": core_name(),
         "corpora": {"standard": describe(corpus)},
         "quality": {"honing": quality(corpus, ours), "naive": quality(corpus, naive_detect)},
         "throughput": {},
@@ -268,7 +271,8 @@ def print_report(report: dict) -> None:
     for kind, row in neg["by_kind"].items():
         print(f"{kind:<22}{row['n']:>6}{_fmt(row['flagged']):>8}"
               f"{_fmt(nneg['by_kind'][kind]['flagged']):>8}")
-    print("\nthroughput with the default install (MB/s per CPU-second; per wall-clock second)")
+    print(f"\nthroughput with the default install, {report['detectors']} detectors (MB/s per "
+          "CPU-second; per wall-clock second)")
     for density, need in (("sparse", TARGET_SPARSE_MB_S), ("dense", TARGET_DENSE_MB_S)):
         h, n = report["throughput"][density]["honing"], report["throughput"][density]["naive"]
         print(f"  {density:<7} honing {h['cpu_mb_s']:.2f}, naive regex set {n['cpu_mb_s']:.2f} "

@@ -86,3 +86,18 @@ def assert_same(python: Callable[[str, str], Iterable], native: Callable[[str, s
                 f"  around the first: {context!r}")
         compared += len(want)
     return compared
+
+
+def compiled():  # type: ignore[no-untyped-def]
+    """The compiled detectors (`_core`). Not built: an error in CI, a skip elsewhere."""
+    import pytest
+
+    try:
+        from honing.datasets.pii import _core
+    except ImportError:
+        if os.environ.get("CI"):
+            raise RuntimeError("the compiled PII detectors are not built: scripts/test runs "
+                               "native/build") from None
+        pytest.skip("the compiled PII detectors are not built (bash native/build)",
+                    allow_module_level=True)
+    return _core

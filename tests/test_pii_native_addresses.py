@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from honing.datasets.pii._addresses import detect_addresses
-from pii_native_texts import assert_same
+from pii_native_texts import (
+    assert_same,
+    compiled,  # noqa: E402
+)
 
-_core = pytest.importorskip("honing.datasets.pii._core")
+_core = compiled()
 
 # Shapes and edge cases the generated texts may not hold.
 EDGE = [

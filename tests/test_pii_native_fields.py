@@ -3,13 +3,14 @@ exactly what the Python ones (_fields.py, _dates.py) find."""
 
 from __future__ import annotations
 
-import pytest
-
 from honing.datasets.pii._dates import birth_windows, dates_of_birth
 from honing.datasets.pii._fields import detect_fields
-from pii_native_texts import assert_same
+from pii_native_texts import (
+    assert_same,
+    compiled,  # noqa: E402
+)
 
-_core = pytest.importorskip("honing.datasets.pii._core")
+_core = compiled()
 
 
 def _python_dates_of_birth(text: str, low: str) -> list:

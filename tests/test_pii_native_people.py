@@ -3,14 +3,10 @@ exactly what the Python one (`_people.detect_people`) finds."""
 
 from __future__ import annotations
 
-import pytest
+from honing.datasets.pii._people import detect_people
+from pii_native_texts import assert_same, compiled
 
-pytest.importorskip("honing.datasets.pii._core")
-
-from pii_native_texts import assert_same  # noqa: E402
-
-from honing.datasets.pii import _core  # noqa: E402
-from honing.datasets.pii._people import detect_people  # noqa: E402
+_core = compiled()
 
 # Edge cases: sign-off phrases and lines, dashes, honorifics, intros with look-aheads,
 # weak intros before a given name, "here", display names, non-ASCII and CRLF offsets.

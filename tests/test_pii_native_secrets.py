@@ -9,16 +9,15 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 from honing.datasets.pii._secrets import (
     detect_api_keys,
     detect_context_secrets,
     detect_credential_urls,
     detect_emails,
 )
+from pii_native_texts import compiled  # noqa: E402
 
-_core = pytest.importorskip("honing.datasets.pii._core")
+_core = compiled()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pii_native_texts import assert_same, variants  # noqa: E402

@@ -10,6 +10,7 @@ pub mod secrets; // _secrets.py
 pub mod people; // _people.py
 pub mod addresses; // _addresses.py
 pub mod fields; // _fields.py, _dates.py
+pub mod detect; // _builtin.py, _span.py
 
 #[pymodule]
 fn _core(_py: Python, m: &PyModule) -> PyResult<()> {
@@ -18,5 +19,6 @@ fn _core(_py: Python, m: &PyModule) -> PyResult<()> {
     people::register(m)?;
     addresses::register(m)?;
     fields::register(m)?;
+    detect::register(m)?;
     Ok(())
 }

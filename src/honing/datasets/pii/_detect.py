@@ -16,9 +16,11 @@ from importlib.metadata import entry_points
 
 from honing._errors import InvalidInput
 from honing._names import is_name
+from honing.datasets.pii import _builtin
 from honing.datasets.pii._builtin import BUILTIN_ENTITIES, detect_builtin
 from honing.datasets.pii._model_names import plausible_person
 from honing.datasets.pii._ner import INSTALL_HINT, MODEL_ENTITIES, NerBackend, load_backends
+from honing.datasets.pii._numbers import lowered
 from honing.datasets.pii._span import Span, resolve_overlaps
 
 Detector = Callable[[str], Iterable[Span]]
@@ -114,6 +116,15 @@ def detect(text: str, *, entities: Iterable[str] | None = None,
         return []
     if not _plugins_loaded:
         _load_plugins()
+    core = _builtin.core
+    if core is not None and not models and _builtin_alone():
+        # One call: the compiled detectors find, filter and resolve overlaps in one pass.
+        # (A lone surrogate has no UTF-8 form; the Python detectors read such a text.)
+        try:
+            return [Span(*found) for found in core.detect(
+                text, lowered(text), sorted(wanted) if wanted is not None else None)]
+        except UnicodeEncodeError:
+            pass
     spans: list[Span] = []
     for registered in _REGISTRY.values():
         if wanted is not None and wanted.isdisjoint(registered.entities):
@@ -144,6 +155,11 @@ def detect(text: str, *, entities: Iterable[str] | None = None,
         spans.extend(g for g in outside_of(text, guesses, blockers)
                      if g.entity != "PERSON" or plausible_person(text, g.start, g.end))
     return resolve_overlaps(spans)
+
+
+def _builtin_alone() -> bool:
+    """True when the built-in detectors are the only ones registered, as shipped."""
+    return len(_REGISTRY) == 1 and next(iter(_REGISTRY.values())).detector is detect_builtin
 
 
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*(?:_\d+|:[0-9a-f]{8})>|\[[A-Z][A-Z_]*\]")

@@ -1,0 +1,79 @@
+"""The compiled PII detectors (`_core`, native/pii) as `detect` uses them: built in CI, the
+same spans as the Python detectors after overlaps are resolved, with and without an entity
+filter, and the same overlap rule. Each group of detectors is compared on its own in
+tests/test_pii_native_<group>.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from honing.datasets.pii import _builtin, detect
+from honing.datasets.pii._builtin import python_detect_builtin
+from honing.datasets.pii._span import Span, resolve_overlaps
+from pii_native_texts import as_tuples, assert_same, texts
+
+
+@pytest.fixture(scope="module")
+def core():
+    if _builtin.core is None:
+        if os.environ.get("CI"):
+            pytest.fail("the compiled PII detectors are not built: scripts/test runs native/build")
+        pytest.skip("the compiled PII detectors are not built (bash native/build)")
+    return _builtin.core
+
+
+def test_the_compiled_detectors_run_by_default(core) -> None:
+    assert _builtin.core_name() == "compiled"
+    spans = detect("Call Dana Whitfield on +44 20 7946 0958 or dana@example.org")
+    assert {s.entity for s in spans} >= {"PHONE", "EMAIL"}
+    assert all(isinstance(s, Span) for s in spans)
+
+
+def test_detect_finds_what_the_python_detectors_find(core) -> None:
+    compared = assert_same(lambda text, low: resolve_overlaps(python_detect_builtin(text)),
+                           lambda text, low: core.detect(text, low, None))
+    assert compared > 10_000
+
+
+def test_an_entity_filter_applies_before_overlaps_are_resolved(core) -> None:
+    wanted = ["PERSON", "PHONE", "SSN"]
+    compared = assert_same(
+        lambda text, low: resolve_overlaps([s for s in python_detect_builtin(text)
+                                            if s.entity in wanted]),
+        lambda text, low: core.detect(text, low, wanted), texts()[::3])
+    assert compared > 1_000
+
+
+spans = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12),
+                           st.sampled_from(["EMAIL", "PERSON", "PHONE", "URL_CREDENTIALS"]),
+                           st.sampled_from([0.5, 0.7, 0.85, 0.9, 0.95, 1.0])), max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans)
+def test_overlaps_are_resolved_by_the_same_rule(core, drawn) -> None:
+    candidates = [Span(start, start + length, entity, score)
+                  for start, length, entity, score in drawn]
+    want = as_tuples(resolve_overlaps(candidates))
+    got = as_tuples(core.resolve_overlaps([(s.start, s.end, s.entity, s.score)
+                                           for s in candidates]))
+    assert got == want
+
+
+def test_honing_pii_core_python_runs_the_python_detectors() -> None:
+    code = ("from honing.datasets.pii import _builtin; print(_builtin.core_name())")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "HONING_PII_CORE": "python"}, check=True)
+    assert run.stdout.strip() == "python"
+
+
+def test_a_text_with_a_lone_surrogate_is_read_by_the_python_detectors(core) -> None:
+    text = "SSN 123-45-6789 \ud800 call +1 415 555 0134"
+    assert as_tuples(detect(text)) == as_tuples(resolve_overlaps(python_detect_builtin(text)))
+    assert {s.entity for s in detect(text)} >= {"SSN", "PHONE"}
