@@ -5,9 +5,11 @@ tests/test_pii_native_<group>.py."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -64,6 +66,17 @@ def test_overlaps_are_resolved_by_the_same_rule(core, drawn) -> None:
     got = as_tuples(core.resolve_overlaps([(s.start, s.end, s.entity, s.score)
                                            for s in candidates]))
     assert got == want
+
+
+def test_the_unicode_tables_are_this_pythons() -> None:
+    """The compiled detectors read Python's str predicates from generated tables; they must
+    be this interpreter's (regenerate: .venv/bin/python native/pii/pyunicode.py)."""
+    generator = Path(__file__).resolve().parent.parent / "native" / "pii" / "pyunicode.py"
+    spec = importlib.util.spec_from_file_location("pyunicode", generator)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # The first line names the Python version; the tables are what must agree.
+    assert module.render().split("\n", 1)[1] == module.TARGET.read_text().split("\n", 1)[1]
 
 
 def test_honing_pii_core_python_runs_the_python_detectors() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import sys
-import unicodedata
 from pathlib import Path
 
 from honing.datasets.pii._secrets import (
@@ -21,8 +20,6 @@ _core = compiled()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pii_native_texts import assert_same, variants  # noqa: E402
-
-TABLES = Path(__file__).resolve().parent.parent / "native/pii/src/secrets_tables.rs"
 
 
 def _jwt(header: bytes, body: bytes = b'{"sub":"1234567890"}', pad: str = "") -> str:
@@ -136,47 +133,3 @@ def test_context_secrets() -> None:
                        lambda t, low: _core.detect_context_secrets(t, low),
                        corpus=_expand(_SECRET_CASES + _KEY_CASES)) > 0
 
-
-def generate_tables() -> str:
-    """The text of native/pii/src/secrets_tables.rs for this interpreter's Unicode data."""
-    tables = {
-        "ALNUM": str.isalnum, "ALPHA": str.isalpha, "DECIMAL": str.isdecimal,
-        "DIGIT": str.isdigit, "LOWER": str.islower, "UPPER": str.isupper,
-        "LOWER_CHANGES": lambda c: c.lower() != c, "UPPER_CHANGES": lambda c: c.upper() != c,
-        "NFKC_URL_DELIM": lambda c: ord(c) > 127 and any(
-            d in unicodedata.normalize("NFKC", c) for d in "/?#@:"),
-    }
-    lines = [
-        "//! Python's str predicates as sorted code-point ranges, generated from CPython "
-        + sys.version.split()[0],
-        f"//! (Unicode {unicodedata.unidata_version}) by `generate_tables` in "
-        "tests/test_pii_native_secrets.py, which also",
-        "//! checks that they match the interpreter the tests run on. Do not edit by hand.", ""]
-    for name, predicate in tables.items():
-        ranges: list[tuple[int, int]] = []
-        start = None
-        for code in range(0x110001):
-            ok = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF and predicate(chr(code))
-            if ok and start is None:
-                start = code
-            elif not ok and start is not None:
-                ranges.append((start, code - 1))
-                start = None
-        lines.append(f"pub static {name}: &[(u32, u32)] = &[")
-        line = "   "
-        for lo, hi in ranges:
-            item = f" (0x{lo:X}, 0x{hi:X}),"
-            if len(line) + len(item) > 96:
-                lines.append(line)
-                line = "   "
-            line += item
-        lines += [line, "];", ""]
-    return "\n".join(lines)
-
-
-def test_tables_match_this_python() -> None:
-    """The predicate tables the Rust code reads agree with this interpreter's str methods
-    (regenerate with: python -c 'import test_pii_native_secrets as t; print(t.generate_tables())')."""
-    def body(text: str) -> str:
-        return text.split("\n", 3)[3]  # the header names the Python version
-    assert body(generate_tables()) == body(TABLES.read_text())

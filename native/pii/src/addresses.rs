@@ -19,6 +19,7 @@ use once_cell::sync::Lazy;
 use pyo3::prelude::*;
 use regex::Regex;
 
+use crate::people::lexicon;
 use crate::text::{py, to_py, PySpans, Side, Span, Text};
 
 const ENTITY: &str = "STREET_ADDRESS";
@@ -45,17 +46,9 @@ type HashSet<T> = StdHashSet<T, BuildHasherDefault<Fnv>>;
 // ----------------------------------------------------------------------------------------
 // Lexicons and the gate words (copies of `_people.lexicon`, `_people.context_hits`)
 
-fn lexicon(text: &'static str) -> HashSet<&'static str> {
-    text.lines().filter(|line| !line.is_empty() && !line.starts_with('#')).collect()
-}
-
-static STOPWORDS: Lazy<HashSet<&'static str>> =
-    Lazy::new(|| lexicon(include_str!("../../../src/honing/datasets/pii/lexicons/stopwords.txt")));
-static GIVEN: Lazy<HashSet<&'static str>> =
-    Lazy::new(|| lexicon(include_str!("../../../src/honing/datasets/pii/lexicons/given_names.txt")));
 
 fn stop(word: &str) -> bool {
-    STOPWORDS.contains(word)
+    lexicon("stopwords").contains(word)
 }
 
 // _people.py's trigger words: `context_hits` returns the words of either detector, and the
@@ -115,7 +108,7 @@ static PEOPLE_GATE: Lazy<HashSet<String>> = Lazy::new(|| {
     for word in P_KIN {
         set.insert(format!("{},", word));
     }
-    for name in GIVEN.iter() {
+    for name in lexicon("given_names").iter() {
         for p in ["", ",", ".", "!"] {
             set.insert(format!("{}{}", name, p));
         }

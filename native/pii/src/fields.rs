@@ -1,12 +1,13 @@
 //! Port of `_fields.py` (labelled fields: "name: ...", `key=value`, CSV headers and cells)
 //! and `_dates.py` (dates of birth near birth keywords, in fields_dates.rs).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use once_cell::sync::Lazy;
 use pyo3::prelude::*;
 use regex::Regex;
 
+use crate::people::lexicon;
 use crate::text::{py, to_py, PySpans, Span, Text};
 
 #[path = "fields_dates.rs"]
@@ -87,68 +88,12 @@ const NOT_A_VALUE: &[&str] = &[
 static NAME_WORD: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[\p{L}\p{Nl}\p{No}]+(?:['’.\-][\p{L}\p{Nl}\p{No}]+)*\.?").expect("_NAME_WORD")
 });
-static LETTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"\p{L}").unwrap());
-static LETTER_OR_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\p{L}\p{N}]").unwrap());
-static DECIMAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"\d").unwrap());
-
-/// Whether `re` matches the one character `c`.
-#[inline]
-fn is_one(re: &Regex, c: char) -> bool {
-    let mut buf = [0u8; 4];
-    re.is_match(c.encode_utf8(&mut buf))
-}
-
-// Python's str predicates and `re` classes, exactly (Python 3.11 and regex-syntax 0.6 both
-// read Unicode 14: str.isalpha is \p{L}, str.isalnum is [\p{L}\p{N}], str.isdecimal is \d).
-
-/// Python's `\w` (str.isalnum() or '_').
-#[inline]
-fn re_word(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric() || c == '_'
-    } else {
-        is_one(&LETTER_OR_NUMBER, c)
-    }
-}
+use crate::text::py::{isalpha as py_isalpha, isdigit as py_isdigit, isword as re_word};
 
 /// Python's `\d` (str.isdecimal()).
 #[inline]
 fn re_decimal(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_digit()
-    } else {
-        is_one(&DECIMAL, c)
-    }
-}
-
-/// str.isalpha().
-#[inline]
-fn py_isalpha(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else {
-        is_one(&LETTER, c)
-    }
-}
-
-/// Characters str.isdigit() accepts that are not decimal digits (superscripts, circled
-/// digits, ...): Numeric_Type=Digit, Unicode 14.
-const DIGITS_NOT_DECIMAL: &[(u32, u32)] = &[
-    (0xB2, 0xB3), (0xB9, 0xB9), (0x1369, 0x1371), (0x19DA, 0x19DA), (0x2070, 0x2070),
-    (0x2074, 0x2079), (0x2080, 0x2089), (0x2460, 0x2468), (0x2474, 0x247C), (0x2488, 0x2490),
-    (0x24EA, 0x24EA), (0x24F5, 0x24FD), (0x24FF, 0x24FF), (0x2776, 0x277E), (0x2780, 0x2788),
-    (0x278A, 0x2792), (0x10A40, 0x10A43), (0x10E60, 0x10E68), (0x11052, 0x1105A),
-    (0x1F100, 0x1F10A),
-];
-
-/// str.isdigit() (½ is not a digit; ² is).
-#[inline]
-fn py_isdigit(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_digit();
-    }
-    let code = c as u32;
-    DIGITS_NOT_DECIMAL.iter().any(|&(lo, hi)| lo <= code && code <= hi) || is_one(&DECIMAL, c)
+    if c.is_ascii() { c.is_ascii_digit() } else { crate::pyunicode::contains(crate::pyunicode::DECIMAL, c) }
 }
 
 const NAME_PARTICLES: &[&str] = &[
@@ -157,16 +102,6 @@ const NAME_PARTICLES: &[&str] = &[
     "bint",
 ];
 
-fn lexicon(text: &'static str) -> HashSet<&'static str> {
-    text.split('\n').filter(|line| !line.is_empty() && !line.starts_with('#')).collect()
-}
-
-static STOPWORDS: Lazy<HashSet<&'static str>> = Lazy::new(|| {
-    lexicon(include_str!("../../../src/honing/datasets/pii/lexicons/stopwords.txt"))
-});
-static GIVEN: Lazy<HashSet<&'static str>> = Lazy::new(|| {
-    lexicon(include_str!("../../../src/honing/datasets/pii/lexicons/given_names.txt"))
-});
 
 /// Python's `[ \t]+[^\W\d][\w.\-]{0,30}[ \t]{0,3}=` matched at `at`, seeing c[..end].
 fn next_key_at(c: &[char], at: usize, end: usize) -> bool {
@@ -384,13 +319,13 @@ fn value_span(t: &Text, start: usize, end: usize, kind: &'static str) -> Option<
         return None;
     }
     let lowered: Vec<&str> = words.iter().map(|w| w.trim_end_matches('.')).collect();
-    if lowered.iter().any(|w| STOPWORDS.contains(w) && !NAME_PARTICLES.contains(w)) {
+    if lowered.iter().any(|w| lexicon("stopwords").contains(w) && !NAME_PARTICLES.contains(w)) {
         return None;
     }
     if kind == "NAME?"
         && (words.len() < 2
-            || (!GIVEN.contains(lowered[0])
-                && !(lowered[0].chars().count() == 1 && GIVEN.contains(lowered[1]))))
+            || (!lexicon("given_names").contains(lowered[0])
+                && !(lowered[0].chars().count() == 1 && lexicon("given_names").contains(lowered[1]))))
     {
         return None;
     }

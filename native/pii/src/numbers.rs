@@ -19,17 +19,12 @@ use regex::Regex;
 
 use crate::text::{to_py, PySpans, Side, Span, Text};
 
-#[path = "numbers_unicode.rs"]
-mod uni;
+use crate::pyunicode as uni;
 
 // ---------------------------------------------------------------------------------------
 // Python's str predicates and regex classes
 
-fn in_ranges(table: &[(u32, u32)], c: char) -> bool {
-    let c = c as u32;
-    let i = table.partition_point(|&(_, hi)| hi < c);
-    i < table.len() && table[i].0 <= c
-}
+use crate::pyunicode::contains as in_ranges;
 
 /// `\w` in a str pattern.
 #[inline]
@@ -98,17 +93,7 @@ fn decimal_value(c: char) -> u32 {
     code - uni::DECIMAL_ZEROS[i - 1]
 }
 
-fn class(table: &[(u32, u32)]) -> String {
-    let mut out = String::new();
-    for &(lo, hi) in table {
-        if lo == hi {
-            out.push_str(&format!("\\x{{{:X}}}", lo));
-        } else {
-            out.push_str(&format!("\\x{{{:X}}}-\\x{{{:X}}}", lo, hi));
-        }
-    }
-    out
-}
+use crate::pyunicode::regex_class as class;
 
 static W_CLASS: Lazy<String> = Lazy::new(|| class(uni::WORD));
 static D_CLASS: Lazy<String> = Lazy::new(|| class(uni::DECIMAL));

@@ -15,28 +15,14 @@ use crate::text::{to_py, PySpans, Side, Span, Text};
 
 #[path = "secrets_json.rs"]
 mod json;
-#[path = "secrets_tables.rs"]
-mod tables;
+use crate::pyunicode as tables;
 #[path = "secrets_url.rs"]
 mod url;
 
 // ---------------------------------------------------------------------------------------
 // Python's str predicates and regex classes
 
-fn in_table(table: &[(u32, u32)], c: char) -> bool {
-    let c = c as u32;
-    table
-        .binary_search_by(|&(lo, hi)| {
-            if hi < c {
-                std::cmp::Ordering::Less
-            } else if lo > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
-}
+use crate::pyunicode::contains as in_table;
 
 pub(crate) mod py {
     use super::{in_table, tables};
@@ -95,18 +81,7 @@ pub(crate) mod py {
     }
 }
 
-/// The inside of a regex class holding a table's ranges.
-fn ranges(table: &[(u32, u32)]) -> String {
-    let mut out = String::new();
-    for &(lo, hi) in table {
-        if lo == hi {
-            out.push_str(&format!("\\x{{{:X}}}", lo));
-        } else {
-            out.push_str(&format!("\\x{{{:X}}}-\\x{{{:X}}}", lo, hi));
-        }
-    }
-    out
-}
+use crate::pyunicode::regex_class as ranges;
 
 /// Python's classes as regex-crate class text (without the brackets where they combine).
 struct Classes {

@@ -264,37 +264,42 @@ impl<'a> Text<'a> {
     }
 }
 
-/// Python's str predicates on one code point (close approximations of CPython's tables;
-/// they agree on Latin, Greek and Cyrillic letters, digits and ASCII punctuation).
+/// Python's str predicates on one code point, exactly (the tables are Python's own, see
+/// pyunicode.rs), with ASCII answered without a look-up.
 pub mod py {
+    use crate::pyunicode::{contains, ALNUM, ALPHA, DIGIT, LOWER, SPACE, UPPER, WORD};
+
     #[inline]
     pub fn isalnum(c: char) -> bool {
-        c.is_alphanumeric()
+        if c.is_ascii() { c.is_ascii_alphanumeric() } else { contains(ALNUM, c) }
     }
     #[inline]
     pub fn isalpha(c: char) -> bool {
-        c.is_alphabetic()
+        if c.is_ascii() { c.is_ascii_alphabetic() } else { contains(ALPHA, c) }
     }
-    /// str.isdigit / isdecimal for the digits text uses.
     #[inline]
     pub fn isdigit(c: char) -> bool {
-        c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric() && !c.is_alphabetic())
+        if c.is_ascii() { c.is_ascii_digit() } else { contains(DIGIT, c) }
     }
     #[inline]
     pub fn isspace(c: char) -> bool {
-        c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+        if c.is_ascii() {
+            matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1f')
+        } else {
+            contains(SPACE, c)
+        }
     }
     #[inline]
     pub fn isupper(c: char) -> bool {
-        c.is_uppercase()
+        if c.is_ascii() { c.is_ascii_uppercase() } else { contains(UPPER, c) }
     }
     #[inline]
     pub fn islower(c: char) -> bool {
-        c.is_lowercase()
+        if c.is_ascii() { c.is_ascii_lowercase() } else { contains(LOWER, c) }
     }
-    /// Python's `\w` in a str pattern: letters, digits and the underscore.
+    /// `\w` in a str pattern: isalnum() or '_'.
     #[inline]
     pub fn isword(c: char) -> bool {
-        c == '_' || c.is_alphanumeric()
+        if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { contains(WORD, c) }
     }
 }
