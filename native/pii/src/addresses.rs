@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 use regex::Regex;
 
 use crate::people::lexicon;
-use crate::text::{py, to_py, PySpans, Side, Span, Text};
+use crate::text::{py, python_word_classes, to_py, PySpans, Side, Span, Text};
 
 const ENTITY: &str = "STREET_ADDRESS";
 
@@ -487,11 +487,13 @@ fn relax(pattern: &str) -> String {
 }
 
 fn fancy(pattern: &str) -> Fancy {
-    FancyBuilder::new(pattern).backtrack_limit(100_000_000).build().expect("address pattern")
+    FancyBuilder::new(&python_word_classes(pattern)).backtrack_limit(100_000_000).build()
+        .expect("address pattern")
 }
 
 fn plain(pattern: &str) -> Regex {
-    regex::RegexBuilder::new(pattern).dfa_size_limit(32 << 20).build().expect("address pattern")
+    regex::RegexBuilder::new(&python_word_classes(pattern)).dfa_size_limit(32 << 20).build()
+        .expect("address pattern")
 }
 
 /// A match's groups in code points: the whole match and the named groups of the shapes.

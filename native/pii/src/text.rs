@@ -303,3 +303,27 @@ pub mod py {
         if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { contains(WORD, c) }
     }
 }
+
+/// A pattern written for Python's `re` with its `\w` and `\W` spelled as Python's classes
+/// (the regex crates' `\w` also takes combining marks, which Python's does not). Nested
+/// classes keep `[^\W\d_]` meaning what it means in Python.
+pub fn python_word_classes(pattern: &str) -> String {
+    use crate::pyunicode::{regex_class, WORD};
+    use once_cell::sync::Lazy;
+    static WORD_CLASS: Lazy<String> = Lazy::new(|| regex_class(WORD));
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('w') => { out.push('['); out.push_str(&WORD_CLASS); out.push(']'); }
+            Some('W') => { out.push_str("[^"); out.push_str(&WORD_CLASS); out.push(']'); }
+            Some(other) => { out.push('\\'); out.push(other); }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
