@@ -88,13 +88,10 @@ const NOT_A_VALUE: &[&str] = &[
 static NAME_WORD: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[\p{L}\p{Nl}\p{No}]+(?:['’.\-][\p{L}\p{Nl}\p{No}]+)*\.?").expect("_NAME_WORD")
 });
-use crate::text::py::{isalpha as py_isalpha, isdigit as py_isdigit, isword as re_word};
+use crate::text::py::{
+    isalpha as py_isalpha, isdecimal as re_decimal, isdigit as py_isdigit, isword as re_word,
+};
 
-/// Python's `\d` (str.isdecimal()).
-#[inline]
-fn re_decimal(c: char) -> bool {
-    if c.is_ascii() { c.is_ascii_digit() } else { crate::pyunicode::contains(crate::pyunicode::DECIMAL, c) }
-}
 
 const NAME_PARTICLES: &[&str] = &[
     "de", "da", "do", "dos", "das", "di", "del", "della", "van", "von", "der", "den", "ter",

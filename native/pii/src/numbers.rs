@@ -24,64 +24,7 @@ use crate::pyunicode as uni;
 // ---------------------------------------------------------------------------------------
 // Python's str predicates and regex classes
 
-use crate::pyunicode::contains as in_ranges;
-
-/// `\w` in a str pattern.
-#[inline]
-fn is_w(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric() || c == '_'
-    } else {
-        in_ranges(uni::WORD, c)
-    }
-}
-
-/// `\d` in a str pattern (str.isdecimal).
-#[inline]
-fn is_d(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_digit()
-    } else {
-        in_ranges(uni::DECIMAL, c)
-    }
-}
-
-/// str.isdigit of one character.
-#[inline]
-fn isdigit(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_digit()
-    } else {
-        in_ranges(uni::DIGIT, c)
-    }
-}
-
-#[inline]
-fn isalpha(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else {
-        in_ranges(uni::ALPHA, c)
-    }
-}
-
-#[inline]
-fn isupper(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_uppercase()
-    } else {
-        in_ranges(uni::UPPER, c)
-    }
-}
-
-#[inline]
-fn isspace(c: char) -> bool {
-    if c.is_ascii() {
-        matches!(c, ' ' | '\t'..='\r' | '\x1c'..='\x1f')
-    } else {
-        in_ranges(uni::SPACE, c)
-    }
-}
+use crate::text::py::{isalpha, isdecimal as is_d, isdigit, isspace, isupper, isword as is_w};
 
 /// The value of a `\d` character, as int() reads it.
 fn decimal_value(c: char) -> u32 {

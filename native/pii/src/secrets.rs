@@ -24,62 +24,7 @@ mod url;
 
 use crate::pyunicode::contains as in_table;
 
-pub(crate) mod py {
-    use super::{in_table, tables};
-
-    #[inline]
-    pub fn isalnum(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_alphanumeric() } else { in_table(tables::ALNUM, c) }
-    }
-    #[inline]
-    pub fn isalpha(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_alphabetic() } else { in_table(tables::ALPHA, c) }
-    }
-    /// `\d` and str.isdecimal
-    #[inline]
-    pub fn isdecimal(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_digit() } else { in_table(tables::DECIMAL, c) }
-    }
-    #[inline]
-    pub fn isdigit(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_digit() } else { in_table(tables::DIGIT, c) }
-    }
-    #[inline]
-    pub fn islower(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_lowercase() } else { in_table(tables::LOWER, c) }
-    }
-    #[inline]
-    pub fn isupper(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_uppercase() } else { in_table(tables::UPPER, c) }
-    }
-    /// `c.lower() != c`
-    #[inline]
-    pub fn lower_changes(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_uppercase() } else { in_table(tables::LOWER_CHANGES, c) }
-    }
-    /// `c.upper() != c`
-    #[inline]
-    pub fn upper_changes(c: char) -> bool {
-        if c.is_ascii() { c.is_ascii_lowercase() } else { in_table(tables::UPPER_CHANGES, c) }
-    }
-    /// `\w`
-    #[inline]
-    pub fn isword(c: char) -> bool {
-        c == '_' || isalnum(c)
-    }
-    /// `\s`
-    #[inline]
-    pub fn isspace(c: char) -> bool {
-        matches!(c, '\t'..='\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}'
-                 | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}'
-                 | '\u{3000}')
-    }
-    /// `[^\W\d_]`
-    #[inline]
-    pub fn isletter(c: char) -> bool {
-        isalnum(c) && !isdecimal(c)
-    }
-}
+pub(crate) use crate::text::py;
 
 use crate::pyunicode::regex_class as ranges;
 

@@ -99,16 +99,6 @@ impl<'a> Side<'a> {
         self.s[from..].find(needle).map(|i| self.c(from + i))
     }
 
-    /// s.find(needle, start, end) in code points.
-    pub fn find_in(&self, needle: &str, start: usize, end: usize) -> Option<usize> {
-        let end = end.min(self.len());
-        if start > end {
-            return None;
-        }
-        let (from, to) = (self.b(start), self.b(end));
-        self.s[from..to].find(needle).map(|i| self.c(from + i))
-    }
-
     /// s.rfind(needle, start, end) in code points.
     pub fn rfind_in(&self, needle: &str, start: usize, end: usize) -> Option<usize> {
         let end = end.min(self.len());
@@ -154,61 +144,6 @@ impl<'a> Side<'a> {
         re.find_at(hay, self.b(pos)).map(|m| (self.c(m.start()), self.c(m.end())))
     }
 
-    /// A match of `re` starting exactly at pos (Python's pattern.match(s, pos, endpos)).
-    /// Leftmost-first search from pos finds a match at pos whenever one exists there.
-    pub fn match_at(&self, re: &Regex, pos: usize, endpos: usize) -> Option<(usize, usize)> {
-        self.search(re, pos, endpos).filter(|&(start, _)| start == pos)
-    }
-
-    /// Capture groups of the first match in s[pos:endpos], as code-point (start, end) per
-    /// group (None for a group that did not take part).
-    pub fn captures(&self, re: &Regex, pos: usize, endpos: usize)
-                    -> Option<Vec<Option<(usize, usize)>>> {
-        let endpos = endpos.min(self.len());
-        if pos > endpos {
-            return None;
-        }
-        let hay = &self.s[..self.b(endpos)];
-        let mut locations = re.capture_locations();
-        re.captures_read_at(&mut locations, hay, self.b(pos))?;
-        Some((0..locations.len())
-            .map(|g| locations.get(g).map(|(s, e)| (self.c(s), self.c(e))))
-            .collect())
-    }
-
-    /// Every match of a pattern with look-arounds (fancy-regex: backtracking, as Python's re).
-    pub fn fancy_iter(&self, re: &FancyRegex, pos: usize, endpos: usize) -> Vec<(usize, usize)> {
-        self.fancy_captures_iter(re, pos, endpos).into_iter().map(|groups| groups[0].unwrap()).collect()
-    }
-
-    /// Every match of a fancy pattern with its groups, as Python's finditer.
-    pub fn fancy_captures_iter(&self, re: &FancyRegex, pos: usize, endpos: usize)
-                               -> Vec<Vec<Option<(usize, usize)>>> {
-        let endpos = endpos.min(self.len());
-        let mut out = Vec::new();
-        if pos > endpos {
-            return out;
-        }
-        let hay = &self.s[..self.b(endpos)];
-        let mut at = self.b(pos);
-        while at <= hay.len() {
-            let caps = match re.captures_from_pos(hay, at) {
-                Ok(Some(caps)) => caps,
-                _ => break,
-            };
-            let whole = caps.get(0).unwrap();
-            out.push((0..caps.len())
-                .map(|g| caps.get(g).map(|m| (self.c(m.start()), self.c(m.end()))))
-                .collect());
-            at = if whole.end() == whole.start() {
-                next_boundary(hay, whole.end())
-            } else {
-                whole.end()
-            };
-        }
-        out
-    }
-
     /// The first match of a fancy pattern in s[pos:endpos], with its groups.
     pub fn fancy_search(&self, re: &FancyRegex, pos: usize, endpos: usize)
                         -> Option<Vec<Option<(usize, usize)>>> {
@@ -223,12 +158,6 @@ impl<'a> Side<'a> {
                 .collect()),
             _ => None,
         }
-    }
-
-    /// A fancy match starting exactly at pos (Python's pattern.match), with its groups.
-    pub fn fancy_match_at(&self, re: &FancyRegex, pos: usize, endpos: usize)
-                          -> Option<Vec<Option<(usize, usize)>>> {
-        self.fancy_search(re, pos, endpos).filter(|groups| groups[0].map(|g| g.0) == Some(pos))
     }
 }
 
@@ -267,7 +196,10 @@ impl<'a> Text<'a> {
 /// Python's str predicates on one code point, exactly (the tables are Python's own, see
 /// pyunicode.rs), with ASCII answered without a look-up.
 pub mod py {
-    use crate::pyunicode::{contains, ALNUM, ALPHA, DIGIT, LOWER, SPACE, UPPER, WORD};
+    use crate::pyunicode::{
+        contains, ALNUM, ALPHA, DECIMAL, DIGIT, LOWER, LOWER_CHANGES, SPACE, UPPER, UPPER_CHANGES,
+        WORD,
+    };
 
     #[inline]
     pub fn isalnum(c: char) -> bool {
@@ -301,6 +233,26 @@ pub mod py {
     #[inline]
     pub fn isword(c: char) -> bool {
         if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { contains(WORD, c) }
+    }
+    /// `\d` in a str pattern: str.isdecimal().
+    #[inline]
+    pub fn isdecimal(c: char) -> bool {
+        if c.is_ascii() { c.is_ascii_digit() } else { contains(DECIMAL, c) }
+    }
+    /// `[^\W\d_]` in a str pattern.
+    #[inline]
+    pub fn isletter(c: char) -> bool {
+        isalnum(c) && !isdecimal(c)
+    }
+    /// `c.lower() != c`
+    #[inline]
+    pub fn lower_changes(c: char) -> bool {
+        if c.is_ascii() { c.is_ascii_uppercase() } else { contains(LOWER_CHANGES, c) }
+    }
+    /// `c.upper() != c`
+    #[inline]
+    pub fn upper_changes(c: char) -> bool {
+        if c.is_ascii() { c.is_ascii_lowercase() } else { contains(UPPER_CHANGES, c) }
     }
 }
 
